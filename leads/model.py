@@ -1,0 +1,74 @@
+"""The one event type every channel produces, and what intake answers."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable, Mapping
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any, Literal
+
+ChannelName = Literal["call", "email", "telegram", "webform", "sms"]
+IdentityKind = Literal["phone", "email", "telegram", "telegram_username"]
+Direction = Literal["inbound", "outbound"]
+CallbackSignal = Literal["request", "fulfilled"]
+
+CHANNELS: tuple[str, ...] = ("call", "email", "telegram", "webform", "sms")
+
+
+@dataclass(frozen=True, slots=True)
+class RawIdentity:
+    """An identity as the channel saw it, before normalization (`+7 912…`, `Ivan@X.ru`)."""
+
+    kind: IdentityKind
+    value: str
+
+
+@dataclass(frozen=True, slots=True)
+class ContactEvent:
+    """One contact from any channel, normalized to a single shape (DESIGN.md §3).
+
+    `region` is the ISO country used for phone numbers written without a country code
+    (a per-form or per-channel override of the service default). `replies_to` names
+    external ids of earlier events of the same channel this one answers (mail threads):
+    intake puts the touch on their lead. `ignored` is a reason when the channel knows
+    the contact is no lead (bounce, auto-reply, honeypot): intake records it and stops.
+    `callback` asks intake to open (`request`, a missed call) or close (`fulfilled`) a
+    callback on the customer's lead. Outbound events join an open lead but never open one.
+    """
+
+    channel: ChannelName
+    external_id: str
+    occurred_at: datetime
+    identities: tuple[RawIdentity, ...] = ()
+    name: str | None = None
+    subject: str | None = None
+    text: str | None = None
+    attribution: Mapping[str, str] = field(default_factory=dict)
+    details: Mapping[str, Any] = field(default_factory=dict)
+    raw_ref: str | None = None
+    raw: bytes | None = None
+    region: str | None = None
+    direction: Direction = "inbound"
+    replies_to: tuple[str, ...] = ()
+    callback: CallbackSignal | None = None
+    ignored: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class IntakeResult:
+    """What intake answers once the event is durably stored."""
+
+    touch_id: int | None
+    lead_id: int | None
+    customer_id: int | None
+    deduplicated: bool = False
+    ignored: str | None = None
+
+
+Sink = Callable[[ContactEvent], Awaitable[IntakeResult]]
+"""Hands an event to intake; returns after commit, raises `StoreUnavailable` if it could not."""
+
+
+def utcnow() -> datetime:
+    """The current time, timezone-aware UTC."""
+    return datetime.now(UTC)
