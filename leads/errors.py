@@ -1,8 +1,8 @@
 """Every error Leadgate raises on purpose, and what each one means for whoever catches it.
 
 LeadgateError
-├── InvalidEvent            the input can never become a lead as sent (no usable contact …): 4xx, drop
-├── StoreUnavailable        the database did not take the write: try again later (503, 451, keep mail)
+├── InvalidEvent            the input can never become a lead as sent: answer 4xx, drop it
+├── StoreUnavailable        the database did not take the write: retry later (503, 451, keep mail)
 └── ChannelError            a channel adapter could not run
     ├── ChannelUnavailable  transient (network, server down): the supervisor retries with backoff
     └── ChannelMisconfigured wrong credentials or settings: stop, report on /healthz, do not retry

@@ -1,0 +1,45 @@
+"""Engine construction: SQLite in WAL mode by default, PostgreSQL through asyncpg."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import event
+from sqlalchemy.engine import make_url
+from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
+
+DEFAULT_DATABASE_URL = "sqlite+aiosqlite:///./leadgate.db"
+
+
+def create_engine(url: str = DEFAULT_DATABASE_URL, *, pool_size: int = 10) -> AsyncEngine:
+    """An async engine for `url`, tuned for Leadgate's write pattern."""
+    parsed = make_url(url)
+    if parsed.get_backend_name() == "sqlite":
+        engine = create_async_engine(url, connect_args={"timeout": 30})
+        event.listen(engine.sync_engine, "connect", _sqlite_pragmas)
+        event.listen(engine.sync_engine, "begin", _sqlite_begin)
+        return engine
+    return create_async_engine(url, pool_size=pool_size, max_overflow=pool_size, pool_pre_ping=True)
+
+
+def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
+    # WAL lets API reads run beside the single writer; NORMAL sync is durable across
+    # application crashes in WAL mode, which is what "acknowledge after commit" needs here.
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA synchronous=NORMAL")
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.execute("PRAGMA busy_timeout=30000")
+    cursor.close()
+    # Let SQLAlchemy, not the sqlite3 module, decide where transactions begin, so the reads
+    # of an intake transaction are inside it (the pysqlite default begins only at the first write).
+    dbapi_connection.isolation_level = None
+
+
+def _sqlite_begin(connection: Any) -> None:
+    connection.exec_driver_sql("BEGIN")
+
+
+def is_sqlite(engine: AsyncEngine) -> bool:
+    """True when the engine writes to SQLite (one writer at a time)."""
+    return engine.dialect.name == "sqlite"

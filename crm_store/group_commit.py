@@ -1,0 +1,140 @@
+"""Group commit: many intake events share one transaction, each sender answered after commit.
+
+A writer takes whatever is queued (up to `max_group`, without waiting for more, so a lone
+event is never delayed) and commits it as one transaction. If that transaction fails (a unique
+conflict with another writer or process, a bad row), the group is rolled back and each event is
+retried alone, so one event's failure never fails its neighbours. Unique conflicts are retried:
+the second attempt sees the row the other writer committed (that is how dedup stays correct
+under concurrency without in-process locks).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Awaitable, Callable
+from typing import Generic, TypeVar
+
+from sqlalchemy.exc import DBAPIError, IntegrityError, OperationalError
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from crm_store.intake_store import SqlIntakeStore
+from crm_store.uow import UnitOfWork
+from leads.errors import StoreUnavailable
+
+log = logging.getLogger(__name__)
+
+T = TypeVar("T")
+R = TypeVar("R")
+Work = Callable[[SqlIntakeStore, T], Awaitable[R]]
+
+_CONFLICT_RETRIES = 8
+
+
+class GroupCommitter(Generic[T, R]):
+    """Runs `work(store, item)` for submitted items, committing them in groups."""
+
+    def __init__(
+        self,
+        engine: AsyncEngine,
+        work: Work[T, R],
+        *,
+        writers: int = 1,
+        max_group: int = 64,
+        max_queued: int = 10_000,
+    ) -> None:
+        self._engine = engine
+        self._work = work
+        self._writers = writers
+        self._max_group = max_group
+        self._queue: asyncio.Queue[tuple[T, asyncio.Future[R]]] = asyncio.Queue(max_queued)
+        self._tasks: list[asyncio.Task[None]] = []
+
+    async def start(self) -> None:
+        """Start the writer tasks."""
+        for number in range(self._writers):
+            self._tasks.append(asyncio.create_task(self._write_forever(), name=f"writer-{number}"))
+
+    async def stop(self) -> None:
+        """Stop the writers; queued items not yet taken fail with StoreUnavailable."""
+        for task in self._tasks:
+            task.cancel()
+        await asyncio.gather(*self._tasks, return_exceptions=True)
+        self._tasks.clear()
+        while not self._queue.empty():
+            _, future = self._queue.get_nowait()
+            if not future.done():
+                future.set_exception(StoreUnavailable("the service is shutting down"))
+
+    async def submit(self, item: T) -> R:
+        """Queue `item` and return its result once its group has committed."""
+        if not self._tasks:
+            raise StoreUnavailable("the store writer is not running")
+        future: asyncio.Future[R] = asyncio.get_running_loop().create_future()
+        await self._queue.put((item, future))
+        return await asyncio.shield(future)
+
+    async def _write_forever(self) -> None:
+        while True:
+            group = [await self._queue.get()]
+            while len(group) < self._max_group and not self._queue.empty():
+                group.append(self._queue.get_nowait())
+            try:
+                await self._commit_group(group)
+            except Exception as err:  # never let one group kill the writer
+                log.exception("group commit failed unexpectedly")
+                _fail_all(group, err)
+
+    async def _commit_group(self, group: list[tuple[T, asyncio.Future[R]]]) -> None:
+        if len(group) > 1:
+            try:
+                async with UnitOfWork(self._engine) as uow:
+                    results = [await self._work(uow.intake, item) for item, _ in group]
+                    await uow.commit()
+            except Exception:
+                log.debug("group of %d failed; retrying one by one", len(group), exc_info=True)
+            else:
+                for (_, future), result in zip(group, results, strict=True):
+                    _resolve(future, result)
+                return
+        for item, future in group:
+            try:
+                _resolve(future, await self._commit_one(item))
+            except Exception as err:
+                if not future.done():
+                    future.set_exception(err)
+
+    async def _commit_one(self, item: T) -> R:
+        for attempt in range(_CONFLICT_RETRIES):
+            try:
+                async with UnitOfWork(self._engine) as uow:
+                    result = await self._work(uow.intake, item)
+                    await uow.commit()
+                    return result
+            except IntegrityError:
+                if attempt == _CONFLICT_RETRIES - 1:
+                    raise
+            except (OperationalError, DBAPIError, OSError) as err:
+                if _is_busy(err) and attempt < _CONFLICT_RETRIES - 1:
+                    await asyncio.sleep(0.05 * (attempt + 1))
+                    continue
+                raise StoreUnavailable(
+                    f"the database did not take the write: {type(err).__name__}"
+                ) from err
+        raise AssertionError("unreachable")
+
+
+def _is_busy(err: Exception) -> bool:
+    text = str(err).lower()
+    return "database is locked" in text or "deadlock" in text or "could not serialize" in text
+
+
+def _resolve(future: asyncio.Future[R], result: R) -> None:
+    if not future.done():
+        future.set_result(result)
+
+
+def _fail_all(group: list[tuple[T, asyncio.Future[R]]], err: Exception) -> None:
+    for _, future in group:
+        if not future.done():
+            future.set_exception(err)

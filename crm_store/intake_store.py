@@ -1,0 +1,270 @@
+"""The intake transaction's reads and writes, as SQLAlchemy Core statements on one connection."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+
+from sqlalchemy import and_, insert, or_, select, tuple_, update
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+from crm_store.tables import customers, identities, ignored_events, leads, merges, touches
+from leads.model import ContactEvent
+from leads.normalize import Identity
+from leads.ports import CustomerRef, LeadRef, PreparedEvent, TouchRef
+
+OPEN_STATUSES = ("new", "assigned", "accepted")
+
+
+class SqlIntakeStore:
+    """IntakeStore on one connection inside the caller's transaction."""
+
+    def __init__(self, connection: AsyncConnection) -> None:
+        self.connection = connection
+
+    async def find_touch(self, channel: str, external_id: str) -> TouchRef | None:
+        """The touch already stored for (channel, external_id), if any."""
+        row = (
+            await self.connection.execute(
+                select(touches.c.id, touches.c.lead_id, touches.c.customer_id).where(
+                    touches.c.channel == channel, touches.c.external_id == external_id
+                )
+            )
+        ).first()
+        return TouchRef(row.id, row.lead_id, row.customer_id) if row else None
+
+    async def record_ignored(self, event: PreparedEvent, now: datetime) -> bool:
+        """Record a known non-lead once; False if it was recorded before."""
+        source = event.event
+        seen = await self.connection.scalar(
+            select(ignored_events.c.id).where(
+                ignored_events.c.channel == source.channel,
+                ignored_events.c.external_id == source.external_id,
+            )
+        )
+        if seen is not None:
+            return False
+        await self.connection.execute(
+            insert(ignored_events).values(
+                channel=source.channel,
+                external_id=source.external_id,
+                reason=(source.ignored or "")[:200],
+                occurred_at=source.occurred_at,
+                created_at=now,
+                details=_details(source),
+                raw=source.raw,
+            )
+        )
+        return True
+
+    async def customers_by_identities(self, found: Sequence[Identity]) -> list[CustomerRef]:
+        """One row per identity of `found` that some customer already has."""
+        if not found:
+            return []
+        wanted = {(i.kind, i.value): i for i in found}
+        rows = await self.connection.execute(
+            select(
+                identities.c.kind,
+                identities.c.value,
+                customers.c.id,
+                customers.c.created_at,
+                customers.c.owner_manager_id,
+            )
+            .join(customers, customers.c.id == identities.c.customer_id)
+            .where(tuple_(identities.c.kind, identities.c.value).in_(list(wanted)))
+        )
+        return [
+            CustomerRef(row.id, row.created_at, wanted[(row.kind, row.value)], row.owner_manager_id)
+            for row in rows
+        ]
+
+    async def lead_of_touches(self, channel: str, external_ids: Sequence[str]) -> LeadRef | None:
+        """The lead of the most recent stored touch among `external_ids` (a mail thread)."""
+        row = (
+            await self.connection.execute(
+                select(leads.c.id, leads.c.customer_id, leads.c.status, customers.c.created_at)
+                .join(touches, touches.c.lead_id == leads.c.id)
+                .join(customers, customers.c.id == leads.c.customer_id)
+                .where(touches.c.channel == channel, touches.c.external_id.in_(list(external_ids)))
+                .order_by(touches.c.id.desc())
+                .limit(1)
+            )
+        ).first()
+        return LeadRef(row.id, row.customer_id, row.status, row.created_at) if row else None
+
+    async def create_customer(self, name: str | None, now: datetime) -> int:
+        """A new, empty customer card."""
+        result = await self.connection.execute(
+            insert(customers).values(created_at=now, name=name).returning(customers.c.id)
+        )
+        return int(result.scalar_one())
+
+    async def merge_customer(
+        self, into_id: int, from_id: int, proof: Identity, event: ContactEvent, now: datetime
+    ) -> None:
+        """Move everything of `from_id` onto `into_id` and record why."""
+        conn = self.connection
+        await conn.execute(
+            update(identities)
+            .where(identities.c.customer_id == from_id)
+            .values(customer_id=into_id)
+        )
+        await conn.execute(
+            update(leads).where(leads.c.customer_id == from_id).values(customer_id=into_id)
+        )
+        await conn.execute(
+            update(touches).where(touches.c.customer_id == from_id).values(customer_id=into_id)
+        )
+        await conn.execute(
+            update(customers)
+            .where(or_(customers.c.id == from_id, customers.c.merged_into_id == from_id))
+            .values(merged_into_id=into_id)
+        )
+        await conn.execute(
+            update(customers)
+            .where(customers.c.id == into_id, customers.c.owner_manager_id.is_(None))
+            .values(
+                owner_manager_id=select(customers.c.owner_manager_id)
+                .where(customers.c.id == from_id)
+                .scalar_subquery()
+            )
+        )
+        await conn.execute(
+            insert(merges).values(
+                from_customer_id=from_id,
+                into_customer_id=into_id,
+                identity_kind=proof.kind,
+                identity_value=proof.value,
+                touch_channel=event.channel,
+                touch_external_id=event.external_id,
+                merged_at=now,
+            )
+        )
+
+    async def add_identities(
+        self, customer_id: int, found: Sequence[Identity], now: datetime
+    ) -> None:
+        """Attach identities no customer has yet; a concurrent claim fails the transaction."""
+        if found:
+            await self.connection.execute(
+                insert(identities),
+                [
+                    {
+                        "customer_id": customer_id,
+                        "kind": i.kind,
+                        "value": i.value,
+                        "info": i.info,
+                        "created_at": now,
+                    }
+                    for i in found
+                ],
+            )
+
+    async def fill_customer_name(self, customer_id: int, name: str) -> None:
+        """Give a nameless card the name this touch brought."""
+        await self.connection.execute(
+            update(customers)
+            .where(customers.c.id == customer_id, customers.c.name.is_(None))
+            .values(name=name)
+        )
+
+    async def open_lead(self, customer_id: int, since: datetime) -> LeadRef | None:
+        """The customer's most recent open lead touched since `since`."""
+        row = (
+            await self.connection.execute(
+                select(leads.c.id, leads.c.customer_id, leads.c.status)
+                .where(
+                    leads.c.customer_id == customer_id,
+                    leads.c.status.in_(OPEN_STATUSES),
+                    leads.c.last_touch_at >= since,
+                )
+                .order_by(leads.c.last_touch_at.desc())
+                .limit(1)
+            )
+        ).first()
+        return LeadRef(row.id, row.customer_id, row.status, since) if row else None
+
+    async def create_lead(self, customer_id: int, event: ContactEvent, now: datetime) -> int:
+        """Open a new lead for the customer from this event."""
+        result = await self.connection.execute(
+            insert(leads)
+            .values(
+                customer_id=customer_id,
+                status="new",
+                channel=event.channel,
+                attribution=dict(event.attribution),
+                created_at=now,
+                last_touch_at=now,
+            )
+            .returning(leads.c.id)
+        )
+        return int(result.scalar_one())
+
+    async def touch_lead(self, lead_id: int, at: datetime) -> None:
+        """Note a new touch on the lead."""
+        await self.connection.execute(
+            update(leads)
+            .where(leads.c.id == lead_id, leads.c.last_touch_at < at)
+            .values(last_touch_at=at)
+        )
+
+    async def insert_touch(
+        self, customer_id: int, lead_id: int | None, prepared: PreparedEvent, now: datetime
+    ) -> int:
+        """The touch itself, with its raw payload; unique on (channel, external_id)."""
+        event = prepared.event
+        result = await self.connection.execute(
+            insert(touches)
+            .values(
+                customer_id=customer_id,
+                lead_id=lead_id,
+                channel=event.channel,
+                external_id=event.external_id,
+                direction=event.direction,
+                occurred_at=event.occurred_at,
+                created_at=now,
+                name=prepared.name,
+                subject=event.subject,
+                text=event.text,
+                attribution=dict(event.attribution),
+                details=_details(event),
+                identities=prepared.identities_json(),
+                raw_ref=event.raw_ref,
+                raw=event.raw,
+            )
+            .returning(touches.c.id)
+        )
+        return int(result.scalar_one())
+
+    async def request_callback(self, lead_id: int, due_at: datetime) -> None:
+        """Ask for a callback on the lead unless one is already due earlier."""
+        await self.connection.execute(
+            update(leads)
+            .where(
+                leads.c.id == lead_id,
+                or_(
+                    leads.c.callback_due_at.is_(None),
+                    leads.c.callback_done_at.is_not(None),
+                    leads.c.callback_due_at > due_at,
+                ),
+            )
+            .values(callback_due_at=due_at, callback_done_at=None)
+        )
+
+    async def fulfil_callbacks(self, customer_id: int, at: datetime) -> None:
+        """Close every pending callback of the customer: we reached them."""
+        await self.connection.execute(
+            update(leads)
+            .where(
+                and_(
+                    leads.c.customer_id == customer_id,
+                    leads.c.callback_due_at.is_not(None),
+                    leads.c.callback_done_at.is_(None),
+                )
+            )
+            .values(callback_done_at=at)
+        )
+
+
+def _details(event: ContactEvent) -> dict[str, object]:
+    return dict(event.details)

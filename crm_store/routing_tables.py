@@ -1,0 +1,69 @@
+"""Managers, teams, the transactional outbox and consumer dedup: what routing reads and writes."""
+
+from __future__ import annotations
+
+from sqlalchemy import (
+    BigInteger,
+    Boolean,
+    Column,
+    ForeignKey,
+    Integer,
+    String,
+    Table,
+)
+
+from crm_store.columns import Id, Json, UtcDateTime
+from crm_store.tables import metadata
+
+managers = Table(
+    "managers",
+    metadata,
+    Column("id", Id, primary_key=True, autoincrement=True),
+    Column("login", String(64), nullable=False, unique=True),
+    Column("name", String(200), nullable=False),
+    Column("email", String(320)),
+    Column("telegram_chat_id", BigInteger),
+    Column("extension", String(32)),
+    Column("capacity", Integer, nullable=False, default=20),
+    Column("hours", String(200)),
+    Column("languages", Json, nullable=False, default=list),
+    Column("regions", Json, nullable=False, default=list),
+    Column("available", Boolean, nullable=False, default=True),
+    Column("last_assigned_at", UtcDateTime),
+    Column("created_at", UtcDateTime, nullable=False),
+)
+
+teams = Table(
+    "teams",
+    metadata,
+    Column("id", Id, primary_key=True, autoincrement=True),
+    Column("name", String(64), nullable=False, unique=True),
+    Column("accept_minutes", Integer, nullable=False, default=5),
+    Column("lead_manager_id", Id, ForeignKey("managers.id")),
+)
+
+team_members = Table(
+    "team_members",
+    metadata,
+    Column("team_id", Id, ForeignKey("teams.id"), primary_key=True),
+    Column("manager_id", Id, ForeignKey("managers.id"), primary_key=True),
+)
+
+outbox = Table(
+    "outbox",
+    metadata,
+    Column("id", Id, primary_key=True, autoincrement=True),
+    Column("message_id", String(200), nullable=False, unique=True),
+    Column("routing_key", String(200), nullable=False),
+    Column("payload", Json, nullable=False),
+    Column("created_at", UtcDateTime, nullable=False),
+    Column("sent_at", UtcDateTime, index=True),
+)
+
+consumed_messages = Table(
+    "consumed_messages",
+    metadata,
+    Column("consumer", String(100), primary_key=True),
+    Column("message_id", String(200), primary_key=True),
+    Column("consumed_at", UtcDateTime, nullable=False),
+)

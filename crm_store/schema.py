@@ -1,0 +1,7 @@
+"""Every table on one MetaData: import this, not the table modules, to create or migrate."""
+
+from crm_store import routing_tables as routing_tables
+from crm_store import tables as tables
+from crm_store.tables import metadata
+
+__all__ = ["metadata", "routing_tables", "tables"]

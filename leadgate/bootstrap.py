@@ -1,0 +1,82 @@
+"""Composition root: builds the real store, intake and router; tests pass their own pieces."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from dataclasses import dataclass
+from datetime import timedelta
+
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from channels.base import CursorStore, HealthReporter
+from crm_store.cursors import SqlCursorStore
+from crm_store.engine import create_engine, is_sqlite
+from crm_store.group_commit import GroupCommitter
+from crm_store.intake_store import SqlIntakeStore
+from crm_store.migrate import upgrade_if_empty
+from leadgate.health import Health
+from leadgate.settings import Settings
+from leads.intake import IntakePolicy, intake, prepare
+from leads.model import ContactEvent, IntakeResult, utcnow
+from leads.ports import IntakeStore, LeadRouter, NewLead, PreparedEvent
+
+
+class NoRouting:
+    """A router that leaves every new lead unassigned (used until routing is configured)."""
+
+    async def route_new_lead(self, store: IntakeStore, lead: NewLead) -> None:
+        """Leave the lead as it is."""
+
+
+@dataclass
+class Core:
+    """The running heart of Leadgate: the store, the intake sink, cursors and health."""
+
+    settings: Settings
+    engine: AsyncEngine
+    policy: IntakePolicy
+    committer: GroupCommitter[PreparedEvent, IntakeResult]
+    cursors: CursorStore
+    health: HealthReporter
+
+    async def sink(self, event: ContactEvent) -> IntakeResult:
+        """Store one event durably; raises InvalidEvent or StoreUnavailable."""
+        return await self.committer.submit(prepare(event, self.policy))
+
+
+def intake_policy(settings: Settings) -> IntakePolicy:
+    """The intake knobs from the settings."""
+    return IntakePolicy(
+        default_region=settings.default_region,
+        repeat_window=timedelta(days=settings.repeat_window_days),
+        callback_after=timedelta(minutes=settings.callback_minutes),
+    )
+
+
+@asynccontextmanager
+async def open_core(
+    database_url: str | None = None,
+    settings: Settings | None = None,
+    router: LeadRouter | None = None,
+) -> AsyncIterator[Core]:
+    """Open the store (creating the schema in an empty database) and start the intake writers."""
+    settings = settings or Settings()
+    engine = create_engine(database_url or settings.database_url)
+    try:
+        await upgrade_if_empty(engine)
+        policy = intake_policy(settings)
+        chosen_router: LeadRouter = router or NoRouting()
+
+        async def work(store: SqlIntakeStore, prepared: PreparedEvent) -> IntakeResult:
+            return await intake(store, prepared, policy, chosen_router, utcnow())
+
+        writers = 1 if is_sqlite(engine) else 4
+        committer = GroupCommitter(engine, work, writers=writers)
+        await committer.start()
+        try:
+            yield Core(settings, engine, policy, committer, SqlCursorStore(engine), Health())
+        finally:
+            await committer.stop()
+    finally:
+        await engine.dispose()

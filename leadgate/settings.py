@@ -1,0 +1,90 @@
+"""Service settings: the TOML file for forms, channels and routing; environment for connections."""
+
+from __future__ import annotations
+
+import os
+import tomllib
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from crm_store.engine import DEFAULT_DATABASE_URL
+
+
+class ConfigError(ValueError):
+    """The configuration cannot be used as written; the message says where and why."""
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Everything the composition root needs to build the service."""
+
+    database_url: str = DEFAULT_DATABASE_URL
+    amqp_url: str | None = None
+    http_host: str = "127.0.0.1"
+    http_port: int = 8080
+    default_region: str | None = None
+    repeat_window_days: int = 30
+    callback_minutes: int = 15
+    public_url: str | None = None
+    raw: Mapping[str, Any] = field(default_factory=dict, repr=False)
+
+    @classmethod
+    def load(cls, path: Path | None = None, env: Mapping[str, str] | None = None) -> Settings:
+        """Read the TOML file (if any) and let the environment override connection settings."""
+        env = os.environ if env is None else env
+        raw = _read_toml(path)
+        port = env.get("LEADGATE_HTTP_PORT", str(raw.get("http_port", 8080)))
+        if not str(port).isdigit() or not 0 < int(port) < 65536:
+            raise ConfigError(f"LEADGATE_HTTP_PORT must be a port number, not {port!r}")
+        region = env.get("LEADGATE_DEFAULT_REGION") or raw.get("default_region")
+        return cls(
+            database_url=env.get("LEADGATE_DATABASE_URL")
+            or raw.get("database_url", DEFAULT_DATABASE_URL),
+            amqp_url=env.get("LEADGATE_AMQP_URL") or raw.get("amqp_url") or None,
+            http_host=env.get("LEADGATE_HTTP_HOST") or raw.get("http_host", "127.0.0.1"),
+            http_port=int(port),
+            default_region=_region(region),
+            repeat_window_days=_positive_int(raw, "repeat_window_days", 30),
+            callback_minutes=_positive_int(raw, "callback_minutes", 15),
+            public_url=raw.get("public_url"),
+            raw=raw,
+        )
+
+    def section(self, name: str) -> dict[str, Any]:
+        """A top-level TOML table, or an empty dict when the file has none."""
+        value = self.raw.get(name, {})
+        if not isinstance(value, dict):
+            raise ConfigError(f"[{name}] must be a table")
+        return value
+
+
+def _read_toml(path: Path | None) -> dict[str, Any]:
+    if path is None:
+        default = Path("leadgate.toml")
+        if not default.exists():
+            return {}
+        path = default
+    try:
+        with path.open("rb") as handle:
+            return tomllib.load(handle)
+    except FileNotFoundError as err:
+        raise ConfigError(f"config file {path} does not exist") from err
+    except tomllib.TOMLDecodeError as err:
+        raise ConfigError(f"config file {path} is not valid TOML: {err}") from err
+
+
+def _region(value: object) -> str | None:
+    if value in (None, ""):
+        return None
+    if not isinstance(value, str) or len(value) != 2 or not value.isalpha():
+        raise ConfigError(f"default_region must be a two-letter ISO country code, not {value!r}")
+    return value.upper()
+
+
+def _positive_int(raw: Mapping[str, Any], key: str, default: int) -> int:
+    value = raw.get(key, default)
+    if not isinstance(value, int) or isinstance(value, bool) or value <= 0:
+        raise ConfigError(f"{key} must be a positive whole number, not {value!r}")
+    return value

@@ -1,0 +1,144 @@
+"""The one intake function: an event becomes a touch on one customer's lead."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from leads.errors import InvalidEvent
+from leads.model import ContactEvent, IntakeResult
+from leads.normalize import (
+    Identity,
+    normalize_email,
+    normalize_name,
+    normalize_phone,
+    normalize_telegram,
+)
+from leads.ports import CustomerRef, IntakeStore, LeadRef, LeadRouter, NewLead, PreparedEvent
+
+
+@dataclass(frozen=True, slots=True)
+class IntakePolicy:
+    """The knobs of intake: repeat window, callback delay and the default phone region."""
+
+    default_region: str | None = None
+    repeat_window: timedelta = timedelta(days=30)
+    callback_after: timedelta = timedelta(minutes=15)
+
+
+def prepare(event: ContactEvent, policy: IntakePolicy) -> PreparedEvent:
+    """Normalize the event's identities; raise InvalidEvent if none is usable (and not ignored)."""
+    region = event.region or policy.default_region
+    found: dict[tuple[str, str], Identity] = {}
+    unusable: list[str] = []
+    for raw in event.identities:
+        if raw.kind == "phone":
+            identity = normalize_phone(raw.value, region)
+            if identity is None:
+                unusable.append(raw.value[:64])
+        elif raw.kind == "email":
+            identity = normalize_email(raw.value)
+        else:
+            identity = normalize_telegram(raw.value, raw.kind)
+        if identity is not None:
+            found.setdefault((identity.kind, identity.value), identity)
+    prepared = PreparedEvent(
+        event, tuple(found.values()), normalize_name(event.name), tuple(unusable)
+    )
+    if not prepared.identities and event.ignored is None:
+        raise InvalidEvent("neither a valid phone number nor a valid e-mail address was given")
+    return prepared
+
+
+async def intake(
+    store: IntakeStore,
+    prepared: PreparedEvent,
+    policy: IntakePolicy,
+    router: LeadRouter,
+    now: datetime,
+) -> IntakeResult:
+    """Store one prepared event: resolve the customer, join or open a lead, route it."""
+    event = prepared.event
+    existing = await store.find_touch(event.channel, event.external_id)
+    if existing is not None:
+        return IntakeResult(existing.id, existing.lead_id, existing.customer_id, deduplicated=True)
+    if event.ignored is not None:
+        fresh = await store.record_ignored(prepared, now)
+        return IntakeResult(None, None, None, deduplicated=not fresh, ignored=event.ignored)
+
+    thread_lead = None
+    if event.replies_to:
+        thread_lead = await store.lead_of_touches(event.channel, event.replies_to)
+    customer_id, owner = await _resolve_customer(store, prepared, thread_lead, now)
+
+    lead, is_new = await _lead_for_touch(store, customer_id, thread_lead, prepared, policy)
+    if lead is not None and not is_new:
+        await store.touch_lead(lead, event.occurred_at)
+    touch_id = await store.insert_touch(customer_id, lead, prepared, now)
+    await _apply_callback(store, event, customer_id, lead, policy)
+    if is_new and lead is not None:
+        await router.route_new_lead(store, NewLead(lead, customer_id, owner, prepared))
+    return IntakeResult(touch_id, lead, customer_id)
+
+
+async def _resolve_customer(
+    store: IntakeStore, prepared: PreparedEvent, thread_lead: LeadRef | None, now: datetime
+) -> tuple[int, int | None]:
+    """Find the one customer this event belongs to, merging cards it proves to be one person."""
+    found = await store.customers_by_identities(prepared.identities)
+    candidates: dict[int, CustomerRef] = {}
+    for ref in found:
+        candidates.setdefault(ref.id, ref)
+    if thread_lead is not None and thread_lead.customer_id not in candidates:
+        proof = Identity("thread", prepared.event.replies_to[0][:320])
+        candidates[thread_lead.customer_id] = CustomerRef(
+            thread_lead.customer_id, thread_lead.customer_created_at, proof
+        )
+    if not candidates:
+        customer_id = await store.create_customer(prepared.name, now)
+        await store.add_identities(customer_id, prepared.identities, now)
+        return customer_id, None
+    ordered = sorted(candidates.values(), key=lambda ref: (ref.created_at, ref.id))
+    survivor = ordered[0]
+    for ref in ordered[1:]:
+        await store.merge_customer(survivor.id, ref.id, ref.matched, prepared.event, now)
+    known = {(ref.matched.kind, ref.matched.value) for ref in found}
+    new = [i for i in prepared.identities if (i.kind, i.value) not in known]
+    if new:
+        await store.add_identities(survivor.id, new, now)
+    if prepared.name:
+        await store.fill_customer_name(survivor.id, prepared.name)
+    owner = next((ref.owner_manager_id for ref in ordered if ref.owner_manager_id), None)
+    return survivor.id, owner
+
+
+async def _lead_for_touch(
+    store: IntakeStore,
+    customer_id: int,
+    thread_lead: LeadRef | None,
+    prepared: PreparedEvent,
+    policy: IntakePolicy,
+) -> tuple[int | None, bool]:
+    """The lead the touch joins, and whether intake just opened it."""
+    event = prepared.event
+    if thread_lead is not None:
+        return thread_lead.id, False
+    lead = await store.open_lead(customer_id, event.occurred_at - policy.repeat_window)
+    if lead is not None:
+        return lead.id, False
+    if event.direction == "outbound":
+        return None, False
+    return await store.create_lead(customer_id, event, event.occurred_at), True
+
+
+async def _apply_callback(
+    store: IntakeStore,
+    event: ContactEvent,
+    customer_id: int,
+    lead: int | None,
+    policy: IntakePolicy,
+) -> None:
+    if event.callback == "fulfilled":
+        await store.fulfil_callbacks(customer_id, event.occurred_at)
+    elif event.callback == "request" and lead is not None:
+        await store.request_callback(lead, event.occurred_at + policy.callback_after)

@@ -1,0 +1,119 @@
+"""Pure normalization of what people type: phones to E.164, e-mails, names."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from functools import lru_cache
+from typing import Any
+from urllib.parse import unquote
+
+import phonenumbers
+from phonenumbers import carrier, geocoder, timezone
+
+_EXTENSION = re.compile(
+    r"(?i)\s*(?:[,;]|ext\.?|extension|x|#|доб\.?|добавочный|вн\.?|ichki)\s*\d{1,6}\s*$"
+)
+_PHONE_CHARS = re.compile(r"[^\d+]")
+_EMAIL = re.compile(r"^[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]+@[^\s@]+\.[^\s@]+$")
+_MAX_PHONE_INPUT = 64
+_MAX_EMAIL = 254
+
+
+@dataclass(frozen=True, slots=True)
+class Identity:
+    """A normalized identity: unique across the store as `(kind, value)`."""
+
+    kind: str
+    value: str
+    info: dict[str, Any] = field(default_factory=dict, compare=False, hash=False)
+
+
+def normalize_phone(raw: str, region: str | None) -> Identity | None:
+    """Return the E.164 phone identity for `raw`, or None if it is no valid number."""
+    return _normalize_phone_cached(raw, (region or "").upper() or None)
+
+
+@lru_cache(maxsize=65536)
+def _normalize_phone_cached(raw: str, region: str | None) -> Identity | None:
+    text = _clean_phone_text(raw)
+    if not text:
+        return None
+    try:
+        number = phonenumbers.parse(text, region)
+    except phonenumbers.NumberParseException:
+        return None
+    if not phonenumbers.is_valid_number(number):
+        return None
+    e164 = phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+    return Identity("phone", e164, _phone_info(number))
+
+
+def _clean_phone_text(raw: str) -> str:
+    text = unquote(raw.strip()[:_MAX_PHONE_INPUT])
+    if text.lower().startswith("tel:"):
+        text = text[4:].split(";", 1)[0]
+    text = _EXTENSION.sub("", text)
+    plus = text.lstrip().startswith("+") or "+" in text[:3]
+    digits = _PHONE_CHARS.sub("", text).replace("+", "")
+    if not digits:
+        return ""
+    if not plus and digits.startswith("00"):
+        return "+" + digits[2:]
+    return ("+" if plus else "") + digits
+
+
+def _phone_info(number: phonenumbers.PhoneNumber) -> dict[str, Any]:
+    number_type = phonenumbers.number_type(number)
+    type_name = next(
+        (
+            name.lower()
+            for name, value in vars(phonenumbers.PhoneNumberType).items()
+            if value == number_type and not name.startswith("_")
+        ),
+        "unknown",
+    )
+    return {
+        "type": type_name,
+        "region": phonenumbers.region_code_for_number(number),
+        "carrier": carrier.name_for_number(number, "en") or None,
+        "location": geocoder.description_for_number(number, "en") or None,
+        "time_zones": [z for z in timezone.time_zones_for_number(number) if z != "Etc/Unknown"],
+    }
+
+
+def normalize_email(raw: str) -> Identity | None:
+    """Return the e-mail identity (trimmed, lower-cased, IDNA domain), or None if invalid."""
+    text = raw.strip()
+    if text.lower().startswith("mailto:"):
+        text = unquote(text[7:].split("?", 1)[0])
+    if "<" in text and text.endswith(">"):
+        text = text[text.rindex("<") + 1 : -1].strip()
+    if len(text) > _MAX_EMAIL or text.count("@") != 1:
+        return None
+    local, domain = text.rsplit("@", 1)
+    try:
+        ascii_domain = domain.strip().rstrip(".").encode("idna").decode("ascii").lower()
+    except UnicodeError:
+        return None
+    address = f"{local.lower()}@{ascii_domain}"
+    if not _EMAIL.match(address) or ".." in address or local.startswith("."):
+        return None
+    return Identity("email", address)
+
+
+def normalize_name(raw: str | None) -> str | None:
+    """Trim and collapse white space; None for an empty name."""
+    if raw is None:
+        return None
+    name = " ".join(raw.split())[:200]
+    return name or None
+
+
+def normalize_telegram(raw: str, kind: str) -> Identity | None:
+    """Telegram user ids are digits; usernames lose '@' and case."""
+    text = raw.strip()
+    if kind == "telegram":
+        return Identity("telegram", text) if text.isdigit() else None
+    name = text.lstrip("@").lower()
+    return Identity("telegram_username", name) if re.fullmatch(r"[a-z0-9_]{4,32}", name) else None

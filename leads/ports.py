@@ -1,0 +1,113 @@
+"""What intake needs from the store and from routing, as protocols (implemented elsewhere)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any, Protocol
+
+from leads.model import ContactEvent
+from leads.normalize import Identity
+
+
+@dataclass(frozen=True, slots=True)
+class CustomerRef:
+    """A customer found by one of the event's identities."""
+
+    id: int
+    created_at: datetime
+    matched: Identity
+    owner_manager_id: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class LeadRef:
+    """An open lead a touch may join."""
+
+    id: int
+    customer_id: int
+    status: str
+    customer_created_at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class TouchRef:
+    """A touch already stored for an event (redelivery)."""
+
+    id: int
+    lead_id: int | None
+    customer_id: int
+
+
+@dataclass(frozen=True, slots=True)
+class PreparedEvent:
+    """An event with its identities normalized; phones that failed stay as raw text only."""
+
+    event: ContactEvent
+    identities: tuple[Identity, ...]
+    name: str | None
+    unusable: tuple[str, ...]
+
+    def identities_json(self) -> list[dict[str, Any]]:
+        """The identities as recorded on the touch, usable and not."""
+        usable = [{"kind": i.kind, "value": i.value, **i.info} for i in self.identities]
+        return usable + [{"kind": "phone", "raw": raw, "valid": False} for raw in self.unusable]
+
+
+@dataclass(frozen=True, slots=True)
+class NewLead:
+    """What routing is told about a lead intake just opened."""
+
+    lead_id: int
+    customer_id: int
+    owner_manager_id: int | None
+    event: PreparedEvent
+
+
+class IntakeStore(Protocol):
+    """The reads and writes of one intake transaction."""
+
+    async def find_touch(self, channel: str, external_id: str) -> TouchRef | None: ...
+
+    async def record_ignored(self, event: PreparedEvent, now: datetime) -> bool: ...
+
+    async def customers_by_identities(
+        self, identities: Sequence[Identity]
+    ) -> list[CustomerRef]: ...
+
+    async def lead_of_touches(
+        self, channel: str, external_ids: Sequence[str]
+    ) -> LeadRef | None: ...
+
+    async def create_customer(self, name: str | None, now: datetime) -> int: ...
+
+    async def merge_customer(
+        self, into_id: int, from_id: int, proof: Identity, event: ContactEvent, now: datetime
+    ) -> None: ...
+
+    async def add_identities(
+        self, customer_id: int, identities: Sequence[Identity], now: datetime
+    ) -> None: ...
+
+    async def fill_customer_name(self, customer_id: int, name: str) -> None: ...
+
+    async def open_lead(self, customer_id: int, since: datetime) -> LeadRef | None: ...
+
+    async def create_lead(self, customer_id: int, event: ContactEvent, now: datetime) -> int: ...
+
+    async def touch_lead(self, lead_id: int, at: datetime) -> None: ...
+
+    async def insert_touch(
+        self, customer_id: int, lead_id: int | None, prepared: PreparedEvent, now: datetime
+    ) -> int: ...
+
+    async def request_callback(self, lead_id: int, due_at: datetime) -> None: ...
+
+    async def fulfil_callbacks(self, customer_id: int, at: datetime) -> None: ...
+
+
+class LeadRouter(Protocol):
+    """Decides who gets a new lead, inside the intake transaction (writes assignment + outbox)."""
+
+    async def route_new_lead(self, store: IntakeStore, lead: NewLead) -> None: ...
