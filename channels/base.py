@@ -17,6 +17,7 @@ __all__ = [
     "RawIdentity",
     "Sink",
     "WebhookChannel",
+    "error_response",
 ]
 
 
@@ -52,3 +53,8 @@ class HealthReporter(Protocol):
     """Where an adapter reports its state for /healthz (`ok`, `connecting`, `misconfigured: …`)."""
 
     def report(self, channel: str, state: str, detail: str = "") -> None: ...
+
+
+def error_response(status: int, code: str, detail: str) -> web.Response:
+    """The public error answer of every HTTP edge: JSON `{"error": code, "detail": ...}`."""
+    return web.json_response({"error": code, "detail": detail}, status=status)

@@ -9,7 +9,7 @@ from datetime import timedelta
 
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from channels.base import CursorStore, HealthReporter
+from channels.base import CursorStore
 from crm_store.cursors import SqlCursorStore
 from crm_store.engine import create_engine, is_sqlite
 from crm_store.group_commit import GroupCommitter
@@ -38,7 +38,7 @@ class Core:
     policy: IntakePolicy
     committer: GroupCommitter[PreparedEvent, IntakeResult]
     cursors: CursorStore
-    health: HealthReporter
+    health: Health
 
     async def sink(self, event: ContactEvent) -> IntakeResult:
         """Store one event durably; raises InvalidEvent or StoreUnavailable."""

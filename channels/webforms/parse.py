@@ -1,0 +1,222 @@
+"""Pure translation of a form submission (bytes + headers) into a ContactEvent."""
+
+from __future__ import annotations
+
+import json
+import re
+import uuid
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import datetime
+from email import policy
+from email.parser import BytesParser
+from typing import Any
+from urllib.parse import parse_qsl
+
+from channels.webforms.settings import FormSettings
+from leads.model import ContactEvent, RawIdentity
+
+NAME_FIELDS = ("name", "full_name", "fullname", "fio", "your-name", "your_name", "contact_name")
+PHONE_FIELDS = ("phone", "tel", "telephone", "phone_number", "phonenumber", "mobile", "your-phone")
+EMAIL_FIELDS = ("email", "e-mail", "mail", "your-email", "email_address")
+MESSAGE_FIELDS = ("message", "comment", "comments", "text", "question", "your-message", "msg")
+UTM_FIELDS = ("utm_source", "utm_medium", "utm_campaign", "utm_content", "utm_term")
+PAGE_FIELDS = ("page_url", "page", "url", "pageurl")
+ELEMENTOR_FIELD = re.compile(r"^fields\[([^\]]+)\]\[(value|type|title)\]$")
+ELEMENTOR_META = re.compile(r"^meta\[([^\]]+)\]\[value\]$")
+MAX_FIELDS = 200
+MAX_VALUE = 10_000
+
+
+class FormRejected(Exception):
+    """The submission is refused; `status` and `code` are the public answer."""
+
+    def __init__(self, status: int, code: str, detail: str) -> None:
+        super().__init__(detail)
+        self.status = status
+        self.code = code
+        self.detail = detail
+
+
+@dataclass(frozen=True, slots=True)
+class Submission:
+    """A decoded submission: what the visitor sent, with the request's context."""
+
+    fields: Mapping[str, str]
+    body: bytes
+    referrer: str | None = None
+    origin: str | None = None
+    idempotency_key: str | None = None
+
+
+def decode_body(content_type_header: str, body: bytes) -> dict[str, str]:
+    """Decode a JSON, urlencoded or multipart body into flat string fields."""
+    content_type = content_type_header.split(";", 1)[0].strip().lower()
+    if content_type == "multipart/form-data":
+        return _decode_multipart(content_type_header, body)
+    if content_type == "application/json":
+        return _decode_json(body)
+    if content_type == "application/x-www-form-urlencoded":
+        text = _utf8(body)
+        pairs = parse_qsl(text, keep_blank_values=True, errors="strict")
+        return _limit(pairs)
+    raise FormRejected(
+        415,
+        "unsupported_media_type",
+        "send application/json, application/x-www-form-urlencoded or multipart/form-data",
+    )
+
+
+def _decode_multipart(content_type_header: str, body: bytes) -> dict[str, str]:
+    if "boundary=" not in content_type_header:
+        raise FormRejected(400, "malformed", "multipart/form-data without a boundary")
+    head = f"Content-Type: {content_type_header}\r\nMIME-Version: 1.0\r\n\r\n".encode()
+    message = BytesParser(policy=policy.HTTP).parsebytes(head + body)
+    if not message.is_multipart() or message.defects:
+        raise FormRejected(400, "malformed", "the multipart body is malformed")
+    pairs: list[tuple[str, str]] = []
+    for part in message.iter_parts():
+        name = part.get_param("name", header="content-disposition")
+        if not isinstance(name, str):
+            continue
+        filename = part.get_filename()
+        payload = part.get_payload(decode=True)
+        if filename:  # files are listed, never stored
+            pairs.append((f"file:{name}", filename))
+        elif isinstance(payload, bytes):
+            pairs.append((name, _utf8(payload)))
+    return _limit(pairs)
+
+
+def _utf8(body: bytes) -> str:
+    try:
+        return body.decode("utf-8")
+    except UnicodeDecodeError as err:
+        raise FormRejected(
+            400, "malformed", f"the body is not valid UTF-8 (byte {err.start})"
+        ) from err
+
+
+def _decode_json(body: bytes) -> dict[str, str]:
+    try:
+        value = json.loads(_utf8(body))
+    except json.JSONDecodeError as err:
+        raise FormRejected(400, "malformed", f"the body is not valid JSON: {err.msg}") from err
+    if not isinstance(value, dict):
+        raise FormRejected(400, "malformed", "the JSON body must be an object of form fields")
+    pairs: list[tuple[str, str]] = []
+    _flatten("", value, pairs)
+    return _limit(pairs)
+
+
+def _flatten(prefix: str, value: Any, out: list[tuple[str, str]]) -> None:
+    if len(out) > MAX_FIELDS:
+        return
+    if isinstance(value, dict):
+        for key, item in value.items():
+            _flatten(f"{prefix}[{key}]" if prefix else str(key), item, out)
+    elif isinstance(value, list):
+        for item in value:
+            _flatten(prefix, item, out)
+    elif value is not None:
+        out.append((prefix, value if isinstance(value, str) else json.dumps(value)))
+
+
+def _limit(pairs: list[tuple[str, str]]) -> dict[str, str]:
+    if len(pairs) > MAX_FIELDS:
+        raise FormRejected(400, "malformed", f"more than {MAX_FIELDS} fields")
+    fields: dict[str, str] = {}
+    for key, value in pairs:
+        if len(value) > MAX_VALUE:
+            raise FormRejected(400, "malformed", f"field {key[:40]!r} is longer than {MAX_VALUE}")
+        fields.setdefault(key, value)
+    return fields
+
+
+def is_test_ping(fields: Mapping[str, str]) -> bool:
+    """Tilda checks a new webhook with a single `test=test` field: answer 200, store nothing."""
+    return fields.get("test") == "test" and len(fields) == 1
+
+
+def is_spam(fields: Mapping[str, str], form: FormSettings) -> bool:
+    """A filled honeypot field (invisible to people) means a bot filled the form."""
+    return bool(fields.get(form.honeypot_field, "").strip())
+
+
+def canonical_fields(fields: Mapping[str, str]) -> dict[str, str]:
+    """Fold site-builder field names (Tilda, Elementor, CF7 …) onto lower-case canonical ones."""
+    folded: dict[str, str] = {}
+    for key, value in fields.items():
+        folded.setdefault(key.strip().lower(), value)
+    for key, value in fields.items():
+        meta = ELEMENTOR_META.match(key)
+        if meta:
+            folded.setdefault(meta.group(1).lower(), value)
+        match = ELEMENTOR_FIELD.match(key)
+        if match and match.group(2) == "value":
+            field_id = match.group(1).lower()
+            kind = fields.get(f"fields[{match.group(1)}][type]", "").lower()
+            folded.setdefault({"tel": "phone", "email": "email"}.get(kind, field_id), value)
+    return folded
+
+
+def _first(fields: Mapping[str, str], names: tuple[str, ...]) -> str | None:
+    for name in names:
+        value = fields.get(name, "").strip()
+        if value:
+            return value
+    return None
+
+
+def to_event(
+    submission: Submission, form: FormSettings, received_at: datetime, region: str | None
+) -> ContactEvent:
+    """The ContactEvent for an accepted submission (identities are normalized by intake)."""
+    fields = canonical_fields(submission.fields)
+    identities = [RawIdentity("phone", v) for v in _all(fields, PHONE_FIELDS)]
+    identities += [RawIdentity("email", v) for v in _all(fields, EMAIL_FIELDS)]
+    attribution = {"form": form.key, "form_name": form.name}
+    attribution |= {key: fields[key].strip() for key in UTM_FIELDS if fields.get(key, "").strip()}
+    page = _first(fields, PAGE_FIELDS)
+    referrer = _first(fields, ("referrer", "referer")) or submission.referrer
+    for key, value in (
+        ("page_url", page),
+        ("referrer", referrer),
+        ("form_id", fields.get("formid")),
+    ):
+        if value:
+            attribution[key] = value[:2000]
+    return ContactEvent(
+        channel="webform",
+        external_id=f"{form.key}:{_submission_id(submission, fields)}",
+        occurred_at=received_at,
+        identities=tuple(identities),
+        name=_name(fields),
+        text=_first(fields, MESSAGE_FIELDS),
+        attribution=attribution,
+        details={"fields": dict(submission.fields)},
+        raw_ref=f"webform:{form.key}",
+        raw=submission.body,
+        region=form.default_region or region,
+    )
+
+
+def _all(fields: Mapping[str, str], names: tuple[str, ...]) -> list[str]:
+    return [fields[name].strip() for name in names if fields.get(name, "").strip()]
+
+
+def _name(fields: Mapping[str, str]) -> str | None:
+    name = _first(fields, NAME_FIELDS)
+    if name:
+        return name
+    parts = [fields.get(k, "").strip() for k in ("first_name", "last_name")]
+    return " ".join(p for p in parts if p) or None
+
+
+def _submission_id(submission: Submission, fields: Mapping[str, str]) -> str:
+    # A repeated submission is recognised only by an id its sender gives; without one every
+    # post is a new touch (a person may well send the same form twice on purpose).
+    given = submission.idempotency_key or _first(
+        fields, ("tranid", "submission_id", "idempotency_key")
+    )
+    return given[:200] if given else uuid.uuid4().hex

@@ -1,0 +1,104 @@
+"""The read API (/api/*): customer cards and leads, behind bearer tokens."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from aiohttp import web
+
+from channels.base import error_response
+from crm_store import cards
+from crm_store.tokens import Principal
+from leadgate.app_keys import CORE, PRINCIPAL
+from leads.normalize import normalize_email, normalize_phone
+
+routes = web.RouteTableDef()
+_MAX_PAGE = 500
+
+
+def _int_param(request: web.Request, name: str, source: str = "match") -> int:
+    raw = request.match_info.get(name) if source == "match" else request.query.get(name)
+    if raw is None or not raw.isdigit():
+        raise web.HTTPBadRequest(
+            text=f'{{"error": "malformed", "detail": "{name} must be a whole number"}}',
+            content_type="application/json",
+        )
+    return int(raw)
+
+
+async def _visible_card(request: web.Request, customer_id: int) -> web.Response:
+    principal = request[PRINCIPAL]
+    async with request.app[CORE].engine.connect() as conn:
+        surviving = await cards.surviving_customer_id(conn, customer_id)
+        card = await cards.customer_card(conn, surviving) if surviving is not None else None
+    if card is None or not _may_see_card(principal, card):
+        return error_response(404, "not_found", "no such customer")
+    if surviving != customer_id:
+        card["requested_id"] = customer_id
+    return web.json_response(card)
+
+
+def _may_see_card(principal: Principal, card: dict[str, Any]) -> bool:
+    if principal.is_admin:
+        return True
+    mine = principal.manager_id
+    return card["owner_manager_id"] == mine or any(
+        lead["manager_id"] == mine for lead in card["leads"]
+    )
+
+
+@routes.get("/api/customers/{customer_id}")
+async def get_customer(request: web.Request) -> web.Response:
+    """The customer card."""
+    return await _visible_card(request, _int_param(request, "customer_id"))
+
+
+@routes.get("/api/customers")
+async def find_customer(request: web.Request) -> web.Response:
+    """Look a customer up by ?phone= (any written form) or ?email=."""
+    core = request.app[CORE]
+    phone, email = request.query.get("phone"), request.query.get("email")
+    region = request.query.get("region") or core.policy.default_region
+    if phone:
+        identity = normalize_phone(phone, region)
+    elif email:
+        identity = normalize_email(email)
+    else:
+        return error_response(400, "malformed", "give ?phone= or ?email=")
+    if identity is None:
+        return error_response(400, "malformed", "that is not a valid phone number or e-mail")
+    async with core.engine.connect() as conn:
+        customer_id = await cards.customer_by_identity(conn, identity.kind, identity.value)
+    if customer_id is None:
+        return error_response(404, "not_found", "no customer has this identity")
+    return await _visible_card(request, customer_id)
+
+
+@routes.get("/api/leads")
+async def list_leads(request: web.Request) -> web.Response:
+    """Leads, newest first, filtered by ?status=&manager_id=&channel=; &limit=&offset= page."""
+    principal = request[PRINCIPAL]
+    manager_id = (
+        _int_param(request, "manager_id", "query") if "manager_id" in request.query else None
+    )
+    if not principal.is_admin:
+        manager_id = principal.manager_id
+    limit = (
+        min(_int_param(request, "limit", "query"), _MAX_PAGE) if "limit" in request.query else 100
+    )
+    offset = _int_param(request, "offset", "query") if "offset" in request.query else 0
+    query = cards.lead_query(request.query.get("status"), manager_id, request.query.get("channel"))
+    async with request.app[CORE].engine.connect() as conn:
+        page = await cards.list_leads(conn, query, limit, offset)
+    return web.json_response({"leads": page, "limit": limit, "offset": offset})
+
+
+@routes.get("/api/leads/{lead_id}")
+async def get_lead(request: web.Request) -> web.Response:
+    """A lead with its routing decision and touches."""
+    principal = request[PRINCIPAL]
+    async with request.app[CORE].engine.connect() as conn:
+        lead = await cards.lead_detail(conn, _int_param(request, "lead_id"))
+    if lead is None or not (principal.is_admin or lead["manager_id"] == principal.manager_id):
+        return error_response(404, "not_found", "no such lead")
+    return web.json_response(lead)

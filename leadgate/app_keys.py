@@ -1,0 +1,13 @@
+"""Typed keys for what the aiohttp app and its requests carry."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from aiohttp import web
+
+from leadgate.bootstrap import Core
+
+CORE = web.AppKey("core", Core)
+CHANNEL_COUNTERS = web.AppKey("channel_counters", dict[str, Any])
+PRINCIPAL = "leadgate.principal"

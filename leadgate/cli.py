@@ -1,0 +1,75 @@
+"""The `leadgate` command: run, db upgrade, tokens create, managers."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import logging
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from crm_store.engine import create_engine
+from crm_store.migrate import current_revision, upgrade
+from crm_store.tokens import create_token
+from leadgate.server import serve
+from leadgate.settings import ConfigError, Settings
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="leadgate", description=__doc__)
+    parser.add_argument(
+        "--config", type=Path, help="TOML config (default ./leadgate.toml if present)"
+    )
+    parser.add_argument(
+        "--log-level", default="INFO", choices=["DEBUG", "INFO", "WARNING", "ERROR"]
+    )
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    commands.add_parser("run", help="start everything enabled in the config")
+    db = commands.add_parser("db", help="database schema").add_subparsers(
+        dest="db_command", required=True
+    )
+    db.add_parser("upgrade", help="apply all migrations")
+    tokens = commands.add_parser("tokens", help="API tokens").add_subparsers(
+        dest="tokens_command", required=True
+    )
+    create = tokens.add_parser("create", help="create an API token (printed as the last line)")
+    create.add_argument("--role", required=True, choices=["admin", "manager"])
+    create.add_argument("--manager", metavar="LOGIN", help="the manager a manager token belongs to")
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point of the console script."""
+    args = _parser().parse_args(argv)
+    logging.basicConfig(
+        level=args.log_level, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
+    )
+    try:
+        settings = Settings.load(args.config)
+        return asyncio.run(_dispatch(args, settings))
+    except (ConfigError, ValueError) as err:
+        print(f"leadgate: error: {err}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        return 130
+
+
+async def _dispatch(args: argparse.Namespace, settings: Settings) -> int:
+    if args.command == "run":
+        await serve(settings)
+        return 0
+    engine = create_engine(settings.database_url)
+    try:
+        if args.command == "db":
+            await upgrade(engine)
+            print(f"database at revision {await current_revision(engine)}")
+        elif args.command == "tokens":
+            print(await create_token(engine, args.role, args.manager))
+        return 0
+    finally:
+        await engine.dispose()
+
+
+if __name__ == "__main__":
+    sys.exit(main())

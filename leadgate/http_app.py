@@ -1,0 +1,115 @@
+"""The one aiohttp application: forms and webhooks, the API, health and metrics."""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Awaitable, Callable, Iterable
+
+from aiohttp import web
+from aiohttp.typedefs import Middleware
+from sqlalchemy import text
+
+from channels.base import WebhookChannel, error_response
+from crm_store.tokens import Principal, authenticate
+from leadgate import api
+from leadgate.app_keys import CORE, PRINCIPAL
+from leadgate.bootstrap import Core
+
+log = logging.getLogger(__name__)
+Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
+_TOKEN_CACHE_SECONDS = 30.0
+
+
+def build_app(
+    core: Core,
+    channels: Iterable[WebhookChannel] = (),
+    extra_routes: Iterable[web.AbstractRouteDef] = (),
+) -> web.Application:
+    """The HTTP app with the given webhook channels and any extra routes."""
+    app = web.Application(
+        middlewares=[_json_errors, _bearer_auth(core)], client_max_size=4 * 1024**2
+    )
+    app[CORE] = core
+    channel_list = list(channels)
+    for channel in channel_list:
+        app.add_routes(channel.routes(core.sink))
+    app.add_routes(api.routes)
+    app.add_routes(list(extra_routes))
+    app.add_routes([web.get("/healthz", _healthz), web.get("/metrics", _metrics(channel_list))])
+    return app
+
+
+@web.middleware
+async def _json_errors(request: web.Request, handler: Handler) -> web.StreamResponse:
+    try:
+        return await handler(request)
+    except web.HTTPException as err:
+        if err.status < 400 or err.content_type == "application/json":
+            raise
+        code = {404: "not_found", 405: "method_not_allowed", 413: "too_large"}.get(
+            err.status, "error"
+        )
+        return error_response(err.status, code, err.reason)
+    except Exception:
+        log.exception("unexpected error on %s %s", request.method, request.path)
+        return error_response(500, "internal_error", "unexpected error; it was logged")
+
+
+def _bearer_auth(core: Core) -> Middleware:
+    cache: dict[str, tuple[Principal, float]] = {}
+
+    @web.middleware
+    async def middleware(request: web.Request, handler: Handler) -> web.StreamResponse:
+        if not request.path.startswith("/api/"):
+            return await handler(request)
+        header = request.headers.get("Authorization", "")
+        token = header[7:].strip() if header.lower().startswith("bearer ") else ""
+        if not token:
+            return error_response(401, "unauthorized", "send Authorization: Bearer <token>")
+        principal, expires = cache.get(token, (None, 0.0))
+        if principal is None or expires < time.monotonic():
+            principal = await authenticate(core.engine, token)
+            if principal is None:
+                return error_response(401, "unauthorized", "the token is unknown or revoked")
+            if len(cache) > 10_000:
+                cache.clear()
+            cache[token] = (principal, time.monotonic() + _TOKEN_CACHE_SECONDS)
+        request[PRINCIPAL] = principal
+        return await handler(request)
+
+    return middleware
+
+
+async def _healthz(request: web.Request) -> web.Response:
+    core = request.app[CORE]
+    try:
+        async with core.engine.connect() as conn:
+            await conn.execute(text("SELECT 1"))
+        database = "ok"
+    except Exception as err:  # any failure here means "not serving writes"
+        database = f"unavailable: {type(err).__name__}"
+    channels = {
+        name: {"state": s.state, "detail": s.detail} for name, s in core.health.channels.items()
+    }
+    healthy = database == "ok" and core.health.healthy
+    body = {"status": "ok" if healthy else "degraded", "database": database, "channels": channels}
+    return web.json_response(body, status=200 if database == "ok" else 503)
+
+
+def _metrics(channels: list[WebhookChannel]) -> Handler:
+    async def handler(request: web.Request) -> web.Response:
+        lines = ["# TYPE leadgate_channel_events_total counter"]
+        for channel in channels:
+            counters = getattr(channel, "counters", {})
+            for outcome, count in sorted(counters.items()):
+                labels = f'channel="{channel.name}",outcome="{outcome}"'
+                lines.append(f"leadgate_channel_events_total{{{labels}}} {count}")
+        core = request.app[CORE]
+        lines.append("# TYPE leadgate_channel_up gauge")
+        for name, state in sorted(core.health.channels.items()):
+            up = 1 if state.state == "ok" else 0
+            lines.append(f'leadgate_channel_up{{channel="{name}"}} {up}')
+        return web.Response(text="\n".join(lines) + "\n", content_type="text/plain")
+
+    return handler

@@ -1,0 +1,49 @@
+"""`leadgate run`: the store, the HTTP server and every enabled channel, until a signal."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import signal
+
+from aiohttp import web
+
+from leadgate.bootstrap import open_core
+from leadgate.channels_wiring import build_channels
+from leadgate.http_app import build_app
+from leadgate.settings import Settings
+from leadgate.supervisor import supervise
+
+log = logging.getLogger(__name__)
+
+
+async def serve(settings: Settings, ready: asyncio.Event | None = None) -> None:
+    """Run the service until SIGINT/SIGTERM (or cancellation)."""
+    async with open_core(settings=settings) as core:
+        enabled = build_channels(settings, core)
+        runner = web.AppRunner(build_app(core, enabled.webhooks), access_log=None)
+        await runner.setup()
+        try:
+            await web.TCPSite(runner, settings.http_host, settings.http_port).start()
+            log.info("Leadgate listening on http://%s:%s", settings.http_host, settings.http_port)
+            tasks = [
+                asyncio.create_task(supervise(ch, core.sink, core.health)) for ch in enabled.loops
+            ]
+            if ready is not None:
+                ready.set()
+            await _until_stopped()
+            for task in tasks:
+                task.cancel()
+            await asyncio.gather(*tasks, return_exceptions=True)
+        finally:
+            await runner.cleanup()
+
+
+async def _until_stopped() -> None:
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        with contextlib.suppress(NotImplementedError, RuntimeError):
+            loop.add_signal_handler(sig, stop.set)
+    await stop.wait()
