@@ -6,8 +6,9 @@ from typing import Any
 
 from aiohttp import web
 
+from crm_store.tokens import Principal
 from leadgate.bootstrap import Core
 
 CORE = web.AppKey("core", Core)
 CHANNEL_COUNTERS = web.AppKey("channel_counters", dict[str, Any])
-PRINCIPAL = "leadgate.principal"
+PRINCIPAL = web.RequestKey("principal", Principal)

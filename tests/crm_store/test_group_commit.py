@@ -1,0 +1,52 @@
+"""Group commit answers each sender after commit, and one bad event never fails its group."""
+
+from __future__ import annotations
+
+import asyncio
+
+import pytest
+
+from crm_store.engine import create_engine
+from crm_store.group_commit import GroupCommitter
+from crm_store.intake_store import SqlIntakeStore
+from crm_store.migrate import upgrade_if_empty
+from leads.errors import StoreUnavailable
+from leads.model import utcnow
+from tests.store_counts import row_counts
+
+
+async def test_a_failing_event_fails_alone_and_its_group_still_commits(database_url: str) -> None:
+    engine = create_engine(database_url)
+    await upgrade_if_empty(engine)
+
+    async def work(store: SqlIntakeStore, name: str) -> int:
+        if name == "bad":
+            raise ValueError("this one is broken")
+        return await store.create_customer(name, utcnow())
+
+    committer: GroupCommitter[str, int] = GroupCommitter(engine, work, max_group=16)
+    await committer.start()
+    try:
+        results = await asyncio.gather(
+            *[committer.submit(name) for name in ["a", "b", "bad", "c"]], return_exceptions=True
+        )
+        counts = await row_counts(engine)
+    finally:
+        await committer.stop()
+        await engine.dispose()
+
+    assert isinstance(results[2], ValueError)
+    assert len({r for r in results if isinstance(r, int)}) == 3
+    assert counts["customers"] == 3
+
+
+async def test_submitting_to_a_stopped_committer_is_store_unavailable(database_url: str) -> None:
+    engine = create_engine(database_url)
+
+    async def work(store: SqlIntakeStore, name: str) -> int:
+        return 0
+
+    committer: GroupCommitter[str, int] = GroupCommitter(engine, work)
+    with pytest.raises(StoreUnavailable):
+        await committer.submit("x")
+    await engine.dispose()

@@ -1,0 +1,63 @@
+"""`leadgate run` on its embedded defaults serves a form post and the card, then stops cleanly."""
+
+from __future__ import annotations
+
+import json
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def _wait_until_listening(port: int, process: subprocess.Popen[str]) -> None:
+    for _ in range(300):
+        assert process.poll() is None, process.communicate()[1]
+        try:
+            with socket.create_connection(("127.0.0.1", port), timeout=0.2):
+                return
+        except OSError:
+            time.sleep(0.1)
+    raise AssertionError("leadgate run never started listening")
+
+
+def _post(url: str, body: dict[str, str]) -> tuple[int, dict]:
+    request = urllib.request.Request(
+        url, data=json.dumps(body).encode(), headers={"Content-Type": "application/json"}
+    )
+    with urllib.request.urlopen(request, timeout=10) as response:
+        return response.status, json.loads(response.read())
+
+
+def test_run_with_defaults_accepts_a_form_and_creates_the_sqlite_database(tmp_path: Path) -> None:
+    (tmp_path / "leadgate.toml").write_text(
+        '[forms.contact]\nname = "Contact"\ndefault_region = "UZ"\n'
+    )
+    port = _free_port()
+    env = {"PATH": "/usr/bin:/bin", "LEADGATE_HTTP_PORT": str(port)}
+    process = subprocess.Popen(
+        [sys.executable, "-m", "leadgate.cli", "run"],
+        cwd=tmp_path,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        _wait_until_listening(port, process)
+        status, body = _post(f"http://127.0.0.1:{port}/forms/contact", {"phone": "90 123 45 67"})
+    finally:
+        process.send_signal(signal.SIGTERM)
+        _, stderr = process.communicate(timeout=30)
+
+    assert status == 201 and body["lead_id"] == 1 and body["deduplicated"] is False
+    assert process.returncode == 0, stderr
+    assert (tmp_path / "leadgate.db").exists()
