@@ -1,4 +1,4 @@
-"""Benchmark: form posts → committed leads, against the raw asyncpg ceiling measured in the same run.
+"""Benchmark: form posts → committed leads, beside the raw asyncpg ceiling of the same run.
 
 By default it starts `leadgate run` on a fresh PostgreSQL database and a free port; `--url`
 points it at a service already running instead. The ceiling is the same number of
@@ -25,7 +25,8 @@ import asyncpg
 ADMIN_DSN = "postgresql://postgres@127.0.0.1:5432/postgres"
 CEILING_SCHEMA = """
 DROP TABLE IF EXISTS ceiling_touches, ceiling_leads, ceiling_identities, ceiling_customers;
-CREATE TABLE ceiling_customers (id bigserial PRIMARY KEY, created_at timestamptz NOT NULL, name text);
+CREATE TABLE ceiling_customers (id bigserial PRIMARY KEY, created_at timestamptz NOT NULL,
+  name text);
 CREATE TABLE ceiling_identities (id bigserial PRIMARY KEY, customer_id bigint NOT NULL,
   kind text NOT NULL, value text NOT NULL, UNIQUE (kind, value));
 CREATE TABLE ceiling_leads (id bigserial PRIMARY KEY, customer_id bigint NOT NULL,
@@ -80,12 +81,14 @@ async def ceiling(dsn: str, total: int, concurrency: int) -> float:
                     value,
                 )
                 customer = found or await conn.fetchval(
-                    "INSERT INTO ceiling_customers (created_at, name) VALUES (now(), $1) RETURNING id",
+                    "INSERT INTO ceiling_customers (created_at, name)"
+                    " VALUES (now(), $1) RETURNING id",
                     f"Bench {n}",
                 )
                 if found is None:
                     await conn.execute(
-                        "INSERT INTO ceiling_identities (customer_id, kind, value) VALUES ($1,'phone',$2)",
+                        "INSERT INTO ceiling_identities (customer_id, kind, value)"
+                        " VALUES ($1, 'phone', $2)",
                         customer,
                         value,
                     )
@@ -95,7 +98,8 @@ async def ceiling(dsn: str, total: int, concurrency: int) -> float:
                     customer,
                 )
                 await conn.execute(
-                    "INSERT INTO ceiling_touches (customer_id, lead_id, channel, external_id, payload)"
+                    "INSERT INTO ceiling_touches"
+                    " (customer_id, lead_id, channel, external_id, payload)"
                     " VALUES ($1, $2, 'webform', $3, '{\"message\": \"bench\"}')",
                     customer,
                     lead,
@@ -128,7 +132,8 @@ async def fresh_database(name: str) -> str:
 def start_service(dsn: str, port: int, workdir: Path) -> subprocess.Popen[bytes]:
     """`leadgate run` on `dsn` and `port`, with the rate limit off; waits until it listens."""
     (workdir / "leadgate.toml").write_text(
-        'default_region = "UZ"\n[webforms]\nrate_limit_per_minute = 0\n[forms.bench]\nname = "Bench"\n'
+        'default_region = "UZ"\n[webforms]\nrate_limit_per_minute = 0\n'
+        '[forms.bench]\nname = "Bench"\n'
     )
     env = os.environ | {
         "LEADGATE_DATABASE_URL": dsn.replace("postgresql://", "postgresql+asyncpg://"),
@@ -177,9 +182,8 @@ async def main() -> None:
     rate, raw = args.total / seconds, args.total / ceiling_seconds
     quantiles = statistics.quantiles(latencies, n=100)
     print(f"posts: {args.total} at concurrency {args.concurrency} (PostgreSQL)")
-    print(
-        f"leadgate: {rate:8.0f} leads/s  p50 {quantiles[49] * 1000:.1f} ms  p99 {quantiles[98] * 1000:.1f} ms"
-    )
+    p50, p99 = quantiles[49] * 1000, quantiles[98] * 1000
+    print(f"leadgate: {rate:8.0f} leads/s  p50 {p50:.1f} ms  p99 {p99:.1f} ms")
     print(f"ceiling:  {raw:8.0f} inserts/s (asyncpg, one transaction per lead, 8 connections)")
     print(f"ratio:    {rate / raw:8.2f}")
 
