@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime
 
-from sqlalchemy import and_, insert, or_, select, tuple_, update
+from sqlalchemy import and_, bindparam, insert, or_, select, tuple_, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from crm_store.tables import customers, identities, ignored_events, leads, merges, touches
@@ -14,6 +14,47 @@ from leads.normalize import Identity
 from leads.ports import CustomerRef, LeadRef, PreparedEvent, TouchRef
 
 OPEN_STATUSES = ("new", "assigned", "accepted")
+
+# The hot path's statements are built once: constructing a statement costs more CPU than
+# sending it (DESIGN.md §8, "no per-event work that can be done once").
+_FIND_TOUCH = select(touches.c.id, touches.c.lead_id, touches.c.customer_id).where(
+    touches.c.channel == bindparam("channel"), touches.c.external_id == bindparam("external_id")
+)
+_CUSTOMERS_BY_IDENTITIES = (
+    select(
+        identities.c.kind,
+        identities.c.value,
+        customers.c.id,
+        customers.c.created_at,
+        customers.c.owner_manager_id,
+    )
+    .join(customers, customers.c.id == identities.c.customer_id)
+    .where(tuple_(identities.c.kind, identities.c.value).in_(bindparam("pairs", expanding=True)))
+)
+_INSERT_CUSTOMER = insert(customers).returning(customers.c.id)
+_INSERT_IDENTITY = insert(identities)
+_OPEN_LEAD = (
+    select(leads.c.id, leads.c.customer_id, leads.c.status)
+    .where(
+        leads.c.customer_id == bindparam("customer_id"),
+        leads.c.status.in_(OPEN_STATUSES),
+        leads.c.last_touch_at >= bindparam("since"),
+    )
+    .order_by(leads.c.last_touch_at.desc())
+    .limit(1)
+)
+_INSERT_LEAD = insert(leads).returning(leads.c.id)
+_TOUCH_LEAD = (
+    update(leads)
+    .where(leads.c.id == bindparam("lead_id"), leads.c.last_touch_at < bindparam("at"))
+    .values(last_touch_at=bindparam("at"))
+)
+_INSERT_TOUCH = insert(touches).returning(touches.c.id)
+_FILL_NAME = (
+    update(customers)
+    .where(customers.c.id == bindparam("customer_id"), customers.c.name.is_(None))
+    .values(name=bindparam("new_name"))
+)
 
 
 class SqlIntakeStore:
@@ -24,13 +65,8 @@ class SqlIntakeStore:
 
     async def find_touch(self, channel: str, external_id: str) -> TouchRef | None:
         """The touch already stored for (channel, external_id), if any."""
-        row = (
-            await self.connection.execute(
-                select(touches.c.id, touches.c.lead_id, touches.c.customer_id).where(
-                    touches.c.channel == channel, touches.c.external_id == external_id
-                )
-            )
-        ).first()
+        params = {"channel": channel, "external_id": external_id}
+        row = (await self.connection.execute(_FIND_TOUCH, params)).first()
         return TouchRef(row.id, row.lead_id, row.customer_id) if row else None
 
     async def record_ignored(self, event: PreparedEvent, now: datetime) -> bool:
@@ -62,17 +98,7 @@ class SqlIntakeStore:
         if not found:
             return []
         wanted = {(i.kind, i.value): i for i in found}
-        rows = await self.connection.execute(
-            select(
-                identities.c.kind,
-                identities.c.value,
-                customers.c.id,
-                customers.c.created_at,
-                customers.c.owner_manager_id,
-            )
-            .join(customers, customers.c.id == identities.c.customer_id)
-            .where(tuple_(identities.c.kind, identities.c.value).in_(list(wanted)))
-        )
+        rows = await self.connection.execute(_CUSTOMERS_BY_IDENTITIES, {"pairs": list(wanted)})
         return [
             CustomerRef(row.id, row.created_at, wanted[(row.kind, row.value)], row.owner_manager_id)
             for row in rows
@@ -94,9 +120,7 @@ class SqlIntakeStore:
 
     async def create_customer(self, name: str | None, now: datetime) -> int:
         """A new, empty customer card."""
-        result = await self.connection.execute(
-            insert(customers).values(created_at=now, name=name).returning(customers.c.id)
-        )
+        result = await self.connection.execute(_INSERT_CUSTOMER, {"created_at": now, "name": name})
         return int(result.scalar_one())
 
     async def merge_customer(
@@ -147,7 +171,7 @@ class SqlIntakeStore:
         """Attach identities no customer has yet; a concurrent claim fails the transaction."""
         if found:
             await self.connection.execute(
-                insert(identities),
+                _INSERT_IDENTITY,
                 [
                     {
                         "customer_id": customer_id,
@@ -162,51 +186,32 @@ class SqlIntakeStore:
 
     async def fill_customer_name(self, customer_id: int, name: str) -> None:
         """Give a nameless card the name this touch brought."""
-        await self.connection.execute(
-            update(customers)
-            .where(customers.c.id == customer_id, customers.c.name.is_(None))
-            .values(name=name)
-        )
+        await self.connection.execute(_FILL_NAME, {"customer_id": customer_id, "new_name": name})
 
     async def open_lead(self, customer_id: int, since: datetime) -> LeadRef | None:
         """The customer's most recent open lead touched since `since`."""
-        row = (
-            await self.connection.execute(
-                select(leads.c.id, leads.c.customer_id, leads.c.status)
-                .where(
-                    leads.c.customer_id == customer_id,
-                    leads.c.status.in_(OPEN_STATUSES),
-                    leads.c.last_touch_at >= since,
-                )
-                .order_by(leads.c.last_touch_at.desc())
-                .limit(1)
-            )
-        ).first()
+        params = {"customer_id": customer_id, "since": since}
+        row = (await self.connection.execute(_OPEN_LEAD, params)).first()
         return LeadRef(row.id, row.customer_id, row.status, since) if row else None
 
     async def create_lead(self, customer_id: int, event: ContactEvent, now: datetime) -> int:
         """Open a new lead for the customer from this event."""
         result = await self.connection.execute(
-            insert(leads)
-            .values(
-                customer_id=customer_id,
-                status="new",
-                channel=event.channel,
-                attribution=dict(event.attribution),
-                created_at=now,
-                last_touch_at=now,
-            )
-            .returning(leads.c.id)
+            _INSERT_LEAD,
+            {
+                "customer_id": customer_id,
+                "status": "new",
+                "channel": event.channel,
+                "attribution": dict(event.attribution),
+                "created_at": now,
+                "last_touch_at": now,
+            },
         )
         return int(result.scalar_one())
 
     async def touch_lead(self, lead_id: int, at: datetime) -> None:
         """Note a new touch on the lead."""
-        await self.connection.execute(
-            update(leads)
-            .where(leads.c.id == lead_id, leads.c.last_touch_at < at)
-            .values(last_touch_at=at)
-        )
+        await self.connection.execute(_TOUCH_LEAD, {"lead_id": lead_id, "at": at})
 
     async def insert_touch(
         self, customer_id: int, lead_id: int | None, prepared: PreparedEvent, now: datetime
@@ -214,25 +219,24 @@ class SqlIntakeStore:
         """The touch itself, with its raw payload; unique on (channel, external_id)."""
         event = prepared.event
         result = await self.connection.execute(
-            insert(touches)
-            .values(
-                customer_id=customer_id,
-                lead_id=lead_id,
-                channel=event.channel,
-                external_id=event.external_id,
-                direction=event.direction,
-                occurred_at=event.occurred_at,
-                created_at=now,
-                name=prepared.name,
-                subject=event.subject,
-                text=event.text,
-                attribution=dict(event.attribution),
-                details=_details(event),
-                identities=prepared.identities_json(),
-                raw_ref=event.raw_ref,
-                raw=event.raw,
-            )
-            .returning(touches.c.id)
+            _INSERT_TOUCH,
+            {
+                "customer_id": customer_id,
+                "lead_id": lead_id,
+                "channel": event.channel,
+                "external_id": event.external_id,
+                "direction": event.direction,
+                "occurred_at": event.occurred_at,
+                "created_at": now,
+                "name": prepared.name,
+                "subject": event.subject,
+                "text": event.text,
+                "attribution": dict(event.attribution),
+                "details": _details(event),
+                "identities": prepared.identities_json(),
+                "raw_ref": event.raw_ref,
+                "raw": event.raw,
+            },
         )
         return int(result.scalar_one())
 

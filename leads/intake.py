@@ -69,9 +69,11 @@ async def intake(
     thread_lead = None
     if event.replies_to:
         thread_lead = await store.lead_of_touches(event.channel, event.replies_to)
-    customer_id, owner = await _resolve_customer(store, prepared, thread_lead, now)
+    customer_id, owner, new_customer = await _resolve_customer(store, prepared, thread_lead, now)
 
-    lead, is_new = await _lead_for_touch(store, customer_id, thread_lead, prepared, policy)
+    lead, is_new = await _lead_for_touch(
+        store, customer_id, thread_lead, prepared, policy, new_customer
+    )
     if lead is not None and not is_new:
         await store.touch_lead(lead, event.occurred_at)
     touch_id = await store.insert_touch(customer_id, lead, prepared, now)
@@ -83,8 +85,8 @@ async def intake(
 
 async def _resolve_customer(
     store: IntakeStore, prepared: PreparedEvent, thread_lead: LeadRef | None, now: datetime
-) -> tuple[int, int | None]:
-    """Find the one customer this event belongs to, merging cards it proves to be one person."""
+) -> tuple[int, int | None, bool]:
+    """The customer this event belongs to (merging cards it proves one), its owner, and if new."""
     found = await store.customers_by_identities(prepared.identities)
     candidates: dict[int, CustomerRef] = {}
     for ref in found:
@@ -97,7 +99,7 @@ async def _resolve_customer(
     if not candidates:
         customer_id = await store.create_customer(prepared.name, now)
         await store.add_identities(customer_id, prepared.identities, now)
-        return customer_id, None
+        return customer_id, None, True
     ordered = sorted(candidates.values(), key=lambda ref: (ref.created_at, ref.id))
     survivor = ordered[0]
     for ref in ordered[1:]:
@@ -109,7 +111,7 @@ async def _resolve_customer(
     if prepared.name:
         await store.fill_customer_name(survivor.id, prepared.name)
     owner = next((ref.owner_manager_id for ref in ordered if ref.owner_manager_id), None)
-    return survivor.id, owner
+    return survivor.id, owner, False
 
 
 async def _lead_for_touch(
@@ -118,14 +120,16 @@ async def _lead_for_touch(
     thread_lead: LeadRef | None,
     prepared: PreparedEvent,
     policy: IntakePolicy,
+    new_customer: bool,
 ) -> tuple[int | None, bool]:
     """The lead the touch joins, and whether intake just opened it."""
     event = prepared.event
     if thread_lead is not None:
         return thread_lead.id, False
-    lead = await store.open_lead(customer_id, event.occurred_at - policy.repeat_window)
-    if lead is not None:
-        return lead.id, False
+    if not new_customer:
+        lead = await store.open_lead(customer_id, event.occurred_at - policy.repeat_window)
+        if lead is not None:
+            return lead.id, False
     if event.direction == "outbound":
         return None, False
     return await store.create_lead(customer_id, event, event.occurred_at), True
