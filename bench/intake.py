@@ -1,9 +1,10 @@
 """Benchmark: form posts → committed leads, beside the raw asyncpg ceiling of the same run.
 
 By default it starts `leadgate run` on a fresh PostgreSQL database and a free port; `--url`
-points it at a service already running instead. The ceiling is the same number of
-equivalent single-transaction inserts (look up the identity, insert customer, identity, lead
-and touch) done directly with asyncpg, at the same concurrency, on the same PostgreSQL.
+points it at a service already running instead (its database is left alone). The ceiling is
+the same number of equivalent single-transaction inserts (look up the identity, insert
+customer, identity, lead and touch) done directly with asyncpg, at the same concurrency, on
+the same PostgreSQL server.
 """
 
 from __future__ import annotations
@@ -160,14 +161,16 @@ async def main() -> None:
     parser.add_argument("-n", "--total", type=int, default=5000, help="form posts (default 5000)")
     parser.add_argument("-c", "--concurrency", type=int, default=64, help="in flight (default 64)")
     parser.add_argument("--url", help="form URL of a running service (default: start one)")
-    parser.add_argument("--database", default="leadgate_bench", help="PostgreSQL database name")
+    parser.add_argument(
+        "--database", default="leadgate_bench", help="database the started service uses (recreated)"
+    )
     args = parser.parse_args()
 
-    dsn = await fresh_database(args.database)
     process = None
     url = args.url
     with tempfile.TemporaryDirectory() as workdir:
         if url is None:
+            dsn = await fresh_database(args.database)
             port = free_port()
             process = start_service(dsn, port, Path(workdir))
             url = f"http://127.0.0.1:{port}/forms/bench"
@@ -177,7 +180,8 @@ async def main() -> None:
             if process is not None:
                 process.terminate()
                 process.wait(timeout=30)
-    ceiling_seconds = await ceiling(dsn, args.total, args.concurrency)
+    ceiling_dsn = await fresh_database(f"{args.database}_ceiling")
+    ceiling_seconds = await ceiling(ceiling_dsn, args.total, args.concurrency)
 
     rate, raw = args.total / seconds, args.total / ceiling_seconds
     quantiles = statistics.quantiles(latencies, n=100)
