@@ -27,24 +27,31 @@ log = logging.getLogger(__name__)
 T = TypeVar("T")
 R = TypeVar("R")
 Work = Callable[[SqlIntakeStore, T], Awaitable[R]]
+GroupWork = Callable[[SqlIntakeStore, list[T]], Awaitable[list[R]]]
 
 _CONFLICT_RETRIES = 8
 
 
 class GroupCommitter(Generic[T, R]):
-    """Runs `work(store, item)` for submitted items, committing them in groups."""
+    """Runs `work(store, item)` for submitted items, committing them in groups.
+
+    `group_work(store, items)`, when given, does a whole group at once (it must give the same
+    results as `work` item by item); `work` alone serves the one-by-one retry.
+    """
 
     def __init__(
         self,
         engine: AsyncEngine,
         work: Work[T, R],
         *,
+        group_work: GroupWork[T, R] | None = None,
         writers: int = 1,
         max_group: int = 64,
         max_queued: int = 10_000,
     ) -> None:
         self._engine = engine
         self._work = work
+        self._group_work = group_work
         self._writers = writers
         self._max_group = max_group
         self._queue: asyncio.Queue[tuple[T, asyncio.Future[R]]] = asyncio.Queue(max_queued)
@@ -89,7 +96,7 @@ class GroupCommitter(Generic[T, R]):
         if len(group) > 1:
             try:
                 async with UnitOfWork(self._engine) as uow:
-                    results = [await self._work(uow.intake, item) for item, _ in group]
+                    results = await self._run_group(uow.intake, [item for item, _ in group])
                     await uow.commit()
             except Exception:
                 log.debug("group of %d failed; retrying one by one", len(group), exc_info=True)
@@ -103,6 +110,11 @@ class GroupCommitter(Generic[T, R]):
             except Exception as err:
                 if not future.done():
                     future.set_exception(err)
+
+    async def _run_group(self, store: SqlIntakeStore, items: list[T]) -> list[R]:
+        if self._group_work is not None:
+            return await self._group_work(store, items)
+        return [await self._work(store, item) for item in items]
 
     async def _commit_one(self, item: T) -> R:
         for attempt in range(_CONFLICT_RETRIES):

@@ -32,6 +32,10 @@ _CUSTOMERS_BY_IDENTITIES = (
     .where(tuple_(identities.c.kind, identities.c.value).in_(bindparam("pairs", expanding=True)))
 )
 _INSERT_CUSTOMER = insert(customers).returning(customers.c.id)
+_INSERT_CUSTOMERS = insert(customers).returning(customers.c.id, sort_by_parameter_order=True)
+_EXISTING_TOUCHES = select(touches.c.channel, touches.c.external_id).where(
+    tuple_(touches.c.channel, touches.c.external_id).in_(bindparam("keys", expanding=True))
+)
 _INSERT_IDENTITY = insert(identities)
 _OPEN_LEAD = (
     select(leads.c.id, leads.c.customer_id, leads.c.status)
@@ -44,12 +48,14 @@ _OPEN_LEAD = (
     .limit(1)
 )
 _INSERT_LEAD = insert(leads).returning(leads.c.id)
+_INSERT_LEADS = insert(leads).returning(leads.c.id, sort_by_parameter_order=True)
 _TOUCH_LEAD = (
     update(leads)
     .where(leads.c.id == bindparam("lead_id"), leads.c.last_touch_at < bindparam("at"))
     .values(last_touch_at=bindparam("at"))
 )
 _INSERT_TOUCH = insert(touches).returning(touches.c.id)
+_INSERT_TOUCHES = insert(touches).returning(touches.c.id, sort_by_parameter_order=True)
 _FILL_NAME = (
     update(customers)
     .where(customers.c.id == bindparam("customer_id"), customers.c.name.is_(None))
@@ -184,6 +190,24 @@ class SqlIntakeStore:
                 ],
             )
 
+    async def add_identities_bulk(
+        self, rows: Sequence[tuple[int, Sequence[Identity]]], now: datetime
+    ) -> None:
+        """Identities of several new customers in one statement."""
+        params = [
+            {
+                "customer_id": customer,
+                "kind": i.kind,
+                "value": i.value,
+                "info": i.info,
+                "created_at": now,
+            }
+            for customer, found in rows
+            for i in found
+        ]
+        if params:
+            await self.connection.execute(_INSERT_IDENTITY, params)
+
     async def fill_customer_name(self, customer_id: int, name: str) -> None:
         """Give a nameless card the name this touch brought."""
         await self.connection.execute(_FILL_NAME, {"customer_id": customer_id, "new_name": name})
@@ -196,17 +220,7 @@ class SqlIntakeStore:
 
     async def create_lead(self, customer_id: int, event: ContactEvent, now: datetime) -> int:
         """Open a new lead for the customer from this event."""
-        result = await self.connection.execute(
-            _INSERT_LEAD,
-            {
-                "customer_id": customer_id,
-                "status": "new",
-                "channel": event.channel,
-                "attribution": dict(event.attribution),
-                "created_at": now,
-                "last_touch_at": now,
-            },
-        )
+        result = await self.connection.execute(_INSERT_LEAD, _lead_row(customer_id, event, now))
         return int(result.scalar_one())
 
     async def touch_lead(self, lead_id: int, at: datetime) -> None:
@@ -217,28 +231,34 @@ class SqlIntakeStore:
         self, customer_id: int, lead_id: int | None, prepared: PreparedEvent, now: datetime
     ) -> int:
         """The touch itself, with its raw payload; unique on (channel, external_id)."""
-        event = prepared.event
-        result = await self.connection.execute(
-            _INSERT_TOUCH,
-            {
-                "customer_id": customer_id,
-                "lead_id": lead_id,
-                "channel": event.channel,
-                "external_id": event.external_id,
-                "direction": event.direction,
-                "occurred_at": event.occurred_at,
-                "created_at": now,
-                "name": prepared.name,
-                "subject": event.subject,
-                "text": event.text,
-                "attribution": dict(event.attribution),
-                "details": _details(event),
-                "identities": prepared.identities_json(),
-                "raw_ref": event.raw_ref,
-                "raw": event.raw,
-            },
-        )
-        return int(result.scalar_one())
+        row = _touch_row(customer_id, lead_id, prepared, now)
+        return int((await self.connection.execute(_INSERT_TOUCH, row)).scalar_one())
+
+    async def existing_touches(self, keys: Sequence[tuple[str, str]]) -> set[tuple[str, str]]:
+        """Which of these (channel, external_id) pairs are stored already."""
+        if not keys:
+            return set()
+        rows = await self.connection.execute(_EXISTING_TOUCHES, {"keys": list(keys)})
+        return {(row.channel, row.external_id) for row in rows}
+
+    async def create_customers(self, names: Sequence[str | None], now: datetime) -> list[int]:
+        """New cards, one per name, ids in the same order."""
+        rows = [{"created_at": now, "name": name} for name in names]
+        return list((await self.connection.execute(_INSERT_CUSTOMERS, rows)).scalars())
+
+    async def create_leads(
+        self, rows: Sequence[tuple[int, ContactEvent]], now: datetime
+    ) -> list[int]:
+        """New leads, one per (customer, first event), ids in the same order."""
+        params = [_lead_row(customer_id, event, now) for customer_id, event in rows]
+        return list((await self.connection.execute(_INSERT_LEADS, params)).scalars())
+
+    async def insert_touches(
+        self, rows: Sequence[tuple[int, int | None, PreparedEvent]], now: datetime
+    ) -> list[int]:
+        """Touches in bulk, ids in the same order."""
+        params = [_touch_row(customer, lead, prepared, now) for customer, lead, prepared in rows]
+        return list((await self.connection.execute(_INSERT_TOUCHES, params)).scalars())
 
     async def request_callback(self, lead_id: int, due_at: datetime) -> None:
         """Ask for a callback on the lead unless one is already due earlier."""
@@ -272,3 +292,37 @@ class SqlIntakeStore:
 
 def _details(event: ContactEvent) -> dict[str, object]:
     return dict(event.details)
+
+
+def _lead_row(customer_id: int, event: ContactEvent, now: datetime) -> dict[str, object]:
+    return {
+        "customer_id": customer_id,
+        "status": "new",
+        "channel": event.channel,
+        "attribution": dict(event.attribution),
+        "created_at": now,
+        "last_touch_at": now,
+    }
+
+
+def _touch_row(
+    customer_id: int, lead_id: int | None, prepared: PreparedEvent, now: datetime
+) -> dict[str, object]:
+    event = prepared.event
+    return {
+        "customer_id": customer_id,
+        "lead_id": lead_id,
+        "channel": event.channel,
+        "external_id": event.external_id,
+        "direction": event.direction,
+        "occurred_at": event.occurred_at,
+        "created_at": now,
+        "name": prepared.name,
+        "subject": event.subject,
+        "text": event.text,
+        "attribution": dict(event.attribution),
+        "details": _details(event),
+        "identities": prepared.identities_json(),
+        "raw_ref": event.raw_ref,
+        "raw": event.raw,
+    }

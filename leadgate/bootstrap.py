@@ -17,6 +17,7 @@ from crm_store.intake_store import SqlIntakeStore
 from crm_store.migrate import upgrade_if_empty
 from leadgate.health import Health
 from leadgate.settings import Settings
+from leads.batch_intake import intake_group
 from leads.intake import IntakePolicy, intake, prepare
 from leads.model import ContactEvent, IntakeResult, utcnow
 from leads.ports import IntakeStore, LeadRouter, NewLead, PreparedEvent
@@ -71,8 +72,13 @@ async def open_core(
         async def work(store: SqlIntakeStore, prepared: PreparedEvent) -> IntakeResult:
             return await intake(store, prepared, policy, chosen_router, utcnow())
 
+        async def group_work(
+            store: SqlIntakeStore, group: list[PreparedEvent]
+        ) -> list[IntakeResult]:
+            return await intake_group(store, group, policy, chosen_router, utcnow())
+
         writers = 1 if is_sqlite(engine) else 4
-        committer = GroupCommitter(engine, work, writers=writers)
+        committer = GroupCommitter(engine, work, group_work=group_work, writers=writers)
         await committer.start()
         try:
             yield Core(settings, engine, policy, committer, SqlCursorStore(engine), Health())

@@ -1,0 +1,95 @@
+"""Intake of a whole group at once: new people in bulk, everyone else one by one.
+
+Most contacts in a busy minute are new people. For them intake needs no per-event decisions
+beyond "new card, new lead", so a group shares one duplicate check, one identity look-up and
+one multi-row insert per table. An event takes that fast path only when nothing in the store
+or the group can touch its outcome: none of its identities is known or shared with another
+event of the group, it is not stored yet, and it is a plain inbound contact. All others go
+through `intake()` after the fast ones, in their original order.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from datetime import datetime
+
+from leads.intake import IntakePolicy, intake
+from leads.model import IntakeResult
+from leads.ports import IntakeStore, LeadRouter, NewLead, PreparedEvent
+
+
+def _plain_inbound(prepared: PreparedEvent) -> bool:
+    event = prepared.event
+    return (
+        event.ignored is None
+        and not event.replies_to
+        and event.direction == "inbound"
+        and event.callback != "fulfilled"
+    )
+
+
+def _keys(prepared: PreparedEvent) -> list[tuple[str, str]]:
+    return [(i.kind, i.value) for i in prepared.identities]
+
+
+async def _fast_candidates(store: IntakeStore, group: list[PreparedEvent]) -> list[int]:
+    """Positions in `group` of the events that may take the bulk path."""
+    shared = Counter(key for prepared in group for key in _keys(prepared))
+    touch_keys = Counter((p.event.channel, p.event.external_id) for p in group)
+    chosen = [
+        n
+        for n, prepared in enumerate(group)
+        if _plain_inbound(prepared)
+        and all(shared[key] == 1 for key in _keys(prepared))
+        and touch_keys[(prepared.event.channel, prepared.event.external_id)] == 1
+    ]
+    if not chosen:
+        return []
+    stored = await store.existing_touches(
+        [(group[n].event.channel, group[n].event.external_id) for n in chosen]
+    )
+    known = await store.customers_by_identities(
+        [identity for n in chosen for identity in group[n].identities]
+    )
+    taken = {(ref.matched.kind, ref.matched.value) for ref in known}
+    return [
+        n
+        for n in chosen
+        if (group[n].event.channel, group[n].event.external_id) not in stored
+        and not taken.intersection(_keys(group[n]))
+    ]
+
+
+async def intake_group(
+    store: IntakeStore,
+    group: list[PreparedEvent],
+    policy: IntakePolicy,
+    router: LeadRouter,
+    now: datetime,
+) -> list[IntakeResult]:
+    """The results of `intake()` for each event of the group, in order, in one transaction."""
+    fast = await _fast_candidates(store, group) if len(group) > 1 else []
+    results: dict[int, IntakeResult] = {}
+    if fast:
+        batch = [group[n] for n in fast]
+        customers = await store.create_customers([p.name for p in batch], now)
+        await store.add_identities_bulk(
+            [(customer, p.identities) for customer, p in zip(customers, batch, strict=True)], now
+        )
+        leads = await store.create_leads(
+            [(customer, p.event) for customer, p in zip(customers, batch, strict=True)], now
+        )
+        touches = await store.insert_touches(list(zip(customers, leads, batch, strict=True)), now)
+        for n, customer, lead, touch, prepared in zip(
+            fast, customers, leads, touches, batch, strict=True
+        ):
+            if prepared.event.callback == "request":
+                await store.request_callback(
+                    lead, prepared.event.occurred_at + policy.callback_after
+                )
+            await router.route_new_lead(store, NewLead(lead, customer, None, prepared))
+            results[n] = IntakeResult(touch, lead, customer)
+    for n, prepared in enumerate(group):
+        if n not in results:
+            results[n] = await intake(store, prepared, policy, router, now)
+    return [results[n] for n in range(len(group))]

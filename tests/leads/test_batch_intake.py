@@ -1,0 +1,54 @@
+"""A group committed at once ends exactly as if its events had come one by one."""
+
+from __future__ import annotations
+
+from crm_store.engine import create_engine
+from crm_store.migrate import upgrade_if_empty
+from crm_store.uow import UnitOfWork
+from leadgate.bootstrap import NoRouting
+from leads.batch_intake import intake_group
+from leads.intake import IntakePolicy, intake, prepare
+from leads.model import ContactEvent, RawIdentity, utcnow
+
+POLICY = IntakePolicy(default_region="UZ")
+
+
+def form(external_id: str, *identities: tuple[str, str]) -> ContactEvent:
+    raw = tuple(RawIdentity(kind, value) for kind, value in identities)  # type: ignore[arg-type]
+    return ContactEvent("webform", external_id, utcnow(), raw)
+
+
+async def test_group_with_new_shared_repeated_and_known_people(database_url: str) -> None:
+    engine = create_engine(database_url)
+    await upgrade_if_empty(engine)
+    try:
+        async with UnitOfWork(engine) as uow:
+            known = await intake(
+                uow.intake,
+                prepare(form("old", ("email", "known@x.uz")), POLICY),
+                POLICY,
+                NoRouting(),
+                utcnow(),
+            )
+            await uow.commit()
+        group = [
+            form("a", ("phone", "90 111 11 11")),
+            form("b", ("phone", "90 222 22 22"), ("email", "b@x.uz")),
+            form("c", ("phone", "+998901111111")),
+            form("a", ("phone", "90 111 11 11")),
+            form("e", ("email", "KNOWN@x.uz"), ("phone", "90 333 33 33")),
+        ]
+        async with UnitOfWork(engine) as uow:
+            results = await intake_group(
+                uow.intake, [prepare(e, POLICY) for e in group], POLICY, NoRouting(), utcnow()
+            )
+            await uow.commit()
+    finally:
+        await engine.dispose()
+
+    a, b, c, a_again, e = results
+    assert a.customer_id == c.customer_id and a.lead_id == c.lead_id
+    assert a_again.deduplicated and a_again.touch_id == a.touch_id
+    assert b.customer_id not in (a.customer_id, known.customer_id)
+    assert e.customer_id == known.customer_id and e.lead_id == known.lead_id
+    assert len({a.touch_id, b.touch_id, c.touch_id, e.touch_id}) == 4
