@@ -185,7 +185,8 @@ async def main() -> None:
 
     rate, raw = args.total / seconds, args.total / ceiling_seconds
     quantiles = statistics.quantiles(latencies, n=100)
-    print(f"posts: {args.total} at concurrency {args.concurrency} (PostgreSQL)")
+    where = args.url or "a fresh PostgreSQL database"
+    print(f"posts: {args.total} at concurrency {args.concurrency} to {where}")
     p50, p99 = quantiles[49] * 1000, quantiles[98] * 1000
     print(f"leadgate: {rate:8.0f} leads/s  p50 {p50:.1f} ms  p99 {p99:.1f} ms")
     print(f"ceiling:  {raw:8.0f} inserts/s (asyncpg, one transaction per lead, 8 connections)")
