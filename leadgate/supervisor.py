@@ -16,7 +16,7 @@ async def supervise(
     channel: Channel, sink: Sink, health: Health, max_backoff: float = 60.0
 ) -> None:
     """Run `channel` until cancelled; misconfiguration stops it, anything else restarts it."""
-    backoff = 1.0
+    backoff = min(1.0, max_backoff)
     while True:
         health.report(channel.name, "connecting")
         try:
