@@ -89,7 +89,9 @@ class GroupCommitter(Generic[T, R]):
             try:
                 await self._commit_group(group)
             except Exception as err:  # never let one group kill the writer
-                log.exception("group commit failed unexpectedly")
+                # The message may quote row values (phones, e-mails): details only at DEBUG.
+                log.error("group commit failed unexpectedly: %s", type(err).__name__)
+                log.debug("group commit failure", exc_info=True)
                 _fail_all(group, err)
 
     async def _commit_group(self, group: list[tuple[T, asyncio.Future[R]]]) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 from aiohttp import web
@@ -19,10 +20,8 @@ _MAX_PAGE = 500
 def _int_param(request: web.Request, name: str, source: str = "match") -> int:
     raw = request.match_info.get(name) if source == "match" else request.query.get(name)
     if raw is None or not raw.isdigit():
-        raise web.HTTPBadRequest(
-            text=f'{{"error": "malformed", "detail": "{name} must be a whole number"}}',
-            content_type="application/json",
-        )
+        body = {"error": "malformed", "detail": f"{name} must be a whole number"}
+        raise web.HTTPBadRequest(text=json.dumps(body), content_type="application/json")
     return int(raw)
 
 

@@ -52,8 +52,10 @@ async def _json_errors(request: web.Request, handler: Handler) -> web.StreamResp
             err.status, "error"
         )
         return error_response(err.status, code, err.reason)
-    except Exception:
-        log.exception("unexpected error on %s %s", request.method, request.path)
+    except Exception as err:
+        # Exception texts can quote personal data: the traceback goes to DEBUG only.
+        log.error("unexpected %s on %s %s", type(err).__name__, request.method, request.path)
+        log.debug("unexpected error", exc_info=True)
         return error_response(500, "internal_error", "unexpected error; it was logged")
 
 

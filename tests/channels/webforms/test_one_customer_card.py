@@ -106,3 +106,15 @@ async def test_a_new_touch_after_the_repeat_window_opens_a_new_lead(database_url
 
     assert second.body["customer_id"] == first.body["customer_id"]
     assert second.body["lead_id"] != first.body["lead_id"]
+
+
+async def test_invalid_phone_is_kept_as_text_but_never_an_identity(
+    leadgate: LeadgateClient,
+) -> None:
+    answer = await leadgate.post_form("contact", {"phone": "12-34", "email": "real@example.uz"})
+
+    assert answer.status == 201
+    await _admin(leadgate)
+    card = (await leadgate.get(f"/api/customers/{answer.body['customer_id']}")).body
+    assert [(i["kind"], i["value"]) for i in card["identities"]] == [("email", "real@example.uz")]
+    assert {"kind": "phone", "raw": "12-34", "valid": False} in card["timeline"][0]["identities"]
