@@ -1,0 +1,1 @@
+"""Messenger channels (Telegram) and the auto-reply they share with SMS."""

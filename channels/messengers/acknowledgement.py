@@ -1,0 +1,67 @@
+"""The automatic reply a customer gets on the channel they used (Telegram, SMS), once per lead."""
+
+from __future__ import annotations
+
+import re
+import string
+from collections import OrderedDict
+from typing import Any
+
+from leads.model import IntakeResult
+
+# What a placeholder reads as when its value is unknown; an unknown name simply disappears.
+FALLBACKS = {"name": "", "manager": "our manager"}
+_SPACE_BEFORE_PUNCTUATION = re.compile(r"\s+([,.!?;:])")
+_REPEATED_PUNCTUATION = re.compile(r"([,;:])\s*(?=[,.!?;:])")
+
+
+class _Known(dict[str, str]):
+    """Placeholders with values; unknown placeholders fall back instead of raising."""
+
+    def __missing__(self, key: str) -> str:
+        return FALLBACKS.get(key, "")
+
+
+def check_template(template: str) -> None:
+    """Raise ValueError when the template cannot be rendered (bad braces, attribute access)."""
+    try:
+        fields = [name for _, name, _, _ in string.Formatter().parse(template) if name]
+    except ValueError as err:
+        raise ValueError(f"ack_template is not a valid template: {err}") from err
+    for name in fields:
+        if not name.isidentifier():
+            raise ValueError(f"ack_template: placeholder {{{name}}} must be a plain name")
+
+
+def render_ack(template: str, name: str | None = None, manager: str | None = None) -> str:
+    """Fill `{name}` and `{manager}` with what is known; missing ones read sensibly."""
+    known = _Known({k: v for k, v in (("name", name), ("manager", manager)) if v})
+    text = template.format_map(known)
+    text = _REPEATED_PUNCTUATION.sub("", text)
+    text = _SPACE_BEFORE_PUNCTUATION.sub(r"\1", text)
+    return " ".join(text.split()).lstrip(",;: ")
+
+
+def manager_of(result: IntakeResult) -> str | None:
+    """The responsible manager's name when intake tells it (IntakeResult may not carry it yet)."""
+    value: Any = getattr(result, "manager_name", None)
+    return value if isinstance(value, str) and value else None
+
+
+class AcknowledgedLeads:
+    """Remembers the last leads already acknowledged, so a customer gets one auto-reply per lead."""
+
+    def __init__(self, capacity: int = 10_000) -> None:
+        self._leads: OrderedDict[int, None] = OrderedDict()
+        self._capacity = capacity
+
+    def first_time(self, result: IntakeResult) -> bool:
+        """True once per new stored lead; never for duplicates or ignored events."""
+        if result.deduplicated or result.ignored is not None or result.lead_id is None:
+            return False
+        if result.lead_id in self._leads:
+            return False
+        self._leads[result.lead_id] = None
+        if len(self._leads) > self._capacity:
+            self._leads.popitem(last=False)
+        return True

@@ -1,0 +1,1 @@
+"""The Telegram bot channel (aiogram 3)."""
