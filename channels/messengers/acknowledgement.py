@@ -13,13 +13,15 @@ from leads.model import IntakeResult
 FALLBACKS = {"name": "", "manager": "our manager"}
 _SPACE_BEFORE_PUNCTUATION = re.compile(r"\s+([,.!?;:])")
 _REPEATED_PUNCTUATION = re.compile(r"([,;:])\s*(?=[,.!?;:])")
+_MARK = "\x00"
+_FALLBACK_STARTS_SENTENCE = re.compile(r"(^|[.!?]\s+)\x00(\w)")
 
 
 class _Known(dict[str, str]):
     """Placeholders with values; unknown placeholders fall back instead of raising."""
 
     def __missing__(self, key: str) -> str:
-        return FALLBACKS.get(key, "")
+        return _MARK + FALLBACKS.get(key, "")
 
 
 def check_template(template: str) -> None:
@@ -37,6 +39,8 @@ def render_ack(template: str, name: str | None = None, manager: str | None = Non
     """Fill `{name}` and `{manager}` with what is known; missing ones read sensibly."""
     known = _Known({k: v for k, v in (("name", name), ("manager", manager)) if v})
     text = template.format_map(known)
+    text = _FALLBACK_STARTS_SENTENCE.sub(lambda m: m.group(1) + m.group(2).upper(), text)
+    text = text.replace(_MARK, "")
     text = _REPEATED_PUNCTUATION.sub("", text)
     text = _SPACE_BEFORE_PUNCTUATION.sub(r"\1", text)
     return " ".join(text.split()).lstrip(",;: ")

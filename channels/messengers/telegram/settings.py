@@ -6,6 +6,8 @@ import re
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
+from channels.messengers.acknowledgement import check_template
+
 _BOT_NAME = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
 _TOKEN = re.compile(r"^\d+:[A-Za-z0-9_-]{20,}$")
 _SECRET = re.compile(r"^[A-Za-z0-9_-]{1,256}$")
@@ -71,9 +73,7 @@ class BotSettings:
             greeting=_text(section, where, "greeting", DEFAULT_GREETING),
             share_button=_text(section, where, "share_button", DEFAULT_SHARE_BUTTON),
             thanks=_text(section, where, "thanks", DEFAULT_THANKS),
-            ack_template=_text(section, where, "ack_template", "")
-            if "ack_template" in section
-            else None,
+            ack_template=_ack_template(section, where),
             poll_timeout=_poll_timeout(section.get("poll_timeout", 25), where),
         )
 
@@ -98,6 +98,17 @@ def _text(section: dict[str, Any], where: str, key: str, default: str) -> str:
     if not isinstance(value, str) or not value.strip():
         raise ValueError(f"{where}: {key} must be a non-empty string")
     return value
+
+
+def _ack_template(section: dict[str, Any], where: str) -> str | None:
+    if "ack_template" not in section:
+        return None
+    template = _text(section, where, "ack_template", "")
+    try:
+        check_template(template)
+    except ValueError as err:
+        raise ValueError(f"{where}: {err}") from err
+    return template
 
 
 def _region(value: Any, where: str) -> str | None:
