@@ -32,6 +32,7 @@ async def test_a_call_then_a_shared_phone_in_telegram_make_one_card_with_both_id
     async with core.engine.connect() as conn:
         by_phone = await customer_by_identity(conn, "phone", "+998901234567")
         by_telegram = await customer_by_identity(conn, "telegram", "5123456789")
+        assert first.customer_id is not None
         assert by_phone == by_telegram == first.customer_id
         card = await customer_card(conn, first.customer_id)
     assert card is not None
