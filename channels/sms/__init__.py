@@ -1,0 +1,1 @@
+"""SMS gateway webhooks (Twilio, Vonage, Plivo, Infobip, generic JSON) and auto-replies."""

@@ -1,0 +1,165 @@
+"""The HTTP side of SMS gateways: POST /sms/{provider}, signatures, parts, and auto-replies."""
+
+from __future__ import annotations
+
+import asyncio
+import hmac
+import logging
+from urllib.parse import parse_qsl
+
+from aiohttp import web
+
+from channels.base import CursorStore, Sink, error_response
+from channels.messengers.acknowledgement import AcknowledgedLeads, manager_of, render_ack
+from channels.sms.concat import ConcatAssembler
+from channels.sms.outbound import OutboundSms
+from channels.sms.parse import (
+    Ignored,
+    InboundSms,
+    MalformedSms,
+    decode_body,
+    international,
+    parse,
+    to_event,
+)
+from channels.sms.settings import ProviderSettings, SmsSettings
+from channels.sms.signatures import plivo_v3_valid, twilio_valid, vonage_valid
+from leads.errors import ChannelUnavailable, InvalidEvent, StoreUnavailable
+from leads.model import IntakeResult
+
+log = logging.getLogger(__name__)
+_TWIML_EMPTY = '<?xml version="1.0" encoding="UTF-8"?><Response></Response>'
+
+
+class _Refused(Exception):
+    def __init__(self, status: int, code: str, detail: str) -> None:
+        super().__init__(detail)
+        self.status, self.code, self.detail = status, code, detail
+
+
+class SmsChannel:
+    """SMS gateways as a webhook channel of the one aiohttp server."""
+
+    name = "sms"
+
+    def __init__(
+        self, settings: SmsSettings, cursors: CursorStore, default_region: str | None = None
+    ) -> None:
+        self.settings = settings
+        self.default_region = default_region
+        self._concat = ConcatAssembler(cursors)
+        self._outbound = OutboundSms(settings.outbound) if settings.outbound else None
+        self._acks = AcknowledgedLeads()
+        self._replies: set[asyncio.Task[None]] = set()
+
+    def routes(self, sink: Sink) -> list[web.AbstractRouteDef]:
+        """`POST /sms/{provider}` bound to `sink`."""
+
+        async def post(request: web.Request) -> web.Response:
+            return await self._post(request, sink)
+
+        return [web.post("/sms/{provider}", post)]
+
+    async def aclose(self) -> None:
+        """Let pending auto-replies finish, then close the outbound session."""
+        if self._replies:
+            await asyncio.wait(self._replies, timeout=10)
+        if self._outbound is not None:
+            await self._outbound.aclose()
+
+    async def _post(self, request: web.Request, sink: Sink) -> web.Response:
+        provider = self.settings.providers.get(request.match_info["provider"])
+        try:
+            if provider is None:
+                raise _Refused(404, "unknown_provider", "no SMS provider with this name is set up")
+            body = await self._read(request)
+            fields = decode_body(request.content_type, body)
+            if not self._authentic(provider, request, body, fields):
+                raise _Refused(403, "bad_signature", "the request signature does not match")
+            for item in parse(provider.name, fields):
+                await self._take(item, provider, sink, body)
+        except _Refused as refused:
+            log.info("sms post refused: %s %s", refused.status, refused.code)
+            return error_response(refused.status, refused.code, refused.detail)
+        except MalformedSms as err:
+            return error_response(400, "malformed", str(err))
+        except InvalidEvent as err:
+            return error_response(422, err.code, err.detail)
+        except StoreUnavailable:
+            return error_response(503, "store_unavailable", "the lead store is unavailable; retry")
+        if provider.name == "twilio":
+            return web.Response(text=_TWIML_EMPTY, content_type="text/xml")
+        return web.json_response({"ok": True})
+
+    async def _read(self, request: web.Request) -> bytes:
+        limit = self.settings.max_body_bytes
+        body = await request.content.read(limit + 1)
+        if len(body) > limit:
+            raise _Refused(413, "too_large", f"the body is larger than {limit} bytes")
+        return body
+
+    def _authentic(
+        self,
+        provider: ProviderSettings,
+        request: web.Request,
+        body: bytes,
+        fields: dict[str, object],
+    ) -> bool:
+        secret = provider.secret
+        if secret is None:
+            return True  # only Vonage may run unsigned
+        signed_url = f"{self.settings.public_url}{request.path_qs}"
+        if provider.name == "twilio":
+            pairs = parse_qsl(body.decode(errors="replace"), keep_blank_values=True)
+            given = request.headers.get("X-Twilio-Signature", "")
+            return bool(given) and twilio_valid(secret, signed_url, pairs, given)
+        if provider.name == "plivo":
+            pairs = parse_qsl(body.decode(errors="replace"), keep_blank_values=True)
+            nonce = request.headers.get("X-Plivo-Signature-V3-Nonce", "")
+            given = request.headers.get("X-Plivo-Signature-V3", "")
+            return bool(nonce and given) and plivo_v3_valid(secret, signed_url, nonce, pairs, given)
+        if provider.name == "vonage":
+            return vonage_valid(
+                secret, {k: str(v) for k, v in fields.items()}, provider.signature_method
+            )
+        if provider.name == "infobip":
+            return _same(request.query.get("secret", ""), secret)
+        return _same(request.headers.get("Authorization", ""), f"Bearer {secret}")
+
+    async def _take(
+        self, item: InboundSms | Ignored, provider: ProviderSettings, sink: Sink, raw: bytes
+    ) -> None:
+        if isinstance(item, Ignored):
+            log.debug("sms request ignored: %s", item.reason)
+            return
+
+        async def deliver(sms: InboundSms) -> None:
+            region = provider.default_region or self.default_region
+            event = to_event(sms, region, raw if sms is item else None)
+            self._acknowledge(sms, await sink(event))
+
+        if item.part is not None and item.part.total > 1:
+            await self._concat.add(item, deliver)
+        else:
+            await deliver(item)
+
+    def _acknowledge(self, sms: InboundSms, result: IntakeResult) -> None:
+        template, outbound = self.settings.ack_template, self._outbound
+        if template is None or outbound is None or not self._acks.first_time(result):
+            return
+        text = render_ack(template, None, manager_of(result))
+        # The provider gets its answer now; the reply must not hold up or fail the webhook.
+        task = asyncio.create_task(_reply(outbound, international(sms.sender), text))
+        self._replies.add(task)
+        task.add_done_callback(self._replies.discard)
+
+
+async def _reply(outbound: OutboundSms, to: str, text: str) -> None:
+    try:
+        await outbound.send(to, text)
+    except ChannelUnavailable as err:
+        log.warning("sms auto-reply not sent: %s", err)
+
+
+def _same(given: str, expected: str) -> bool:
+    return hmac.compare_digest(given.encode(), expected.encode())
