@@ -12,6 +12,7 @@ from aiohttp import web
 from channels.base import CursorStore, Sink, error_response
 from channels.messengers.acknowledgement import AcknowledgedLeads, manager_of, render_ack
 from channels.sms.concat import ConcatAssembler
+from channels.sms.formats import parse
 from channels.sms.outbound import OutboundSms
 from channels.sms.parse import (
     Ignored,
@@ -19,7 +20,6 @@ from channels.sms.parse import (
     MalformedSms,
     decode_body,
     international,
-    parse,
     to_event,
 )
 from channels.sms.settings import ProviderSettings, SmsSettings
