@@ -12,7 +12,8 @@ Usage::
 
 The API (stable; other tests rely on it): `base_url`, `calls`, `calls_to(method, token=None)`,
 `wait_for_call(method, predicate=None, within=5.0, token=None)`, `push_update(update)`,
-`fail(method, error_code, description)`, `ApiCall(token, method, params)`, `bot_id(token)`.
+`fail(method, error_code, description)`, `recover(method)`, `ApiCall(token, method, params)`,
+`bot_id(token)`.
 
 Parameters arrive as aiogram sends them (multipart form data): every value a string, with
 JSON-valued fields (`reply_markup`, `entities`, ...) decoded into dicts and lists. Several bots
@@ -109,6 +110,10 @@ class TelegramTestServer:
     def fail(self, method: str, error_code: int = 400, description: str = "Bad Request") -> None:
         """Make every later call of `method` fail with this Bot API error."""
         self._errors[method] = (error_code, description)
+
+    def recover(self, method: str) -> None:
+        """Let `method` succeed again after `fail`."""
+        self._errors.pop(method, None)
 
     def calls_to(self, method: str, token: str | None = None) -> list[ApiCall]:
         """The recorded calls of one method (optionally of one bot), oldest first."""

@@ -9,7 +9,7 @@ from contextlib import asynccontextmanager
 import pytest
 
 from channels.messengers.telegram.adapter import TelegramBotChannel
-from leads.errors import ChannelMisconfigured
+from leads.errors import ChannelMisconfigured, ChannelUnavailable
 from leads.model import ContactEvent, IntakeResult
 from tests.channels.messengers.telegram.conftest import bot_settings, update
 from tests.fakes import RecordingSink
@@ -75,3 +75,21 @@ async def test_a_rejected_token_stops_the_bot_as_misconfigured(
     settings = bot_settings(telegram.base_url, mode="polling")
     with pytest.raises(ChannelMisconfigured):
         await asyncio.wait_for(TelegramBotChannel(settings).run(sink), 10)
+
+
+async def test_an_unreachable_telegram_is_unavailable_and_the_same_bot_runs_again_later(
+    telegram: TelegramTestServer, sink: RecordingSink
+) -> None:
+    channel = TelegramBotChannel(bot_settings(telegram.base_url, mode="polling", poll_timeout=5))
+    telegram.fail("getUpdates", 502, "Bad Gateway")
+    with pytest.raises(ChannelUnavailable):
+        await asyncio.wait_for(channel.run(sink), 10)
+    telegram.recover("getUpdates")
+    telegram.push_update(update("text_message"))
+    task = asyncio.create_task(channel.run(sink))
+    try:
+        await eventually(lambda: len(sink.events) == 1)
+    finally:
+        task.cancel()
+        with pytest.raises(asyncio.CancelledError):
+            await task
