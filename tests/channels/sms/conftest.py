@@ -15,6 +15,7 @@ import pytest
 from aiohttp import web
 from aiohttp.test_utils import TestServer
 
+from channels.base import CursorStore
 from channels.sms.adapter import SmsChannel
 from channels.sms.settings import SmsSettings
 from leads.model import Sink
@@ -80,7 +81,7 @@ class SmsGateway:
 
 @asynccontextmanager
 async def serving(
-    section: dict[str, Any], sink: Sink, cursors: MemoryCursorStore | None = None
+    section: dict[str, Any], sink: Sink, cursors: CursorStore | None = None
 ) -> AsyncIterator[SmsGateway]:
     """The SMS channel for `[sms]` = `section`, served on a loopback port."""
     channel = SmsChannel(
