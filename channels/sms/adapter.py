@@ -93,10 +93,14 @@ class SmsChannel:
 
     async def _read(self, request: web.Request) -> bytes:
         limit = self.settings.max_body_bytes
-        body = await request.content.read(limit + 1)
-        if len(body) > limit:
-            raise _Refused(413, "too_large", f"the body is larger than {limit} bytes")
-        return body
+        chunks: list[bytes] = []
+        size = 0
+        async for chunk in request.content.iter_chunked(16 * 1024):
+            size += len(chunk)
+            if size > limit:
+                raise _Refused(413, "too_large", f"the body is larger than {limit} bytes")
+            chunks.append(chunk)
+        return b"".join(chunks)
 
     def _authentic(
         self,

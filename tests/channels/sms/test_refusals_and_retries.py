@@ -87,3 +87,13 @@ async def test_a_signed_vonage_setup_refuses_an_unsigned_message(sink: Recording
         answer = await gateway.replay("vonage_single")
     assert answer.status == 403
     assert sink.events == []
+
+
+async def test_a_long_body_within_the_limit_is_read_whole(
+    gateway: SmsGateway, sink: RecordingSink
+) -> None:
+    text = "ж" * 20_000
+    body = f"msisdn=37061234567&to=37052000000&messageId=0B02&text={text}"
+    answer = await gateway.post("/sms/vonage", body.encode(), FORM)
+    assert answer.status == 200
+    assert sink.events[0].text == text
