@@ -5,6 +5,10 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from channels.base import Channel, WebhookChannel
+from channels.messengers.telegram.adapter import TelegramBotChannel
+from channels.messengers.telegram.settings import TelegramSettings
+from channels.sms.adapter import SmsChannel
+from channels.sms.settings import SmsSettings
 from channels.webforms.adapter import WebFormsChannel
 from channels.webforms.settings import WebFormsSettings
 from leadgate.bootstrap import Core
@@ -24,7 +28,15 @@ def build_channels(settings: Settings, core: Core) -> EnabledChannels:
     enabled = EnabledChannels()
     try:
         forms = WebFormsSettings.from_toml(settings.section("forms"), settings.section("webforms"))
+        bots = TelegramSettings.from_toml(settings.section("telegram")).bots.values()
+        sms = settings.section("sms")
+        sms_settings = SmsSettings.from_toml(sms, settings.public_url) if sms else None
     except ValueError as err:
         raise ConfigError(str(err)) from err
     enabled.webhooks.append(WebFormsChannel(forms, settings.default_region))
+    for bot in bots:
+        channel = TelegramBotChannel(bot)
+        (enabled.webhooks if bot.mode == "webhook" else enabled.loops).append(channel)
+    if sms_settings is not None:
+        enabled.webhooks.append(SmsChannel(sms_settings, core.cursors, settings.default_region))
     return enabled
