@@ -1,0 +1,189 @@
+"""One AMI session on panoramisk's protocol, hardened: whole-message decoding, bounded hand-off,
+a handler that never raises, and every action bounded by a timeout."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections import deque
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from panoramisk.actions import Action
+from panoramisk.ami_protocol import AMIProtocol
+from panoramisk.message import Message
+
+from channels.telephony.parse import Headers, MessageSplitter, parse_message
+from leads.errors import ChannelMisconfigured, ChannelUnavailable
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True, slots=True)
+class Reconcile:
+    """A marker in the event stream: apply CoreShowChannels' answer at this point."""
+
+    live_channels: set[str]
+    connected_at: float
+    lost_at: float
+
+
+InboxItem = tuple[float, Headers] | Reconcile
+
+
+class EventInbox:
+    """A bounded hand-off from the socket to the tracker: reading pauses while it is full."""
+
+    def __init__(self, high_water: int = 10_000) -> None:
+        self._items: deque[InboxItem] = deque()
+        self._high = high_water
+        self._ready = asyncio.Event()
+        self._paused: asyncio.Transport | None = None
+
+    def __len__(self) -> int:
+        return len(self._items)
+
+    def put(self, item: InboxItem, transport: asyncio.Transport | None = None) -> None:
+        """Add an item; pause `transport` until the consumer has caught up."""
+        self._items.append(item)
+        self._ready.set()
+        if transport is not None and self._paused is None and len(self._items) >= self._high:
+            transport.pause_reading()
+            self._paused = transport
+
+    async def get(self) -> InboxItem:
+        """The oldest item, waiting for one."""
+        while not self._items:
+            self._ready.clear()
+            await self._ready.wait()
+        item = self._items.popleft()
+        if self._paused is not None and len(self._items) <= self._high // 2:
+            if not self._paused.is_closing():
+                self._paused.resume_reading()
+            self._paused = None
+        return item
+
+
+class HardenedAmiProtocol(AMIProtocol):
+    """panoramisk's protocol, except reading: bytes are buffered and decoded per whole message."""
+
+    def __init__(self, inbox: EventInbox, clock: Callable[[], float]) -> None:
+        self._inbox = inbox
+        self._clock = clock
+        self._splitter = MessageSplitter()
+        self.skipped = 0
+        self.lost: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+
+    def connection_made(self, transport: asyncio.BaseTransport) -> None:
+        super().connection_made(transport)
+        self.encoding = "utf-8"
+
+    def data_received(self, data: bytes) -> None:
+        # panoramisk drops the rest of a read when a handler raises: nothing may escape here.
+        try:
+            at = self._clock()
+            for raw in self._splitter.feed(data):
+                headers = parse_message(raw)
+                if headers is None:
+                    self.skipped += 1
+                    log.warning("AMI: skipped a malformed frame of %d bytes", len(raw))
+                    continue
+                self._route(headers, at)
+        except Exception:
+            log.exception("AMI: failed to handle a read; the connection goes on")
+
+    def _route(self, headers: Headers, at: float) -> None:
+        action_id = headers.get("ActionID")
+        action = self.responses.get(action_id) if action_id else None
+        if action is not None:
+            if action.add_message(Message(headers)):
+                self.responses.pop(action_id, None)
+        elif "Event" in headers:
+            self._inbox.put((at, headers), self.transport)
+
+    def connection_lost(self, exc: Exception | None) -> None:
+        self.closed = True
+        for action in self.responses.values():
+            if not action.future.done():
+                action.future.set_exception(ConnectionResetError("AMI connection lost"))
+        self.responses.clear()
+        if not self.lost.done():
+            self.lost.set_result(None)
+
+    def close(self) -> None:
+        if not self.closed:
+            self.closed = True
+            self.transport.close()
+
+
+class AmiSession:
+    """A logged-in AMI connection: send actions with a timeout, watch it with pings."""
+
+    def __init__(self, protocol: HardenedAmiProtocol, action_timeout: float) -> None:
+        self.protocol = protocol
+        self._timeout = action_timeout
+
+    @classmethod
+    async def open(
+        cls, host: str, port: int, credentials: tuple[str, str], inbox: EventInbox,
+        clock: Callable[[], float], action_timeout: float,
+    ) -> AmiSession:  # fmt: skip
+        """Connect and log in; ChannelMisconfigured if Asterisk rejects the credentials."""
+        loop = asyncio.get_running_loop()
+        try:
+            _, protocol = await asyncio.wait_for(
+                loop.create_connection(lambda: HardenedAmiProtocol(inbox, clock), host, port),
+                action_timeout,
+            )
+        except (OSError, TimeoutError) as err:
+            raise ChannelUnavailable(f"AMI {host}:{port} unreachable: {err!r}") from err
+        session = cls(protocol, action_timeout)
+        username, secret = credentials
+        try:
+            answer = await session.action(
+                {"Action": "Login", "Username": username, "Secret": secret, "Events": "on"}
+            )
+        except BaseException:
+            session.close()
+            raise
+        if answer.response != "Success":
+            session.close()
+            raise ChannelMisconfigured(f"AMI login rejected: {answer.message or answer.response}")
+        return session
+
+    async def action(self, fields: dict[str, str], as_list: bool | None = False) -> Any:
+        """Send one action and wait for its answer (a list for event lists), at most the timeout."""
+        if self.protocol.closed:
+            raise ChannelUnavailable("AMI connection is closed")
+        action = Action(fields, as_list=as_list)
+        future = self.protocol.send(action, as_list=as_list)
+        try:
+            return await asyncio.wait_for(future, self._timeout)
+        except TimeoutError as err:
+            self.protocol.responses.pop(action.id, None)
+            name = fields.get("Action", "action")
+            raise ChannelUnavailable(f"AMI {name} unanswered after {self._timeout}s") from err
+        except ConnectionResetError as err:
+            raise ChannelUnavailable("AMI connection lost") from err
+
+    async def watch(self, ping_interval: float) -> None:
+        """Ping every interval; a ping unanswered within an interval means the link is dead."""
+        while not self.protocol.lost.done():
+            done, _ = await asyncio.wait({self.protocol.lost}, timeout=ping_interval)
+            if done:
+                return
+            try:
+                await asyncio.wait_for(self.action({"Action": "Ping"}), ping_interval)
+            except (ChannelUnavailable, TimeoutError):
+                log.warning("AMI: ping unanswered; dropping the connection to reconnect")
+                self.abort()
+                return
+
+    def abort(self) -> None:
+        """Drop the socket now (a half-open link never closes by itself)."""
+        self.protocol.transport.abort()
+
+    def close(self) -> None:
+        """Close the socket politely."""
+        self.protocol.close()

@@ -1,0 +1,60 @@
+"""Hands finished calls to intake, keeping them and retrying while the store is down."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import random
+from collections import deque
+
+from channels.base import ContactEvent, Sink
+from leads.errors import InvalidEvent, StoreUnavailable
+
+log = logging.getLogger(__name__)
+
+
+class CallDelivery:
+    """A bounded queue of call events in front of the sink, drained in order with retries."""
+
+    def __init__(
+        self, sink: Sink, first_delay: float, max_delay: float, limit: int = 10_000
+    ) -> None:
+        self._sink = sink
+        self._first_delay, self._max_delay = first_delay, max_delay
+        self._pending: deque[ContactEvent] = deque()
+        self._limit = limit
+        self._ready = asyncio.Event()
+        self.dropped = 0
+
+    def __len__(self) -> int:
+        return len(self._pending)
+
+    def put(self, event: ContactEvent) -> None:
+        """Queue one call; past the limit the oldest is dropped (and counted) to bound memory."""
+        if len(self._pending) >= self._limit:
+            lost = self._pending.popleft()
+            self.dropped += 1
+            log.error("Call queue full while the store is down: call %s dropped", lost.external_id)
+        self._pending.append(event)
+        self._ready.set()
+
+    async def run(self) -> None:
+        """Deliver forever; a failing store is retried with backoff, nothing is skipped."""
+        failures = 0
+        while True:
+            while not self._pending:
+                self._ready.clear()
+                await self._ready.wait()
+            event = self._pending[0]
+            try:
+                await self._sink(event)
+            except StoreUnavailable:
+                failures += 1
+                delay = min(self._first_delay * 2 ** min(failures, 16), self._max_delay)
+                log.warning("Store unavailable; call %s kept for retry", event.external_id)
+                await asyncio.sleep(delay * random.uniform(0.5, 1.0))
+                continue
+            except InvalidEvent as err:
+                log.warning("Call %s refused by intake: %s", event.external_id, err.code)
+            failures = 0
+            self._pending.popleft()

@@ -1,0 +1,80 @@
+"""Pure AMI wire parsing: bytes in, whole messages out, decoded only once a message is complete."""
+
+from __future__ import annotations
+
+import re
+
+BANNER_PREFIX = b"Asterisk Call Manager/"
+# Messages end with an empty line; Asterisk 18.19+/20.4+ ends some with "\r\n\n".
+_MESSAGE_END = re.compile(rb"\r?\n\r?\n")
+MAX_MESSAGE_BYTES = 256 * 1024
+
+Headers = dict[str, str]
+
+
+class MessageSplitter:
+    """Cuts a TCP byte stream into whole AMI messages, however the reads split it."""
+
+    def __init__(self, max_message_bytes: int = MAX_MESSAGE_BYTES) -> None:
+        self._buffer = b""
+        self._max = max_message_bytes
+        self.banner: str | None = None
+        self.discarded = 0
+
+    def feed(self, data: bytes) -> list[bytes]:
+        """Add bytes; return every message they complete (without the blank line)."""
+        buffer = self._buffer + data
+        if self.banner is None:
+            buffer = self._take_banner(buffer)
+            if self.banner is None:
+                self._buffer = buffer
+                return []
+        parts = _MESSAGE_END.split(buffer)
+        self._buffer = parts.pop()
+        if len(self._buffer) > self._max:
+            # A frame that never ends would grow without bound: drop it, resync on the next one.
+            self._buffer = b""
+            self.discarded += 1
+        return parts
+
+    def _take_banner(self, buffer: bytes) -> bytes:
+        end = buffer.find(b"\n")
+        if end < 0:
+            if len(buffer) > self._max:
+                self.banner, buffer = "", b""
+            return buffer
+        if buffer.startswith(BANNER_PREFIX):
+            self.banner = buffer[:end].decode("utf-8", "replace").strip()
+            return buffer[end + 1 :]
+        self.banner = ""
+        return buffer
+
+
+def parse_message(raw: bytes) -> Headers | None:
+    """Decode one whole message into its headers; None if it is no event or response.
+
+    Keys that repeat keep their first value; a `Key:` with nothing after it is an empty value.
+    """
+    headers: Headers = {}
+    for line in raw.decode("utf-8", "replace").splitlines():
+        key, sep, value = line.partition(":")
+        if not sep or not key or key in headers:
+            continue
+        headers[key] = value[1:] if value[:1] == " " else value
+    if "Event" not in headers and "Response" not in headers:
+        return None
+    return headers
+
+
+def extension_of(channel: str) -> str:
+    """The endpoint part of a channel name: `PJSIP/201-0000000a` → `201`."""
+    _, _, rest = channel.partition("/")
+    endpoint, _, _ = rest.rpartition("-")
+    endpoint = endpoint or rest
+    # Local channels are `Local/201@from-internal-00000001;1`.
+    return endpoint.partition("@")[0]
+
+
+def encode_action(fields: list[tuple[str, str]]) -> bytes:
+    """One AMI action on the wire: `Key: Value` CRLF lines and a blank line."""
+    return "".join(f"{k}: {v}\r\n" for k, v in fields).encode("utf-8") + b"\r\n"
