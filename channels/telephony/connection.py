@@ -132,10 +132,10 @@ class AmiSession:
         """Connect and log in; ChannelMisconfigured if Asterisk rejects the credentials."""
         loop = asyncio.get_running_loop()
         try:
-            _, protocol = await asyncio.wait_for(
-                loop.create_connection(lambda: HardenedAmiProtocol(inbox, clock), host, port),
-                action_timeout,
-            )
+            async with asyncio.timeout(action_timeout):
+                _, protocol = await loop.create_connection(
+                    lambda: HardenedAmiProtocol(inbox, clock), host, port
+                )
         except (OSError, TimeoutError) as err:
             raise ChannelUnavailable(f"AMI {host}:{port} unreachable: {err!r}") from err
         session = cls(protocol, action_timeout)
@@ -159,7 +159,9 @@ class AmiSession:
         action = Action(fields, as_list=as_list)
         future = self.protocol.send(action, as_list=as_list)
         try:
-            return await asyncio.wait_for(future, self._timeout)
+            # asyncio.timeout, not wait_for: on 3.11 wait_for can swallow a cancellation.
+            async with asyncio.timeout(self._timeout):
+                return await future
         except TimeoutError as err:
             self.protocol.responses.pop(action.id, None)
             name = fields.get("Action", "action")
@@ -174,7 +176,8 @@ class AmiSession:
             if done:
                 return
             try:
-                await asyncio.wait_for(self.action({"Action": "Ping"}), ping_interval)
+                async with asyncio.timeout(ping_interval):
+                    await self.action({"Action": "Ping"})
             except (ChannelUnavailable, TimeoutError):
                 log.warning("AMI: ping unanswered; dropping the connection to reconnect")
                 self.abort()
