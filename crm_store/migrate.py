@@ -27,13 +27,25 @@ async def upgrade(engine: AsyncEngine, revision: str = "head") -> None:
 
 
 async def upgrade_if_empty(engine: AsyncEngine) -> bool:
-    """Create the schema in an empty database; True if it did. A non-empty one is left alone."""
+    """Create the schema in an empty database, or bring one of ours up to date; True if it did.
+
+    A database holding tables but no Alembic revision is not ours: it is left alone.
+    """
     async with engine.connect() as conn:
         tables = await conn.run_sync(lambda sync: inspect(sync).get_table_names())
-    if "customers" in tables:
+    if "customers" in tables and "alembic_version" not in tables:
+        return False
+    if "customers" in tables and await current_revision(engine) == head_revision():
         return False
     await upgrade(engine)
     return True
+
+
+def head_revision() -> str | None:
+    """The newest revision among our migrations."""
+    from alembic.script import ScriptDirectory
+
+    return ScriptDirectory.from_config(alembic_config()).get_current_head()
 
 
 async def current_revision(engine: AsyncEngine) -> str | None:

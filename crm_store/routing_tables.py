@@ -6,6 +6,7 @@ from sqlalchemy import (
     BigInteger,
     Boolean,
     Column,
+    Float,
     ForeignKey,
     Integer,
     String,
@@ -38,7 +39,7 @@ teams = Table(
     metadata,
     Column("id", Id, primary_key=True, autoincrement=True),
     Column("name", String(64), nullable=False, unique=True),
-    Column("accept_minutes", Integer, nullable=False, default=5),
+    Column("accept_minutes", Float, nullable=False, default=5),
     Column("lead_manager_id", Id, ForeignKey("managers.id")),
 )
 

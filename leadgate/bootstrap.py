@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import timedelta
 
 from sqlalchemy.ext.asyncio import AsyncEngine
@@ -16,11 +16,15 @@ from crm_store.group_commit import GroupCommitter
 from crm_store.intake_store import SqlIntakeStore
 from crm_store.migrate import upgrade_if_empty
 from leadgate.health import Health
-from leadgate.settings import Settings
+from leadgate.settings import ConfigError, Settings
 from leads.batch_intake import intake_group
 from leads.intake import IntakePolicy, intake, prepare
 from leads.model import ContactEvent, IntakeResult, utcnow
 from leads.ports import IntakeStore, LeadRouter, NewLead, PreparedEvent
+from routing.config import RoutingConfig
+from routing.desk import LeadDesk
+from routing.router import RulesRouter
+from routing.sync import apply_config
 
 
 class NoRouting:
@@ -40,10 +44,17 @@ class Core:
     committer: GroupCommitter[PreparedEvent, IntakeResult]
     cursors: CursorStore
     health: Health
+    routing: RoutingConfig
+    desk: LeadDesk
+    outbox_written: Callable[[], None] = field(default=lambda: None)
+    """Set by the outbox relay: called after every commit that may have written to the outbox."""
 
     async def sink(self, event: ContactEvent) -> IntakeResult:
         """Store one event durably; raises InvalidEvent or StoreUnavailable."""
-        return await self.committer.submit(prepare(event, self.policy))
+        result = await self.committer.submit(prepare(event, self.policy))
+        if result.lead_id is not None:
+            self.outbox_written()
+        return result
 
 
 def intake_policy(settings: Settings) -> IntakePolicy:
@@ -55,6 +66,14 @@ def intake_policy(settings: Settings) -> IntakePolicy:
     )
 
 
+def routing_config(settings: Settings) -> RoutingConfig:
+    """Teams, managers and rules from the settings; ConfigError says what is wrong."""
+    try:
+        return RoutingConfig.from_toml(settings.raw)
+    except ValueError as err:
+        raise ConfigError(str(err)) from err
+
+
 @asynccontextmanager
 async def open_core(
     database_url: str | None = None,
@@ -63,11 +82,13 @@ async def open_core(
 ) -> AsyncIterator[Core]:
     """Open the store (creating the schema in an empty database) and start the intake writers."""
     settings = settings or Settings()
+    routing = routing_config(settings)
     engine = create_engine(database_url or settings.database_url)
     try:
         await upgrade_if_empty(engine)
+        await apply_config(engine, routing)
         policy = intake_policy(settings)
-        chosen_router: LeadRouter = router or NoRouting()
+        chosen_router: LeadRouter = router or RulesRouter(routing)
 
         async def work(store: SqlIntakeStore, prepared: PreparedEvent) -> IntakeResult:
             return await intake(store, prepared, policy, chosen_router, utcnow())
@@ -81,7 +102,10 @@ async def open_core(
         committer = GroupCommitter(engine, work, group_work=group_work, writers=writers)
         await committer.start()
         try:
-            yield Core(settings, engine, policy, committer, SqlCursorStore(engine), Health())
+            core = Core(settings, engine, policy, committer, SqlCursorStore(engine), Health(),
+                        routing, LeadDesk(engine))
+            core.desk.written = lambda: core.outbox_written()
+            yield core
         finally:
             await committer.stop()
     finally:

@@ -1,0 +1,229 @@
+"""Routing's reads and writes: team members with their load, assignments, queues, the outbox."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import and_, bindparam, func, insert, select, update
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+from crm_store.routing_tables import consumed_messages, managers, outbox, team_members, teams
+from crm_store.tables import customers, leads, touches
+
+WORKING_STATUSES = ("assigned", "accepted")
+"""A manager's load: leads offered to or accepted by them and not closed."""
+
+
+@dataclass(frozen=True)
+class TeamRow:
+    """A team as routing needs it."""
+
+    id: int
+    name: str
+    accept_minutes: float
+    lead_manager_id: int | None
+
+
+@dataclass(frozen=True)
+class LeadState:
+    """A lead's routing state, read inside the transaction that changes it."""
+
+    id: int
+    customer_id: int
+    status: str
+    manager_id: int | None
+    team: str | None
+    routing: dict[str, Any]
+    owner_manager_id: int | None
+    offer_deadline_at: datetime | None
+
+
+_LOAD = (
+    select(func.count())
+    .where(leads.c.manager_id == managers.c.id, leads.c.status.in_(WORKING_STATUSES))
+    .scalar_subquery()
+    .label("load")
+)
+_MANAGER_COLUMNS = (
+    managers.c.id, managers.c.login, managers.c.name, managers.c.email,
+    managers.c.telegram_chat_id, managers.c.extension, managers.c.available, managers.c.hours,
+    managers.c.capacity, managers.c.last_assigned_at, _LOAD,
+)
+_MEMBERS = (
+    select(*_MANAGER_COLUMNS)
+    .join(team_members, team_members.c.manager_id == managers.c.id)
+    .where(team_members.c.team_id == bindparam("team_id"))
+    .order_by(managers.c.id)
+)
+_MANAGER = select(*_MANAGER_COLUMNS).where(managers.c.id == bindparam("manager_id"))
+_TEAM = select(teams.c.id, teams.c.name, teams.c.accept_minutes, teams.c.lead_manager_id).where(
+    teams.c.name == bindparam("name")
+)
+_ASSIGN = (
+    update(leads)
+    .where(leads.c.id == bindparam("lead_id"))
+    .values(
+        status=bindparam("status"), manager_id=bindparam("manager_id"), team=bindparam("team"),
+        routing=bindparam("routing"), offer_deadline_at=bindparam("deadline"),
+    )
+)
+_STAMP_MANAGER = (
+    update(managers)
+    .where(managers.c.id == bindparam("manager_id"))
+    .values(last_assigned_at=bindparam("now"))
+)
+_CLAIM_CARD = (
+    update(customers)
+    .where(customers.c.id == bindparam("customer_id"), customers.c.owner_manager_id.is_(None))
+    .values(owner_manager_id=bindparam("manager_id"))
+)
+_INSERT_OUTBOX = insert(outbox)
+_LEAD_STATE = (
+    select(
+        leads.c.id, leads.c.customer_id, leads.c.status, leads.c.manager_id, leads.c.team,
+        leads.c.routing, customers.c.owner_manager_id, leads.c.offer_deadline_at,
+    )
+    .join(customers, customers.c.id == leads.c.customer_id)
+    .where(leads.c.id == bindparam("lead_id"))
+)
+
+
+class SqlRoutingStore:
+    """Routing statements on one connection, inside the caller's transaction."""
+
+    def __init__(self, connection: AsyncConnection) -> None:
+        self.connection = connection
+
+    async def team(self, name: str) -> TeamRow | None:
+        """The team called `name`, if configured."""
+        row = (await self.connection.execute(_TEAM, {"name": name})).first()
+        return TeamRow(*row) if row else None
+
+    async def members(self, team_id: int) -> list[Any]:
+        """The team's managers with their current load, in id order."""
+        return list(await self.connection.execute(_MEMBERS, {"team_id": team_id}))
+
+    async def manager(self, manager_id: int) -> Any | None:
+        """One manager with their current load."""
+        return (await self.connection.execute(_MANAGER, {"manager_id": manager_id})).first()
+
+    async def lead_state(self, lead_id: int, lock: bool = False) -> LeadState | None:
+        """A lead's routing state; `lock` holds the row until the transaction ends (PostgreSQL)."""
+        statement = _LEAD_STATE.with_for_update(of=leads) if lock else _LEAD_STATE
+        row = (await self.connection.execute(statement, {"lead_id": lead_id})).first()
+        if row is None:
+            return None
+        return LeadState(row.id, row.customer_id, row.status, row.manager_id, row.team,
+                         dict(row.routing or {}), row.owner_manager_id, row.offer_deadline_at)
+
+    async def assign(
+        self, lead_id: int, customer_id: int, manager_id: int, team: str | None,
+        routing: dict[str, Any], deadline: datetime, now: datetime,
+    ) -> None:
+        """Offer the lead to `manager_id` until `deadline`; an unowned card gets its owner."""
+        await self.connection.execute(_ASSIGN, {
+            "lead_id": lead_id, "status": "assigned", "manager_id": manager_id, "team": team,
+            "routing": routing, "deadline": deadline,
+        })
+        await self.connection.execute(_STAMP_MANAGER, {"manager_id": manager_id, "now": now})
+        await self.connection.execute(
+            _CLAIM_CARD, {"customer_id": customer_id, "manager_id": manager_id}
+        )
+
+    async def queue(self, lead_id: int, team: str | None, routing: dict[str, Any]) -> None:
+        """Leave the lead unassigned, waiting in its team's queue."""
+        await self.connection.execute(_ASSIGN, {
+            "lead_id": lead_id, "status": "new", "manager_id": None, "team": team,
+            "routing": routing, "deadline": None,
+        })
+
+    async def set_status(self, lead_id: int, now: datetime, status: str) -> None:
+        """Accept (`accepted`) or close (`won`/`lost`/`spam`) a lead."""
+        values: dict[str, Any] = {"status": status, "offer_deadline_at": None}
+        values["accepted_at" if status == "accepted" else "closed_at"] = now
+        await self.connection.execute(update(leads).where(leads.c.id == lead_id).values(values))
+
+    async def make_owner(self, customer_id: int, manager_id: int) -> None:
+        """The manager who accepted a lead owns the card from now on."""
+        await self.connection.execute(
+            update(customers).where(customers.c.id == customer_id)
+            .values(owner_manager_id=manager_id)
+        )
+
+    async def add_outbox(
+        self, message_id: str, routing_key: str, payload: dict[str, Any], now: datetime
+    ) -> None:
+        """Write a message for the relay, in the caller's transaction."""
+        await self.connection.execute(_INSERT_OUTBOX, {
+            "message_id": message_id, "routing_key": routing_key, "payload": payload,
+            "created_at": now,
+        })
+
+    async def expired_offers(self, now: datetime, limit: int = 100) -> list[int]:
+        """Assigned leads whose accept time ran out."""
+        rows = await self.connection.execute(
+            select(leads.c.id)
+            .where(leads.c.status == "assigned", leads.c.offer_deadline_at <= now)
+            .order_by(leads.c.offer_deadline_at).limit(limit)
+        )
+        return [row.id for row in rows]
+
+    async def waiting_teams(self) -> list[str]:
+        """Teams with leads waiting in their queue."""
+        rows = await self.connection.execute(
+            select(leads.c.team).distinct()
+            .where(leads.c.status == "new", leads.c.team.is_not(None), leads.c.manager_id.is_(None))
+        )
+        return [row.team for row in rows]
+
+    async def waiting_leads(self, team: str, limit: int) -> list[int]:
+        """The team's waiting leads, oldest first."""
+        rows = await self.connection.execute(
+            select(leads.c.id)
+            .where(and_(leads.c.status == "new", leads.c.team == team,
+                        leads.c.manager_id.is_(None)))
+            .order_by(leads.c.created_at, leads.c.id).limit(limit)
+        )
+        return [row.id for row in rows]
+
+
+async def consume_once(connection: AsyncConnection, consumer: str, message_id: str,
+                       now: datetime) -> bool:
+    """Record that `consumer` handled `message_id`; False if it already had."""
+    dialect = postgresql if connection.dialect.name == "postgresql" else sqlite
+    statement = dialect.insert(consumed_messages).on_conflict_do_nothing()
+    result = await connection.execute(
+        statement, {"consumer": consumer, "message_id": message_id, "consumed_at": now}
+    )
+    return bool(result.rowcount)
+
+
+def unsent_outbox(limit: int) -> Any:
+    """The oldest unsent outbox rows, in the order they were written."""
+    return (
+        select(outbox.c.id, outbox.c.message_id, outbox.c.routing_key, outbox.c.payload)
+        .where(outbox.c.sent_at.is_(None)).order_by(outbox.c.id).limit(limit)
+    )
+
+
+def mark_sent(ids: Sequence[int], now: datetime) -> Any:
+    """Mark outbox rows as published."""
+    return update(outbox).where(outbox.c.id.in_(ids)).values(sent_at=now)
+
+
+async def customer_chat(connection: AsyncConnection, lead_id: int) -> tuple[str, int] | None:
+    """The bot and Telegram chat the lead's customer last wrote from, if they ever did."""
+    customer = select(leads.c.customer_id).where(leads.c.id == lead_id).scalar_subquery()
+    row = (await connection.execute(
+        select(touches.c.details)
+        .where(touches.c.customer_id == customer, touches.c.channel == "telegram",
+               touches.c.direction == "inbound")
+        .order_by(touches.c.occurred_at.desc()).limit(1)
+    )).first()
+    if row is None or not row.details.get("bot") or not row.details.get("chat_id"):
+        return None
+    return str(row.details["bot"]), int(row.details["chat_id"])

@@ -1,0 +1,121 @@
+"""The notifiers' side of the queue: each message handled once, by message id, in either mode."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+from collections.abc import Sequence
+from typing import Any
+
+from aio_pika.abc import AbstractIncomingMessage
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from crm_store.routing_store import consume_once
+from crm_store.routing_tables import consumed_messages, managers
+from leads.model import utcnow
+from routing.amqp import connect, declare_manager_queue, declare_topology
+from routing.notifiers import AllNotifiers
+from routing.relay import OutboxRow
+
+log = logging.getLogger(__name__)
+CONSUMER = "notifiers"
+
+
+class Inbox:
+    """Hands a message to the notifiers unless it was handled before (redelivery is harmless)."""
+
+    def __init__(self, engine: AsyncEngine, notifiers: AllNotifiers) -> None:
+        self._engine = engine
+        self._notifiers = notifiers
+
+    async def handle(self, message_id: str, routing_key: str, payload: dict[str, Any]) -> bool:
+        """Notify and remember; False when the message had been handled already."""
+        async with self._engine.connect() as conn:
+            seen = await conn.scalar(select(consumed_messages.c.message_id).where(
+                consumed_messages.c.consumer == CONSUMER,
+                consumed_messages.c.message_id == message_id))
+        if seen is not None:
+            return False
+        # Notify first, then remember: a crash in between may notify twice, never zero times.
+        await self._notifiers.notify(routing_key, payload)
+        async with self._engine.begin() as conn:
+            return await consume_once(conn, CONSUMER, message_id, utcnow())
+
+
+class InProcessPublisher:
+    """Embedded mode: the relay hands messages straight to the inbox, no broker in between."""
+
+    def __init__(self, inbox: Inbox) -> None:
+        self._inbox = inbox
+
+    async def publish(self, rows: Sequence[OutboxRow]) -> list[int]:
+        """Handle rows in order; stop at the first failure (the rest are retried later)."""
+        done: list[int] = []
+        for row in rows:
+            try:
+                await self._inbox.handle(row.message_id, row.routing_key, row.payload)
+            except Exception as err:  # a notifier outage: keep the row, retry with backoff
+                log.warning("in-process delivery failed: %s", type(err).__name__)
+                break
+            done.append(row.id)
+        return done
+
+    async def close(self) -> None:
+        """Nothing to release."""
+
+
+class AmqpConsumer:
+    """Consumes every manager's queue and hands each message to the inbox; acks after handling."""
+
+    name = "notifiers"
+
+    def __init__(self, url: str, engine: AsyncEngine, inbox: Inbox, prefetch: int = 32,
+                 refresh_seconds: float = 30.0) -> None:
+        self._url = url
+        self._engine = engine
+        self._inbox = inbox
+        self._prefetch = prefetch
+        self._refresh = refresh_seconds
+
+    async def run(self) -> None:
+        """Consume until cancelled; new managers' queues are picked up every refresh."""
+        connection = await connect(self._url)
+        try:
+            channel = await connection.channel()
+            await channel.set_qos(prefetch_count=self._prefetch)
+            exchange = await declare_topology(channel)
+            consuming: set[int] = set()
+            while not connection.is_closed:
+                for manager in set(await self._manager_ids()) - consuming:
+                    queue = await declare_manager_queue(channel, exchange, manager)
+                    await queue.consume(self._on_message)
+                    consuming.add(manager)
+                await asyncio.sleep(self._refresh)
+            raise ConnectionError("the RabbitMQ connection closed")
+        finally:
+            await connection.close()
+
+    async def _manager_ids(self) -> list[int]:
+        async with self._engine.connect() as conn:
+            return list(await conn.scalars(select(managers.c.id)))
+
+    async def _on_message(self, message: AbstractIncomingMessage) -> None:
+        try:
+            payload = json.loads(message.body)
+            if not isinstance(payload, dict) or not message.message_id:
+                raise ValueError("not a JSON object with a message id")
+        except ValueError:
+            log.warning("poison message on %s sent to the dead-letter queue", message.routing_key)
+            await message.reject(requeue=False)
+            return
+        try:
+            await self._inbox.handle(message.message_id, message.routing_key or "", payload)
+        except Exception as err:  # the notifier is down: give the broker the message back
+            log.warning("notification failed (%s); message requeued", type(err).__name__)
+            await asyncio.sleep(1.0)
+            await message.nack(requeue=True)
+            return
+        await message.ack()
+

@@ -1,0 +1,36 @@
+"""Notifiers reach a manager with a routing message: Telegram and e-mail."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Sequence
+from typing import Any, Protocol
+
+log = logging.getLogger(__name__)
+
+
+class Notifier(Protocol):
+    """One way of reaching a manager."""
+
+    async def notify(self, routing_key: str, payload: dict[str, Any]) -> None:
+        """Tell the manager the payload names, if this notifier can reach them."""
+        ...
+
+
+class AllNotifiers:
+    """Every configured notifier, each told about every message."""
+
+    def __init__(self, notifiers: Sequence[Notifier] = ()) -> None:
+        self.notifiers = list(notifiers)
+
+    async def notify(self, routing_key: str, payload: dict[str, Any]) -> None:
+        """Hand the message to each notifier; the first failure is raised after all tried."""
+        failure: Exception | None = None
+        for notifier in self.notifiers:
+            try:
+                await notifier.notify(routing_key, payload)
+            except Exception as err:  # one broken notifier must not silence the others
+                log.warning("%s failed: %s", type(notifier).__name__, type(err).__name__)
+                failure = failure or err
+        if failure is not None:
+            raise failure

@@ -1,0 +1,95 @@
+"""The outbox relay: publishes what intake and routing wrote to the outbox, in order."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any, Protocol
+
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from crm_store.routing_store import mark_sent, unsent_outbox
+from leads.errors import ChannelUnavailable
+from leads.model import utcnow
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True, slots=True)
+class OutboxRow:
+    """One message waiting in the outbox."""
+
+    id: int
+    message_id: str
+    routing_key: str
+    payload: dict[str, Any]
+
+
+class Publisher(Protocol):
+    """Where the relay sends messages: RabbitMQ, or the in-process notifiers."""
+
+    async def publish(self, rows: Sequence[OutboxRow]) -> list[int]:
+        """Deliver the rows; the ids that were taken (the rest are retried)."""
+        ...
+
+    async def close(self) -> None:
+        """Release connections."""
+        ...
+
+
+class OutboxRelay:
+    """Moves outbox rows to the publisher; woken after each commit, polling as a fallback."""
+
+    name = "outbox"
+
+    def __init__(self, engine: AsyncEngine, publisher: Publisher, batch: int = 500,
+                 poll_seconds: float = 1.0, retry: tuple[float, float] = (0.5, 30.0)) -> None:
+        self._engine = engine
+        self._publisher = publisher
+        self._batch = batch
+        self._poll = poll_seconds
+        self._first_retry, self._max_retry = retry
+        self._wake = asyncio.Event()
+        self.published = 0
+
+    def wake(self) -> None:
+        """Something new was committed to the outbox."""
+        self._wake.set()
+
+    async def run(self) -> None:
+        """Relay forever; a broker outage is waited out with backoff while the outbox grows."""
+        delay = self._first_retry
+        try:
+            while True:
+                try:
+                    moved = await self.relay_once()
+                except ChannelUnavailable as err:
+                    log.warning("outbox relay paused: %s; retrying in %.1f s", err, delay)
+                    await asyncio.sleep(delay)
+                    delay = min(delay * 2, self._max_retry)
+                    continue
+                delay = self._first_retry
+                if moved == 0:
+                    self._wake.clear()
+                    with contextlib.suppress(TimeoutError):
+                        await asyncio.wait_for(self._wake.wait(), self._poll)
+        finally:
+            await self._publisher.close()
+
+    async def relay_once(self) -> int:
+        """Publish one batch of the oldest unsent rows; how many were confirmed."""
+        async with self._engine.connect() as conn:
+            rows = [OutboxRow(*row) for row in await conn.execute(unsent_outbox(self._batch))]
+        if not rows:
+            return 0
+        confirmed = await self._publisher.publish(rows)
+        if confirmed:
+            async with self._engine.begin() as conn:
+                await conn.execute(mark_sent(confirmed, utcnow()))
+            self.published += len(confirmed)
+        if len(confirmed) < len(rows):
+            raise ChannelUnavailable(f"{len(rows) - len(confirmed)} messages were not confirmed")
+        return len(confirmed)

@@ -1,0 +1,46 @@
+"""RulesRouter: picks the team and manager of each new lead, inside the intake transaction."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from crm_store.intake_store import SqlIntakeStore
+from crm_store.routing_store import SqlRoutingStore
+from leads.model import utcnow
+from leads.ports import IntakeStore, NewLead
+from routing.config import RoutingConfig
+from routing.messages import lead_summary
+from routing.offers import offer
+from routing.rules import LeadFacts, first_matching, lead_facts
+
+
+class RulesRouter:
+    """The LeadRouter of a configured service: first matching rule → team → manager or queue."""
+
+    def __init__(self, config: RoutingConfig) -> None:
+        self._config = config
+
+    async def route_new_lead(self, store: IntakeStore, lead: NewLead) -> None:
+        """Record the decision on the lead and write its message to the outbox."""
+        if not isinstance(store, SqlIntakeStore):
+            raise TypeError("RulesRouter needs the SQL intake store")
+        routing_store = SqlRoutingStore(store.connection)
+        facts = lead_facts(lead.event)
+        team_name, why = self.team_for(facts)
+        routing: dict[str, Any] = {
+            "rule": why, "team": team_name, "summary": lead_summary(lead.event, lead.customer_id),
+        }
+        team = await routing_store.team(team_name) if team_name else None
+        await offer(routing_store, lead.lead_id, lead.customer_id, team, routing,
+                    lead.owner_manager_id, utcnow())
+
+    def team_for(self, facts: LeadFacts) -> tuple[str | None, dict[str, Any]]:
+        """The team a lead goes to, and which rule (or fallback) said so."""
+        rule = first_matching(self._config.rules, facts)
+        if rule is not None:
+            return rule.team, rule.describe()
+        hinted = facts.get("team")
+        if hinted in self._config.teams:
+            return hinted, {"position": None, "reason": "team named by the dialed number"}
+        return self._config.default_team, {"position": None, "reason": "no rule matched: "
+                                           "default team"}
