@@ -22,6 +22,14 @@ class EnabledChannels:
     webhooks: list[WebhookChannel] = field(default_factory=list)
     loops: list[Channel] = field(default_factory=list)
 
+    def telegram_bots(self) -> dict[str, TelegramBotChannel]:
+        """The customer-facing bots by name (managers' replies are relayed through them)."""
+        return {
+            channel.settings.name: channel
+            for channel in [*self.webhooks, *self.loops]
+            if isinstance(channel, TelegramBotChannel)
+        }
+
 
 def build_channels(settings: Settings, core: Core) -> EnabledChannels:
     """Build every channel the configuration enables; ConfigError names a bad section."""

@@ -12,6 +12,7 @@ from pathlib import Path
 from crm_store.engine import create_engine
 from crm_store.migrate import current_revision, upgrade
 from crm_store.tokens import create_token
+from leadgate import cli_managers
 from leadgate.server import serve
 from leadgate.settings import ConfigError, Settings
 
@@ -36,6 +37,7 @@ def _parser() -> argparse.ArgumentParser:
     create = tokens.add_parser("create", help="create an API token (printed as the last line)")
     create.add_argument("--role", required=True, choices=["admin", "manager"])
     create.add_argument("--manager", metavar="LOGIN", help="the manager a manager token belongs to")
+    cli_managers.add_parser(commands)
     return parser
 
 
@@ -66,6 +68,8 @@ async def _dispatch(args: argparse.Namespace, settings: Settings) -> int:
             print(f"database at revision {await current_revision(engine)}")
         elif args.command == "tokens":
             print(await create_token(engine, args.role, args.manager))
+        elif args.command == "managers":
+            return await cli_managers.run(args, engine)
         return 0
     finally:
         await engine.dispose()

@@ -12,7 +12,7 @@ from sqlalchemy import text
 
 from channels.base import WebhookChannel, error_response
 from crm_store.tokens import Principal, authenticate
-from leadgate import api, api_telephony
+from leadgate import api, api_leads, api_telephony
 from leadgate.app_keys import CORE, PRINCIPAL
 from leadgate.bootstrap import Core
 
@@ -35,6 +35,7 @@ def build_app(
     for channel in channel_list:
         app.add_routes(channel.routes(core.sink))
     app.add_routes(api.routes)
+    app.add_routes(api_leads.routes)
     app.add_routes(api_telephony.routes)
     app.add_routes(list(extra_routes))
     app.add_routes([web.get("/healthz", _healthz), web.get("/metrics", _metrics(channel_list))])

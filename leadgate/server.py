@@ -12,6 +12,7 @@ from aiohttp import web
 from leadgate.bootstrap import open_core
 from leadgate.channels_wiring import build_channels
 from leadgate.http_app import build_app
+from leadgate.routing_wiring import build_routing
 from leadgate.settings import Settings
 from leadgate.supervisor import supervise
 
@@ -22,13 +23,16 @@ async def serve(settings: Settings, ready: asyncio.Event | None = None) -> None:
     """Run the service until SIGINT/SIGTERM (or cancellation)."""
     async with open_core(settings=settings) as core:
         enabled = build_channels(settings, core)
-        runner = web.AppRunner(build_app(core, enabled.webhooks), access_log=None)
+        routing = build_routing(settings, core, enabled.telegram_bots())
+        app = build_app(core, enabled.webhooks, routing.routes)
+        runner = web.AppRunner(app, access_log=None)
         await runner.setup()
         try:
             await web.TCPSite(runner, settings.http_host, settings.http_port).start()
             log.info("Leadgate listening on http://%s:%s", settings.http_host, settings.http_port)
             tasks = [
-                asyncio.create_task(supervise(ch, core.sink, core.health)) for ch in enabled.loops
+                asyncio.create_task(supervise(ch, core.sink, core.health))
+                for ch in [*enabled.loops, *routing.loops]
             ]
             if ready is not None:
                 ready.set()
@@ -38,6 +42,8 @@ async def serve(settings: Settings, ready: asyncio.Event | None = None) -> None:
             await asyncio.gather(*tasks, return_exceptions=True)
         finally:
             await runner.cleanup()
+            if routing.manager_bot is not None:
+                await routing.manager_bot.aclose()
 
 
 async def _until_stopped() -> None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any, Protocol
 
@@ -46,13 +46,15 @@ class OutboxRelay:
     name = "outbox"
 
     def __init__(self, engine: AsyncEngine, publisher: Publisher, batch: int = 500,
-                 poll_seconds: float = 1.0, retry: tuple[float, float] = (0.5, 30.0)) -> None:
+                 poll_seconds: float = 1.0, retry: tuple[float, float] = (0.5, 5.0),
+                 report: Callable[[str, str], None] = lambda state, detail: None) -> None:
         self._engine = engine
         self._publisher = publisher
         self._batch = batch
         self._poll = poll_seconds
         self._first_retry, self._max_retry = retry
         self._wake = asyncio.Event()
+        self._report = report
         self.published = 0
 
     def wake(self) -> None:
@@ -67,10 +69,13 @@ class OutboxRelay:
                 try:
                     moved = await self.relay_once()
                 except ChannelUnavailable as err:
+                    self._report("unavailable", str(err))
                     log.warning("outbox relay paused: %s; retrying in %.1f s", err, delay)
                     await asyncio.sleep(delay)
                     delay = min(delay * 2, self._max_retry)
                     continue
+                if delay != self._first_retry or moved:
+                    self._report("ok", "")
                 delay = self._first_retry
                 if moved == 0:
                     self._wake.clear()

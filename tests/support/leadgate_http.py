@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 from collections.abc import AsyncIterator, Mapping
 from contextlib import asynccontextmanager
@@ -14,7 +15,9 @@ from aiohttp.test_utils import TestServer
 from leadgate.bootstrap import Core, open_core
 from leadgate.channels_wiring import build_channels
 from leadgate.http_app import build_app
+from leadgate.routing_wiring import RoutingServices, build_routing
 from leadgate.settings import Settings
+from leadgate.supervisor import supervise
 
 TEST_FORMS: dict[str, Any] = {
     "contact": {
@@ -50,6 +53,7 @@ class LeadgateClient:
         self.base = base
         self.core = core
         self.token: str | None = None
+        self.services: RoutingServices | None = None
 
     async def request(self, method: str, path: str, **kwargs: Any) -> Answer:
         """Any request; JSON bodies decoded."""
@@ -89,17 +93,40 @@ class LeadgateClient:
 
 @asynccontextmanager
 async def running_leadgate(
-    database_url: str, webforms: Mapping[str, Any] | None = None, **toml: Any
+    database_url: str,
+    webforms: Mapping[str, Any] | None = None,
+    amqp_url: str | None = None,
+    loops: bool | tuple[str, ...] = False,
+    **toml: Any,
 ) -> AsyncIterator[LeadgateClient]:
-    """The real store + the real aiohttp server on 127.0.0.1, and a client for it."""
+    """The real store + the real aiohttp server on 127.0.0.1, and a client for it.
+
+    With `loops`, the outbox relay, SLA timer and notifiers run too, as in `leadgate run`
+    (a tuple names which of them: "outbox", "sla", "notifiers", "telegram:managers").
+    """
     raw = {"forms": TEST_FORMS, "webforms": dict(webforms or {"rate_limit_per_minute": 0})} | toml
-    settings = Settings(database_url=database_url, default_region="UZ", raw=raw)
+    settings = Settings(
+        database_url=database_url, default_region="UZ", raw=raw, amqp_url=amqp_url
+    )
     async with open_core(settings=settings) as core:
         enabled = build_channels(settings, core)
-        server = TestServer(build_app(core, enabled.webhooks), host="127.0.0.1")
+        services = build_routing(settings, core, enabled.telegram_bots())
+        server = TestServer(build_app(core, enabled.webhooks, services.routes), host="127.0.0.1")
         await server.start_server()
+        running = [
+            asyncio.create_task(supervise(loop, core.sink, core.health, max_backoff=2.0))
+            for loop in services.loops
+            if loops is True or (loops and loop.name in loops)
+        ]
         try:
             async with aiohttp.ClientSession() as session:
-                yield LeadgateClient(session, str(server.make_url("")).rstrip("/"), core)
+                client = LeadgateClient(session, str(server.make_url("")).rstrip("/"), core)
+                client.services = services
+                yield client
         finally:
+            for task in running:
+                task.cancel()
+            await asyncio.gather(*running, return_exceptions=True)
             await server.close()
+            if services.manager_bot is not None:
+                await services.manager_bot.aclose()

@@ -1,0 +1,84 @@
+"""Acting on a lead over HTTP: accept, pass on, close (manager tokens act as themselves)."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from aiohttp import web
+
+from channels.base import error_response
+from leadgate.app_keys import CORE, PRINCIPAL
+from routing.desk import CLOSED_STATUSES, LeadConflict, LeadNotFound
+
+routes = web.RouteTableDef()
+
+
+@routes.post("/api/leads/{lead_id:\\d+}/accept")
+async def accept(request: web.Request) -> web.Response:
+    """The manager takes the lead (an admin may name the manager in {"manager_id"})."""
+    lead_id, body = int(request.match_info["lead_id"]), await _body(request)
+    manager_id = _acting_manager(request, body)
+    return await _act(request, lambda desk: desk.accept(lead_id, manager_id))
+
+
+@routes.post("/api/leads/{lead_id:\\d+}/pass")
+async def pass_on(request: web.Request) -> web.Response:
+    """The offered manager declines; the lead goes to the next candidate."""
+    lead_id, body = int(request.match_info["lead_id"]), await _body(request)
+    manager_id = _acting_manager(request, body)
+    if manager_id is None:
+        return error_response(422, "invalid", "name the manager passing the lead: manager_id")
+    return await _act(request, lambda desk: desk.pass_on(lead_id, manager_id))
+
+
+@routes.post("/api/leads/{lead_id:\\d+}/close")
+async def close(request: web.Request) -> web.Response:
+    """Close the lead: {"status": "won" | "lost" | "spam"}."""
+    lead_id, body = int(request.match_info["lead_id"]), await _body(request)
+    status = body.get("status")
+    if status not in CLOSED_STATUSES:
+        return error_response(422, "invalid", f"status must be one of {list(CLOSED_STATUSES)}")
+    principal = request[PRINCIPAL]
+    manager_id = None if principal.is_admin else principal.manager_id
+    return await _act(request, lambda desk: desk.close(lead_id, status, manager_id))
+
+
+async def _act(request: web.Request, action: Any) -> web.Response:
+    core = request.app[CORE]
+    try:
+        result = await action(core.desk)
+    except LeadNotFound as err:
+        return error_response(404, "not_found", str(err))
+    except LeadConflict as err:
+        return error_response(409, "conflict", str(err))
+    core.outbox_written()
+    return web.json_response(result)
+
+
+def _acting_manager(request: web.Request, body: dict[str, Any]) -> int | None:
+    principal = request[PRINCIPAL]
+    if not principal.is_admin:
+        return principal.manager_id
+    raw = body.get("manager_id")
+    if raw is not None and (not isinstance(raw, int) or isinstance(raw, bool)):
+        raise _invalid("manager_id must be a number")
+    return raw
+
+
+async def _body(request: web.Request) -> dict[str, Any]:
+    if not request.can_read_body:
+        return {}
+    try:
+        body = json.loads(await request.read() or b"{}")
+    except (ValueError, UnicodeDecodeError) as err:
+        raise _invalid(f"the body is not JSON: {err}", 400, "malformed") from err
+    if not isinstance(body, dict):
+        raise _invalid("the body must be a JSON object", 400, "malformed")
+    return body
+
+
+def _invalid(detail: str, status: int = 422, code: str = "invalid") -> web.HTTPException:
+    error = web.HTTPUnprocessableEntity if status == 422 else web.HTTPBadRequest
+    return error(text=json.dumps({"error": code, "detail": detail}),
+                 content_type="application/json")

@@ -1,0 +1,95 @@
+"""Routing's running parts for `leadgate run`: relay, SLA timer, notifiers and their consumers."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable, Mapping
+from dataclasses import dataclass, field
+
+from aiohttp import web
+
+from channels.base import Channel, Sink
+from channels.messengers.telegram.adapter import TelegramBotChannel
+from leadgate.bootstrap import Core
+from leadgate.settings import ConfigError, Settings
+from routing.amqp import AmqpPublisher
+from routing.inbox import AmqpConsumer, Inbox, InProcessPublisher
+from routing.notifiers import AllNotifiers, Notifier
+from routing.notifiers.email import EmailNotifier, EmailNotifierSettings
+from routing.notifiers.telegram import ManagerBot, ManagerBotSettings
+from routing.relay import OutboxRelay, Publisher
+from routing.sla import run_sla_timer
+
+
+@dataclass
+class Loop:
+    """A long-running routing task shaped like a channel, so the supervisor can restart it."""
+
+    name: str
+    body: Callable[[], Awaitable[None]]
+
+    async def run(self, sink: Sink) -> None:
+        """Run the task (the sink is not needed: routing reads the store)."""
+        await self.body()
+
+
+@dataclass
+class RoutingServices:
+    """What the server starts for routing."""
+
+    relay: OutboxRelay
+    loops: list[Channel] = field(default_factory=list)
+    routes: list[web.AbstractRouteDef] = field(default_factory=list)
+    manager_bot: ManagerBot | None = None
+
+
+class TelegramCustomers:
+    """Relays a manager's reply through the customer-facing bot the customer used."""
+
+    def __init__(self, bots: Mapping[str, TelegramBotChannel]) -> None:
+        self._bots = bots
+
+    async def send(self, bot: str, chat_id: int, text: str, manager: str) -> None:
+        """Send and record on the timeline; LookupError if that bot is no longer configured."""
+        channel = self._bots.get(bot)
+        if channel is None:
+            raise LookupError(f"the customer's bot {bot!r} is not configured")
+        await channel.send_to_customer(chat_id, text, manager)
+
+
+def build_routing(settings: Settings, core: Core,
+                  customer_bots: Mapping[str, TelegramBotChannel]) -> RoutingServices:
+    """The relay (AMQP or in-process), the SLA timer and the configured notifiers."""
+    notify = settings.section("notify")
+    notifiers: list[Notifier] = []
+    manager_bot = None
+    try:
+        if "telegram" in notify:
+            manager_bot = ManagerBot(ManagerBotSettings.from_toml(notify["telegram"]),
+                                     core.engine, core.desk, settings.public_url,
+                                     TelegramCustomers(customer_bots))
+            notifiers.append(manager_bot)
+        if "email" in notify:
+            email = EmailNotifierSettings.from_toml(notify["email"])
+            notifiers.append(EmailNotifier(email, settings.public_url))
+    except ValueError as err:
+        raise ConfigError(str(err)) from err
+    inbox = Inbox(core.engine, AllNotifiers(notifiers))
+    publisher: Publisher = (
+        AmqpPublisher(settings.amqp_url) if settings.amqp_url else InProcessPublisher(inbox)
+    )
+    relay = OutboxRelay(core.engine, publisher,
+                        report=lambda state, detail: core.health.report("outbox", state, detail))
+    core.outbox_written = relay.wake
+    services = RoutingServices(relay, manager_bot=manager_bot)
+    services.loops.append(Loop("outbox", relay.run))
+    services.loops.append(Loop("sla", lambda: run_sla_timer(core.desk,
+                                                            core.routing.sla_tick_seconds)))
+    if settings.amqp_url:
+        consumer = AmqpConsumer(settings.amqp_url, core.engine, inbox)
+        services.loops.append(Loop("notifiers", consumer.run))
+    if manager_bot is not None:
+        if manager_bot.settings.mode == "polling":
+            services.loops.append(Loop(manager_bot.name, manager_bot.run))
+        else:
+            services.routes.append(web.post(manager_bot.path, manager_bot.webhook))
+    return services

@@ -1,0 +1,19 @@
+"""The SLA timer: re-offers lapsed leads and drains team queues; its state lives in the store."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+
+from routing.desk import LeadDesk
+
+log = logging.getLogger(__name__)
+
+
+async def run_sla_timer(desk: LeadDesk, tick_seconds: float) -> None:
+    """Sweep every `tick_seconds` until cancelled; deadlines are rows, so restarts lose nothing."""
+    while True:
+        moved = await desk.sweep()
+        if moved:
+            log.info("SLA timer moved %d leads", moved)
+        await asyncio.sleep(tick_seconds)

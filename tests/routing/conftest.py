@@ -1,0 +1,14 @@
+"""Routing fixtures: the real RabbitMQ with a clean Leadgate topology for each test."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.support.rabbitmq import AMQP_URL, reset_topology
+
+
+@pytest.fixture
+async def amqp_url() -> str:
+    """The machine's RabbitMQ, with no Leadgate queues or exchanges left from earlier tests."""
+    await reset_topology()
+    return AMQP_URL

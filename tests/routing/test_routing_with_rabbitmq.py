@@ -1,0 +1,97 @@
+"""Leads reach the right manager's RabbitMQ queue: rules, sticky owner, away, capacity."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from crm_store.tokens import create_token
+from routing.amqp import UNASSIGNED_QUEUE, manager_queue
+from tests.routing.staffing import FLOOR, IRA, TIMUR, change_manager
+from tests.support.leadgate_http import LeadgateClient, running_leadgate
+from tests.support.rabbitmq import wait_for_messages
+
+RELAY_ONLY = ("outbox", "sla")  # no notifier consumer: the test reads the queues itself
+
+
+async def post(lg: LeadgateClient, phone: str, source: str = "instagram") -> int:
+    answer = await lg.post_form("contact", {"phone": phone, "utm_source": source})
+    assert answer.status == 201, answer.body
+    return int(answer.body["lead_id"])
+
+
+async def assigned_to(manager_id: int, lead_id: int) -> dict[str, Any]:
+    [message] = await wait_for_messages(manager_queue(manager_id), 1)
+    assert message["routing_key"] == f"lead.assigned.{manager_id}"
+    assert message["payload"]["lead_id"] == lead_id
+    return dict(message["payload"])
+
+
+async def close(lg: LeadgateClient, lead_id: int) -> None:
+    answer = await lg.request("POST", f"/api/leads/{lead_id}/close", json={"status": "won"})
+    assert answer.status == 200, answer.body
+
+
+async def test_instagram_lead_lands_in_the_instagram_team_and_sticks_to_its_manager(
+    postgres_url: str, amqp_url: str
+) -> None:
+    async with running_leadgate(postgres_url, amqp_url=amqp_url, loops=RELAY_ONLY,
+                                **FLOOR) as lg:
+        lg.token = await create_token(lg.core.engine, "admin")
+
+        first = await post(lg, "+998 90 111 22 33")
+        offer = await assigned_to(IRA, first)
+        decision = (await lg.get(f"/api/leads/{first}")).body["routing"]
+        await close(lg, first)
+        second = await post(lg, "90 111-22-33", source="google")
+        sticky = await assigned_to(IRA, second)
+
+    assert offer["team"] == "instagram"
+    assert offer["manager"]["name"] == "Ira Kim"
+    assert decision["rule"]["position"] == 1
+    assert decision["decision"]["manager_id"] == IRA
+    assert [c["manager_id"] for c in decision["decision"]["considered"]] == [IRA, TIMUR]
+    assert sticky["reason"] == "sticky owner"
+
+
+async def test_with_the_owner_away_the_least_loaded_member_gets_the_lead(
+    postgres_url: str, amqp_url: str
+) -> None:
+    async with running_leadgate(postgres_url, amqp_url=amqp_url, loops=RELAY_ONLY,
+                                **FLOOR) as lg:
+        lg.token = await create_token(lg.core.engine, "admin")
+        first = await post(lg, "+998901112233")
+        await assigned_to(IRA, first)
+        await post(lg, "+998901112244")  # Ira now has one more open lead than Timur
+        await wait_for_messages(manager_queue(TIMUR), 1)
+        await close(lg, first)
+        await change_manager(lg.core.engine, "ira", available=False)
+
+        again = await post(lg, "+998901112233")
+        offer = await assigned_to(TIMUR, again)
+
+    assert offer["reason"].startswith("owner not free")
+
+
+async def test_with_everyone_at_capacity_the_lead_waits_until_a_lead_closes(
+    postgres_url: str, amqp_url: str
+) -> None:
+    async with running_leadgate(postgres_url, amqp_url=amqp_url, loops=RELAY_ONLY,
+                                **FLOOR) as lg:
+        lg.token = await create_token(lg.core.engine, "admin")
+        for login in ("ira", "timur"):
+            await change_manager(lg.core.engine, login, capacity=1)
+        ira_lead = await post(lg, "+998901110001")
+        await assigned_to(IRA, ira_lead)
+        await post(lg, "+998901110002")
+        await wait_for_messages(manager_queue(TIMUR), 1)
+
+        waiting = await post(lg, "+998901110003")
+        [queued] = await wait_for_messages(UNASSIGNED_QUEUE, 1)
+        status_while_full = (await lg.get(f"/api/leads/{waiting}")).body["status"]
+        await close(lg, ira_lead)
+        offer = await assigned_to(IRA, waiting)
+
+    assert queued["payload"]["lead_id"] == waiting
+    assert queued["payload"]["team"] == "instagram"
+    assert status_while_full == "new"
+    assert offer["team"] == "instagram"
