@@ -78,6 +78,8 @@ class AmqpConsumer:
         self._inbox = inbox
         self._prefetch = prefetch
         self._refresh = refresh_seconds
+        self.settled = 0
+        """Messages acknowledged or dead-lettered so far."""
 
     async def run(self) -> None:
         """Consume until cancelled; new managers' queues are picked up every refresh."""
@@ -109,6 +111,7 @@ class AmqpConsumer:
         except ValueError:
             log.warning("poison message on %s sent to the dead-letter queue", message.routing_key)
             await message.reject(requeue=False)
+            self.settled += 1
             return
         try:
             await self._inbox.handle(message.message_id, message.routing_key or "", payload)
@@ -118,4 +121,5 @@ class AmqpConsumer:
             await message.nack(requeue=True)
             return
         await message.ack()
+        self.settled += 1
 

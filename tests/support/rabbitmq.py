@@ -55,8 +55,12 @@ async def read_queue(queue: str, url: str = AMQP_URL) -> list[dict[str, Any]]:
                 message = await declared.get(no_ack=True)
             except QueueEmpty:
                 return taken
+            try:
+                payload = json.loads(message.body)
+            except ValueError:
+                payload = None  # a poison message, kept as such
             taken.append({"message_id": message.message_id, "routing_key": message.routing_key,
-                          "payload": json.loads(message.body)})
+                          "payload": payload})
 
 
 async def wait_for_messages(queue: str, count: int, within: float = 30.0) -> list[dict[str, Any]]:

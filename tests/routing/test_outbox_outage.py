@@ -1,0 +1,62 @@
+"""A RabbitMQ outage loses nothing: intake keeps accepting, the outbox drains once it is back."""
+
+from __future__ import annotations
+
+import asyncio
+from collections import Counter
+
+from sqlalchemy import func, select
+
+from crm_store.routing_tables import outbox
+from routing.amqp import UNASSIGNED_QUEUE, manager_queue
+from tests.routing.staffing import FLOOR
+from tests.support.leadgate_http import LeadgateClient, running_leadgate
+from tests.support.rabbitmq import broker_stopped, read_queue
+
+LEADS = 500
+ROOMY = {**FLOOR, "managers": {login: {**fields, "capacity": 1000}
+                               for login, fields in FLOOR["managers"].items()}}
+
+
+async def unsent(lg: LeadgateClient) -> int:
+    async with lg.core.engine.connect() as conn:
+        return int(await conn.scalar(
+            select(func.count()).select_from(outbox).where(outbox.c.sent_at.is_(None))) or 0)
+
+
+async def post_many(lg: LeadgateClient, count: int) -> list[int]:
+    async def one(n: int) -> int:
+        source = "instagram" if n % 2 else "site"
+        answer = await lg.post_form("contact", {"phone": f"+99890{n:07d}", "utm_source": source})
+        return answer.status
+
+    statuses: list[int] = []
+    for start in range(0, count, 50):
+        statuses += await asyncio.gather(*(one(n) for n in range(start, start + 50)))
+    return statuses
+
+
+async def test_leads_posted_while_rabbitmq_is_down_all_reach_their_manager_queues_once(
+    postgres_url: str, amqp_url: str
+) -> None:
+    async with running_leadgate(postgres_url, amqp_url=amqp_url, loops=("outbox",),
+                                **ROOMY) as lg:
+        async with broker_stopped():
+            statuses = await post_many(lg, LEADS)
+            waiting_during_outage = await unsent(lg)
+        for _ in range(600):
+            if await unsent(lg) == 0:
+                break
+            await asyncio.sleep(0.1)
+        left_unsent = await unsent(lg)
+    messages = []
+    for queue in [UNASSIGNED_QUEUE, *(manager_queue(m) for m in range(1, 5))]:
+        messages += await read_queue(queue)
+
+    assert statuses == [201] * LEADS
+    assert waiting_during_outage == LEADS
+    assert left_unsent == 0
+    per_lead = Counter(m["payload"]["lead_id"] for m in messages)
+    assert len(per_lead) == LEADS
+    assert set(per_lead.values()) == {1}
+    assert {m["routing_key"].rsplit(".", 1)[0] for m in messages} == {"lead.assigned"}
