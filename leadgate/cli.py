@@ -13,7 +13,6 @@ from crm_store.engine import create_engine
 from crm_store.migrate import current_revision, upgrade
 from crm_store.tokens import create_token
 from leadgate import cli_managers
-from leadgate.server import serve
 from leadgate.settings import ConfigError, Settings
 
 
@@ -47,6 +46,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     logging.basicConfig(
         level=args.log_level, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
     )
+    if args.log_level != "DEBUG":
+        logging.getLogger("alembic").setLevel(logging.WARNING)  # migration chatter
     try:
         settings = Settings.load(args.config)
         return asyncio.run(_dispatch(args, settings))
@@ -59,6 +60,10 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 async def _dispatch(args: argparse.Namespace, settings: Settings) -> int:
     if args.command == "run":
+        # Imported here: the channel libraries (aiogram's models above all) take seconds to load,
+        # which the administrative commands should not pay.
+        from leadgate.server import serve
+
         await serve(settings)
         return 0
     engine = create_engine(settings.database_url)
