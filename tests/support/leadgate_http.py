@@ -106,7 +106,8 @@ async def running_leadgate(
     """
     raw = {"forms": TEST_FORMS, "webforms": dict(webforms or {"rate_limit_per_minute": 0})} | toml
     settings = Settings(
-        database_url=database_url, default_region="UZ", raw=raw, amqp_url=amqp_url
+        database_url=database_url, default_region="UZ", raw=raw, amqp_url=amqp_url,
+        public_url=raw.get("public_url"),
     )
     async with open_core(settings=settings) as core:
         enabled = build_channels(settings, core)

@@ -1,0 +1,59 @@
+"""Embedded mode: with no broker the relay hands the lead to the e-mail notifier in process."""
+
+from __future__ import annotations
+
+import asyncio
+import socket
+from email import message_from_bytes
+from email.message import Message
+from typing import Any
+
+from aiosmtpd.controller import Controller
+from aiosmtpd.smtp import SMTP, Envelope, Session
+
+from tests.routing.staffing import FLOOR
+from tests.support.leadgate_http import running_leadgate
+
+
+class Mailbox:
+    """An aiosmtpd handler keeping every mail it receives."""
+
+    def __init__(self) -> None:
+        self.mails: list[tuple[list[str], Message]] = []
+
+    async def handle_DATA(self, server: SMTP, session: Session, envelope: Envelope) -> str:
+        content = envelope.original_content or b""
+        self.mails.append((list(envelope.rcpt_tos), message_from_bytes(content)))
+        return "250 OK"
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+async def test_a_new_lead_is_mailed_to_its_manager_without_a_broker(database_url: str) -> None:
+    mailbox = Mailbox()
+    smtp = Controller(mailbox, hostname="127.0.0.1", port=free_port())
+    smtp.start()
+    config: dict[str, Any] = {**FLOOR, "public_url": "https://leads.example.uz",
+                              "notify": {"email": {"host": "127.0.0.1", "port": smtp.port,
+                                                   "from": "leadgate@example.uz"}}}
+    try:
+        async with running_leadgate(database_url, loops=("outbox",), **config) as lg:
+            posted = await lg.post_form("contact", {"phone": "+998901234567", "name": "Dilnoza",
+                                                    "message": "Narxi qancha?"})
+            for _ in range(100):
+                if mailbox.mails:
+                    break
+                await asyncio.sleep(0.05)
+    finally:
+        smtp.stop()
+
+    [(recipients, mail)] = mailbox.mails
+    assert recipients == ["olga@example.uz"]
+    assert mail["Subject"] == f"New lead #{posted.body['lead_id']}"
+    text = mail.get_payload(decode=True).decode()
+    assert "Dilnoza" in text and "+998901234567" in text and "Narxi qancha?" in text
+    assert f"https://leads.example.uz/api/customers/{posted.body['customer_id']}" in text
