@@ -37,7 +37,17 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
 
 
 def _sqlite_begin(connection: Any) -> None:
-    connection.exec_driver_sql("BEGIN")
+    connection.exec_driver_sql(connection.get_execution_options().get("sqlite_begin", "BEGIN"))
+
+
+def for_writing(engine: AsyncEngine) -> AsyncEngine:
+    """The engine for transactions that read and then write.
+
+    On SQLite they begin IMMEDIATE, taking the write lock up front: a deferred transaction whose
+    reads saw a snapshot another writer has since moved past fails at its first write instead of
+    waiting. PostgreSQL is unaffected.
+    """
+    return engine.execution_options(sqlite_begin="BEGIN IMMEDIATE")
 
 
 def is_sqlite(engine: AsyncEngine) -> bool:

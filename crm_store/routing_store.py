@@ -48,10 +48,18 @@ _LOAD = (
     .scalar_subquery()
     .label("load")
 )
+# The last assignment is read from the leads, not stamped on the manager's row: concurrent intake
+# transactions updating the same few manager rows would queue behind each other and deadlock.
+_LAST_ASSIGNED = (
+    select(func.max(leads.c.assigned_at))
+    .where(leads.c.manager_id == managers.c.id)
+    .scalar_subquery()
+    .label("last_assigned_at")
+)
 _MANAGER_COLUMNS = (
     managers.c.id, managers.c.login, managers.c.name, managers.c.email,
     managers.c.telegram_chat_id, managers.c.extension, managers.c.available, managers.c.hours,
-    managers.c.capacity, managers.c.last_assigned_at, _LOAD,
+    managers.c.capacity, _LAST_ASSIGNED, _LOAD,
 )
 _MEMBERS = (
     select(*_MANAGER_COLUMNS)
@@ -69,12 +77,8 @@ _ASSIGN = (
     .values(
         status=bindparam("status"), manager_id=bindparam("manager_id"), team=bindparam("team"),
         routing=bindparam("routing"), offer_deadline_at=bindparam("deadline"),
+        assigned_at=bindparam("assigned_at"),
     )
-)
-_STAMP_MANAGER = (
-    update(managers)
-    .where(managers.c.id == bindparam("manager_id"))
-    .values(last_assigned_at=bindparam("now"))
 )
 _CLAIM_CARD = (
     update(customers)
@@ -90,6 +94,19 @@ _LEAD_STATE = (
     .join(customers, customers.c.id == leads.c.customer_id)
     .where(leads.c.id == bindparam("lead_id"))
 )
+
+
+@dataclass(frozen=True)
+class Placement:
+    """Where one lead goes: a manager with an accept deadline, or its team's queue."""
+
+    lead_id: int
+    customer_id: int
+    team: str | None
+    manager_id: int | None
+    routing: dict[str, Any]
+    deadline: datetime | None
+    message: tuple[str, str, dict[str, Any]]
 
 
 class SqlRoutingStore:
@@ -124,22 +141,24 @@ class SqlRoutingStore:
         self, lead_id: int, customer_id: int, manager_id: int, team: str | None,
         routing: dict[str, Any], deadline: datetime, now: datetime,
     ) -> None:
-        """Offer the lead to `manager_id` until `deadline`; an unowned card gets its owner."""
-        await self.connection.execute(_ASSIGN, {
-            "lead_id": lead_id, "status": "assigned", "manager_id": manager_id, "team": team,
-            "routing": routing, "deadline": deadline,
-        })
-        await self.connection.execute(_STAMP_MANAGER, {"manager_id": manager_id, "now": now})
+        """Offer one lead to `manager_id` until `deadline` (no message: the caller writes it)."""
+        await self.connection.execute(_ASSIGN, [_assignment(
+            Placement(lead_id, customer_id, team, manager_id, routing, deadline, ("", "", {})),
+            now)])
         await self.connection.execute(
-            _CLAIM_CARD, {"customer_id": customer_id, "manager_id": manager_id}
+            _CLAIM_CARD, [{"customer_id": customer_id, "manager_id": manager_id}]
         )
 
-    async def queue(self, lead_id: int, team: str | None, routing: dict[str, Any]) -> None:
-        """Leave the lead unassigned, waiting in its team's queue."""
-        await self.connection.execute(_ASSIGN, {
-            "lead_id": lead_id, "status": "new", "manager_id": None, "team": team,
-            "routing": routing, "deadline": None,
-        })
+    async def place(self, placements: Sequence[Placement], now: datetime) -> None:
+        """Apply many placements: lead rows, unowned cards claimed, messages in the outbox."""
+        if not placements:
+            return
+        await self.connection.execute(_ASSIGN, [_assignment(p, now) for p in placements])
+        claims = [{"customer_id": p.customer_id, "manager_id": p.manager_id}
+                  for p in placements if p.manager_id is not None]
+        if claims:
+            await self.connection.execute(_CLAIM_CARD, claims)
+        await self.add_outbox([p.message for p in placements], now)
 
     async def set_status(self, lead_id: int, now: datetime, status: str) -> None:
         """Accept (`accepted`) or close (`won`/`lost`/`spam`) a lead."""
@@ -155,13 +174,13 @@ class SqlRoutingStore:
         )
 
     async def add_outbox(
-        self, message_id: str, routing_key: str, payload: dict[str, Any], now: datetime
+        self, rows: Sequence[tuple[str, str, dict[str, Any]]], now: datetime
     ) -> None:
-        """Write a message for the relay, in the caller's transaction."""
-        await self.connection.execute(_INSERT_OUTBOX, {
-            "message_id": message_id, "routing_key": routing_key, "payload": payload,
-            "created_at": now,
-        })
+        """Write messages (id, routing key, payload) for the relay, in the caller's transaction."""
+        await self.connection.execute(_INSERT_OUTBOX, [
+            {"message_id": m, "routing_key": key, "payload": payload, "created_at": now}
+            for m, key, payload in rows
+        ])
 
     async def expired_offers(self, now: datetime, limit: int = 100) -> list[int]:
         """Assigned leads whose accept time ran out."""
@@ -189,6 +208,16 @@ class SqlRoutingStore:
             .order_by(leads.c.created_at, leads.c.id).limit(limit)
         )
         return [row.id for row in rows]
+
+
+def _assignment(placement: Placement, now: datetime) -> dict[str, Any]:
+    assigned = placement.manager_id is not None
+    return {
+        "lead_id": placement.lead_id, "status": "assigned" if assigned else "new",
+        "manager_id": placement.manager_id, "team": placement.team,
+        "routing": placement.routing, "deadline": placement.deadline,
+        "assigned_at": now if assigned else None,
+    }
 
 
 async def consume_once(connection: AsyncConnection, consumer: str, message_id: str,

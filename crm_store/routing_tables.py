@@ -30,7 +30,6 @@ managers = Table(
     Column("languages", Json, nullable=False, default=list),
     Column("regions", Json, nullable=False, default=list),
     Column("available", Boolean, nullable=False, default=True),
-    Column("last_assigned_at", UtcDateTime),
     Column("created_at", UtcDateTime, nullable=False),
 )
 

@@ -66,7 +66,10 @@ leads = Table(
     Column("accepted_at", UtcDateTime),
     Column("closed_at", UtcDateTime),
     Column("offer_deadline_at", UtcDateTime, index=True),
+    Column("assigned_at", UtcDateTime),
     Index("ix_leads_customer_status", "customer_id", "status"),
+    Index("ix_leads_manager_status", "manager_id", "status"),
+    Index("ix_leads_manager_assigned", "manager_id", "assigned_at"),
     Index("ix_leads_status_created", "status", "created_at"),
 )
 

@@ -6,6 +6,7 @@ from types import TracebackType
 
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, AsyncTransaction
 
+from crm_store.engine import for_writing
 from crm_store.intake_store import SqlIntakeStore
 
 
@@ -20,7 +21,7 @@ class UnitOfWork:
         self._transaction: AsyncTransaction | None = None
 
     async def __aenter__(self) -> UnitOfWork:
-        self.connection = await self._engine.connect()
+        self.connection = await for_writing(self._engine).connect()
         try:
             self._transaction = await self.connection.begin()
         except BaseException:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Callable, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from datetime import timedelta
@@ -32,6 +32,9 @@ class NoRouting:
 
     async def route_new_lead(self, store: IntakeStore, lead: NewLead) -> None:
         """Leave the lead as it is."""
+
+    async def route_new_leads(self, store: IntakeStore, leads: Sequence[NewLead]) -> None:
+        """Leave the leads as they are."""
 
 
 @dataclass

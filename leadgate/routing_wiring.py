@@ -84,7 +84,7 @@ def build_routing(settings: Settings, core: Core,
     services.loops.append(Loop("outbox", relay.run))
     services.loops.append(Loop("sla", lambda: run_sla_timer(core.desk,
                                                             core.routing.sla_tick_seconds)))
-    if settings.amqp_url:
+    if settings.amqp_url and notifiers:
         consumer = AmqpConsumer(settings.amqp_url, core.engine, inbox)
         services.loops.append(Loop("notifiers", consumer.run))
     if manager_bot is not None:

@@ -71,6 +71,7 @@ async def intake_group(
     fast = await _fast_candidates(store, group) if len(group) > 1 else []
     results: dict[int, IntakeResult] = {}
     if fast:
+        routed: list[NewLead] = []
         batch = [group[n] for n in fast]
         customers = await store.create_customers([p.name for p in batch], now)
         await store.add_identities_bulk(
@@ -87,8 +88,9 @@ async def intake_group(
                 await store.request_callback(
                     lead, prepared.event.occurred_at + policy.callback_after
                 )
-            await router.route_new_lead(store, NewLead(lead, customer, None, prepared))
+            routed.append(NewLead(lead, customer, None, prepared))
             results[n] = IntakeResult(touch, lead, customer)
+        await router.route_new_leads(store, routed)
     for n, prepared in enumerate(group):
         if n not in results:
             results[n] = await intake(store, prepared, policy, router, now)

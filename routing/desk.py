@@ -9,10 +9,11 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from crm_store.engine import for_writing
 from crm_store.routing_store import LeadState, SqlRoutingStore
 from leads.model import utcnow
 from routing import messages
-from routing.offers import carry_out, decide, offer, write_message
+from routing.offers import TeamBoard, carry_out, decide, offer, write_message
 
 log = logging.getLogger(__name__)
 
@@ -33,11 +34,12 @@ class LeadDesk:
 
     def __init__(self, engine: AsyncEngine, written: Callable[[], None] = lambda: None) -> None:
         self._engine = engine
+        self._writer = for_writing(engine)
         self.written = written
 
     async def accept(self, lead_id: int, manager_id: int | None) -> dict[str, Any]:
         """The manager (the current assignee when None) takes the lead; they own the card."""
-        async with self._engine.begin() as conn:
+        async with self._writer.begin() as conn:
             store = SqlRoutingStore(conn)
             lead = await self._lead(store, lead_id)
             taker = manager_id if manager_id is not None else lead.manager_id
@@ -60,7 +62,7 @@ class LeadDesk:
 
     async def pass_on(self, lead_id: int, manager_id: int) -> dict[str, Any]:
         """The offered manager declines: the lead goes to the next candidate or the queue."""
-        async with self._engine.begin() as conn:
+        async with self._writer.begin() as conn:
             store = SqlRoutingStore(conn)
             lead = await self._lead(store, lead_id)
             if lead.status != "assigned" or lead.manager_id != manager_id:
@@ -74,7 +76,7 @@ class LeadDesk:
         """Close the lead as won, lost or spam; the freed manager may take a waiting lead."""
         if status not in CLOSED_STATUSES:
             raise LeadConflict(f"status must be one of {', '.join(CLOSED_STATUSES)}")
-        async with self._engine.begin() as conn:
+        async with self._writer.begin() as conn:
             store = SqlRoutingStore(conn)
             lead = await self._lead(store, lead_id)
             if lead.status in CLOSED_STATUSES:
@@ -108,23 +110,24 @@ class LeadDesk:
         async with self._engine.connect() as conn:
             waiting = await SqlRoutingStore(conn).waiting_leads(team_name, _DRAIN_BATCH)
         for lead_id in waiting:
-            async with self._engine.begin() as conn:
+            async with self._writer.begin() as conn:
                 store = SqlRoutingStore(conn)
                 lead = await store.lead_state(lead_id, lock=True)
                 if lead is None or lead.status != "new" or lead.manager_id is not None:
                     continue
-                team = await store.team(team_name)
-                choice = await decide(store, team, lead.routing, None, now)
+                board = await TeamBoard.load(store, await store.team(team_name))
+                choice, manager = await decide(store, board, lead.routing, None, now)
                 if choice.manager_id is None:
                     continue  # a lead every member already let lapse waits for the team lead
-                await carry_out(store, lead_id, lead.customer_id, team, lead.routing, choice, now)
+                await carry_out(store, lead_id, lead.customer_id, board, lead.routing, choice,
+                                manager, now)
                 assigned += 1
         if assigned:
             self.written()
         return assigned
 
     async def _reoffer(self, lead_id: int, now: datetime) -> None:
-        async with self._engine.begin() as conn:
+        async with self._writer.begin() as conn:
             store = SqlRoutingStore(conn)
             lead = await store.lead_state(lead_id, lock=True)
             deadline = lead.offer_deadline_at if lead else None

@@ -32,6 +32,8 @@ class Inbox:
 
     async def handle(self, message_id: str, routing_key: str, payload: dict[str, Any]) -> bool:
         """Notify and remember; False when the message had been handled already."""
+        if not self._notifiers.notifiers:
+            return True  # nobody to tell: the queue itself is the delivery (a CRM consumes it)
         async with self._engine.connect() as conn:
             seen = await conn.scalar(select(consumed_messages.c.message_id).where(
                 consumed_messages.c.consumer == CONSUMER,

@@ -19,6 +19,10 @@ class OutboxMessage:
     routing_key: str
     payload: dict[str, Any]
 
+    def as_row(self) -> tuple[str, str, dict[str, Any]]:
+        """The message as the outbox stores it."""
+        return self.message_id, self.routing_key, self.payload
+
 
 def lead_summary(prepared: PreparedEvent, customer_id: int) -> dict[str, Any]:
     """What a manager needs to see about a new lead, kept with the lead for later offers."""

@@ -1,17 +1,44 @@
-"""Offering a lead inside a transaction: choose a manager, record why, write the outbox message."""
+"""Offering leads inside a transaction: choose a manager, record why, write the outbox message.
+
+Deciding is done in memory and the writes of many leads go out together, so a group of new
+leads costs a handful of statements rather than a handful per lead.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from functools import lru_cache
 from typing import Any
 
-from crm_store.routing_store import SqlRoutingStore, TeamRow
+from crm_store.routing_store import Placement, SqlRoutingStore, TeamRow
 from routing import messages
 from routing.choice import Candidate, Choice, choose
 from routing.hours import WorkingHours
 from routing.messages import OutboxMessage
+
+
+@dataclass
+class TeamBoard:
+    """A team's members as the transaction has seen and changed them so far."""
+
+    team: TeamRow | None
+    members: dict[int, Candidate]
+    rows: dict[int, Any]
+
+    @classmethod
+    async def load(cls, store: SqlRoutingStore, team: TeamRow | None) -> TeamBoard:
+        """Read the team's members with their current load."""
+        rows = {row.id: row for row in await store.members(team.id)} if team else {}
+        return cls(team, {m: candidate(row) for m, row in rows.items()}, rows)
+
+    def took_one(self, manager_id: int, now: datetime) -> None:
+        """Count an assignment made in this transaction."""
+        member = self.members.get(manager_id)
+        if member is not None:
+            self.members[manager_id] = replace(member, load=member.load + 1,
+                                               last_assigned_at=now)
 
 
 def candidate(row: Any) -> Candidate:
@@ -29,66 +56,88 @@ async def offer(
     owner_id: int | None,
     now: datetime,
 ) -> Choice:
-    """Offer the lead to the best member of `team`, or queue it; `routing` is its history so far."""
-    choice = await decide(store, team, routing, owner_id, now)
-    await carry_out(store, lead_id, customer_id, team, routing, choice, now)
+    """Offer one lead to the best member of `team`, or queue it; `routing` is its history."""
+    board = await TeamBoard.load(store, team)
+    choice, manager = await decide(store, board, routing, owner_id, now)
+    await write(store, [place(lead_id, customer_id, board.team, routing, choice, manager, now)],
+                now)
     return choice
 
 
 async def decide(
     store: SqlRoutingStore,
-    team: TeamRow | None,
+    board: TeamBoard,
     routing: dict[str, Any],
     owner_id: int | None,
     now: datetime,
-) -> Choice:
-    """Who should get the lead now (writes nothing); managers already offered it are skipped."""
+) -> tuple[Choice, Any | None]:
+    """Who should get the lead now, and their row (writes nothing); past offerees are skipped."""
     offered: Sequence[int] = [o["manager_id"] for o in routing.get("offers", [])]
-    members = [candidate(row) for row in await store.members(team.id)] if team else []
-    owner = None
+    owner_row = None
     if owner_id is not None and not offered:
-        owner_row = await store.manager(owner_id)
-        owner = candidate(owner_row) if owner_row is not None else None
-    return choose(members, owner, now, exclude=offered)
+        owner_row = board.rows.get(owner_id) or await store.manager(owner_id)
+    owner = board.members.get(owner_id) if owner_id in board.members else (
+        candidate(owner_row) if owner_row is not None else None)
+    choice = choose(list(board.members.values()), owner, now, exclude=offered)
+    if choice.manager_id is None:
+        return choice, None
+    if choice.manager_id == owner_id:
+        return choice, owner_row
+    return choice, board.rows[choice.manager_id]
+
+
+def place(
+    lead_id: int,
+    customer_id: int,
+    team: TeamRow | None,
+    routing: dict[str, Any],
+    choice: Choice,
+    manager: Any | None,
+    now: datetime,
+) -> Placement:
+    """The lead's new routing state and its announcement, as decided (pure)."""
+    routing["decision"] = {"at": now.isoformat(), "manager_id": choice.manager_id,
+                           "reason": choice.reason, "considered": choice.considered}
+    summary = routing.get("summary", {})
+    team_name = team.name if team else None
+    if manager is None or team is None:
+        routing["times_queued"] = routing.get("times_queued", 0) + 1
+        message = messages.unassigned(lead_id, routing["times_queued"], team_name, summary,
+                                      choice.reason)
+        return Placement(lead_id, customer_id, team_name, None, routing, None, message.as_row())
+    deadline = _hours(manager.hours).add_working_time(now, timedelta(minutes=team.accept_minutes))
+    routing["offers"] = [*routing.get("offers", []), {
+        "manager_id": manager.id, "at": now.isoformat(), "reason": choice.reason,
+    }]
+    message = messages.assigned(lead_id, len(routing["offers"]), manager, team.name, summary,
+                                deadline, choice.reason)
+    return Placement(lead_id, customer_id, team_name, manager.id, routing, deadline,
+                     message.as_row())
+
+
+async def write(store: SqlRoutingStore, placements: Sequence[Placement], now: datetime) -> None:
+    """Apply the placements and put their messages in the outbox, in the caller's transaction."""
+    await store.place(placements, now)
+
+
+async def write_message(store: SqlRoutingStore, message: OutboxMessage, now: datetime) -> None:
+    """Put one message in the outbox, in the caller's transaction."""
+    await store.add_outbox([message.as_row()], now)
 
 
 async def carry_out(
     store: SqlRoutingStore,
     lead_id: int,
     customer_id: int,
-    team: TeamRow | None,
+    board: TeamBoard,
     routing: dict[str, Any],
     choice: Choice,
+    manager: Any | None,
     now: datetime,
 ) -> None:
-    """Assign or queue the lead as chosen, record the decision, and announce it in the outbox."""
-    routing["decision"] = {"at": now.isoformat(), "manager_id": choice.manager_id,
-                           "reason": choice.reason, "considered": choice.considered}
-    summary = routing.get("summary", {})
-    if choice.manager_id is None or team is None:
-        routing["times_queued"] = routing.get("times_queued", 0) + 1
-        await store.queue(lead_id, team.name if team else None, routing)
-        await write_message(store, messages.unassigned(
-            lead_id, routing["times_queued"], team.name if team else None, summary,
-            choice.reason), now)
-        return
-    manager = await store.manager(choice.manager_id)
-    assert manager is not None
-    deadline = _hours(manager.hours).add_working_time(
-        now, timedelta(minutes=team.accept_minutes)
-    )
-    routing["offers"] = [*routing.get("offers", []), {
-        "manager_id": manager.id, "at": now.isoformat(), "reason": choice.reason,
-    }]
-    await store.assign(lead_id, customer_id, manager.id, team.name, routing, deadline, now)
-    await write_message(store, messages.assigned(
-        lead_id, len(routing["offers"]), manager, team.name, summary, deadline, choice.reason),
-        now)
-
-
-async def write_message(store: SqlRoutingStore, message: OutboxMessage, now: datetime) -> None:
-    """Put one message in the outbox, in the caller's transaction."""
-    await store.add_outbox(message.message_id, message.routing_key, message.payload, now)
+    """Assign or queue one lead as decided and announce it."""
+    await write(store, [place(lead_id, customer_id, board.team, routing, choice, manager, now)],
+                now)
 
 
 @lru_cache(maxsize=256)

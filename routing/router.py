@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 from crm_store.intake_store import SqlIntakeStore
@@ -10,7 +11,7 @@ from leads.model import utcnow
 from leads.ports import IntakeStore, NewLead
 from routing.config import RoutingConfig
 from routing.messages import lead_summary
-from routing.offers import offer
+from routing.offers import TeamBoard, decide, place, write
 from routing.rules import LeadFacts, first_matching, lead_facts
 
 
@@ -22,17 +23,33 @@ class RulesRouter:
 
     async def route_new_lead(self, store: IntakeStore, lead: NewLead) -> None:
         """Record the decision on the lead and write its message to the outbox."""
+        await self.route_new_leads(store, [lead])
+
+    async def route_new_leads(self, store: IntakeStore, new: Sequence[NewLead]) -> None:
+        """Route many new leads of one transaction with one read per team and batched writes."""
         if not isinstance(store, SqlIntakeStore):
             raise TypeError("RulesRouter needs the SQL intake store")
         routing_store = SqlRoutingStore(store.connection)
-        facts = lead_facts(lead.event)
-        team_name, why = self.team_for(facts)
-        routing: dict[str, Any] = {
-            "rule": why, "team": team_name, "summary": lead_summary(lead.event, lead.customer_id),
-        }
-        team = await routing_store.team(team_name) if team_name else None
-        await offer(routing_store, lead.lead_id, lead.customer_id, team, routing,
-                    lead.owner_manager_id, utcnow())
+        now = utcnow()
+        boards: dict[str | None, TeamBoard] = {}
+        placements = []
+        for lead in new:
+            team_name, why = self.team_for(lead_facts(lead.event))
+            if team_name not in boards:
+                team = await routing_store.team(team_name) if team_name else None
+                boards[team_name] = await TeamBoard.load(routing_store, team)
+            board = boards[team_name]
+            routing: dict[str, Any] = {
+                "rule": why, "team": team_name,
+                "summary": lead_summary(lead.event, lead.customer_id),
+            }
+            choice, manager = await decide(routing_store, board, routing,
+                                           lead.owner_manager_id, now)
+            placements.append(place(lead.lead_id, lead.customer_id, board.team, routing, choice,
+                                    manager, now))
+            if choice.manager_id is not None:
+                board.took_one(choice.manager_id, now)
+        await write(routing_store, placements, now)
 
     def team_for(self, facts: LeadFacts) -> tuple[str | None, dict[str, Any]]:
         """The team a lead goes to, and which rule (or fallback) said so."""
