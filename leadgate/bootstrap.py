@@ -30,11 +30,15 @@ from routing.sync import apply_config
 class NoRouting:
     """A router that leaves every new lead unassigned (used until routing is configured)."""
 
-    async def route_new_lead(self, store: IntakeStore, lead: NewLead) -> None:
+    async def route_new_lead(self, store: IntakeStore, lead: NewLead) -> str | None:
         """Leave the lead as it is."""
+        return None
 
-    async def route_new_leads(self, store: IntakeStore, leads: Sequence[NewLead]) -> None:
+    async def route_new_leads(
+        self, store: IntakeStore, leads: Sequence[NewLead]
+    ) -> dict[int, str]:
         """Leave the leads as they are."""
+        return {}
 
 
 @dataclass

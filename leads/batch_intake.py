@@ -11,6 +11,7 @@ through `intake()` after the fast ones, in their original order.
 from __future__ import annotations
 
 from collections import Counter
+from dataclasses import replace
 from datetime import datetime
 
 from leads.intake import IntakePolicy, intake
@@ -90,7 +91,11 @@ async def intake_group(
                 )
             routed.append(NewLead(lead, customer, None, prepared))
             results[n] = IntakeResult(touch, lead, customer)
-        await router.route_new_leads(store, routed)
+        managers = await router.route_new_leads(store, routed)
+        for n in fast:
+            result = results[n]
+            if result.lead_id in managers:
+                results[n] = replace(result, manager_name=managers[result.lead_id])
     for n, prepared in enumerate(group):
         if n not in results:
             results[n] = await intake(store, prepared, policy, router, now)

@@ -78,9 +78,10 @@ async def intake(
         await store.touch_lead(lead, event.occurred_at)
     touch_id = await store.insert_touch(customer_id, lead, prepared, now)
     await _apply_callback(store, event, customer_id, lead, policy)
+    manager = None
     if is_new and lead is not None:
-        await router.route_new_lead(store, NewLead(lead, customer_id, owner, prepared))
-    return IntakeResult(touch_id, lead, customer_id)
+        manager = await router.route_new_lead(store, NewLead(lead, customer_id, owner, prepared))
+    return IntakeResult(touch_id, lead, customer_id, manager_name=manager)
 
 
 async def _resolve_customer(

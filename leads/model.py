@@ -63,6 +63,8 @@ class IntakeResult:
     customer_id: int | None
     deduplicated: bool = False
     ignored: str | None = None
+    manager_name: str | None = None
+    """Who the new lead was offered to (for "{manager} will call you"); None if it waits."""
 
 
 Sink = Callable[[ContactEvent], Awaitable[IntakeResult]]

@@ -126,6 +126,12 @@ class IntakeStore(Protocol):
 class LeadRouter(Protocol):
     """Decides who gets a new lead, inside the intake transaction (writes assignment + outbox)."""
 
-    async def route_new_lead(self, store: IntakeStore, lead: NewLead) -> None: ...
+    async def route_new_lead(self, store: IntakeStore, lead: NewLead) -> str | None:
+        """Route one lead; the name of the manager it was offered to, if any."""
+        ...
 
-    async def route_new_leads(self, store: IntakeStore, leads: Sequence[NewLead]) -> None: ...
+    async def route_new_leads(
+        self, store: IntakeStore, leads: Sequence[NewLead]
+    ) -> dict[int, str]:
+        """Route many leads; the manager's name per lead id that was offered to one."""
+        ...

@@ -21,11 +21,12 @@ class RulesRouter:
     def __init__(self, config: RoutingConfig) -> None:
         self._config = config
 
-    async def route_new_lead(self, store: IntakeStore, lead: NewLead) -> None:
-        """Record the decision on the lead and write its message to the outbox."""
-        await self.route_new_leads(store, [lead])
+    async def route_new_lead(self, store: IntakeStore, lead: NewLead) -> str | None:
+        """Record the decision on the lead and write its message; the chosen manager's name."""
+        return (await self.route_new_leads(store, [lead])).get(lead.lead_id)
 
-    async def route_new_leads(self, store: IntakeStore, new: Sequence[NewLead]) -> None:
+    async def route_new_leads(self, store: IntakeStore, new: Sequence[NewLead]
+                              ) -> dict[int, str]:
         """Route many new leads of one transaction with one read per team and batched writes."""
         if not isinstance(store, SqlIntakeStore):
             raise TypeError("RulesRouter needs the SQL intake store")
@@ -33,6 +34,7 @@ class RulesRouter:
         now = utcnow()
         boards: dict[str | None, TeamBoard] = {}
         placements = []
+        names: dict[int, str] = {}
         for lead in new:
             team_name, why = self.team_for(lead_facts(lead.event))
             if team_name not in boards:
@@ -47,9 +49,11 @@ class RulesRouter:
                                            lead.owner_manager_id, now)
             placements.append(place(lead.lead_id, lead.customer_id, board.team, routing, choice,
                                     manager, now))
-            if choice.manager_id is not None:
-                board.took_one(choice.manager_id, now)
+            if manager is not None:
+                board.took_one(manager.id, now)
+                names[lead.lead_id] = manager.name
         await write(routing_store, placements, now)
+        return names
 
     def team_for(self, facts: LeadFacts) -> tuple[str | None, dict[str, Any]]:
         """The team a lead goes to, and which rule (or fallback) said so."""

@@ -5,7 +5,6 @@ from __future__ import annotations
 import re
 import string
 from collections import OrderedDict
-from typing import Any
 
 from leads.model import IntakeResult
 
@@ -47,9 +46,8 @@ def render_ack(template: str, name: str | None = None, manager: str | None = Non
 
 
 def manager_of(result: IntakeResult) -> str | None:
-    """The responsible manager's name when intake tells it (IntakeResult may not carry it yet)."""
-    value: Any = getattr(result, "manager_name", None)
-    return value if isinstance(value, str) and value else None
+    """The name of the manager the new lead was offered to, if it was."""
+    return result.manager_name or None
 
 
 class AcknowledgedLeads:

@@ -124,3 +124,17 @@ async def test_a_manager_reply_to_the_notification_reaches_the_customer_in_their
     assert relayed.params["text"] == "Assalomu alaykum! Ha, 50 000 so'm."
     assert [t["text"] for t in outbound] == ["Assalomu alaykum! Ha, 50 000 so'm."]
     assert outbound[0]["details"]["manager"] == "Olga Petrova"
+
+
+async def test_the_customer_is_told_which_manager_will_answer(database_url: str) -> None:
+    async with TelegramTestServer() as telegram:
+        config = with_bots(telegram)
+        config["telegram"]["bots"]["main"]["ack_template"] = "{manager} will answer you shortly."
+        async with running_leadgate(database_url, **config) as lg:
+            update = json.loads((FIXTURES / "telegram" / "text_message.json").read_text())
+            posted = await lg.request("POST", "/telegram/main", json=update,
+                                      headers={"X-Telegram-Bot-Api-Secret-Token": "s3cret"})
+        [ack] = [c for c in telegram.calls_to("sendMessage", CUSTOMER_BOT)]
+
+    assert posted.status == 200
+    assert ack.params["text"] == "Olga Petrova will answer you shortly."
