@@ -239,6 +239,11 @@ def unsent_outbox(limit: int) -> Any:
     )
 
 
+def unsent_count() -> Any:
+    """How many outbox rows wait for the relay."""
+    return select(func.count()).select_from(outbox).where(outbox.c.sent_at.is_(None))
+
+
 def mark_sent(ids: Sequence[int], now: datetime) -> Any:
     """Mark outbox rows as published."""
     return update(outbox).where(outbox.c.id.in_(ids)).values(sent_at=now)

@@ -11,6 +11,7 @@ from aiohttp.typedefs import Middleware
 from sqlalchemy import text
 
 from channels.base import WebhookChannel, error_response
+from crm_store.routing_store import unsent_count
 from crm_store.tokens import Principal, authenticate
 from leadgate import api, api_leads, api_telephony
 from leadgate.app_keys import CORE, PRINCIPAL
@@ -103,7 +104,14 @@ async def _healthz(request: web.Request) -> web.Response:
 
 def _metrics(channels: list[WebhookChannel]) -> Handler:
     async def handler(request: web.Request) -> web.Response:
-        lines = ["# TYPE leadgate_channel_events_total counter"]
+        async with request.app[CORE].engine.connect() as conn:
+            waiting = await conn.scalar(unsent_count())
+        lines = [
+            "# HELP leadgate_outbox_unsent Routing messages not yet confirmed by the broker.",
+            "# TYPE leadgate_outbox_unsent gauge",
+            f"leadgate_outbox_unsent {waiting or 0}",
+            "# TYPE leadgate_channel_events_total counter",
+        ]
         for channel in channels:
             counters = getattr(channel, "counters", {})
             for outcome, count in sorted(counters.items()):

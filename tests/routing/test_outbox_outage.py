@@ -5,9 +5,6 @@ from __future__ import annotations
 import asyncio
 from collections import Counter
 
-from sqlalchemy import func, select
-
-from crm_store.routing_tables import outbox
 from routing.amqp import UNASSIGNED_QUEUE, manager_queue
 from tests.routing.staffing import FLOOR
 from tests.support.leadgate_http import LeadgateClient, running_leadgate
@@ -19,9 +16,18 @@ ROOMY = {**FLOOR, "managers": {login: {**fields, "capacity": 1000}
 
 
 async def unsent(lg: LeadgateClient) -> int:
-    async with lg.core.engine.connect() as conn:
-        return int(await conn.scalar(
-            select(func.count()).select_from(outbox).where(outbox.c.sent_at.is_(None))) or 0)
+    metrics = (await lg.get("/metrics")).text
+    [line] = [line for line in metrics.splitlines() if line.startswith("leadgate_outbox_unsent ")]
+    return int(line.split()[1])
+
+
+async def outbox_state(lg: LeadgateClient, wanted: str) -> str:
+    for _ in range(200):
+        state = (await lg.get("/healthz")).body["channels"].get("outbox", {}).get("state", "")
+        if state == wanted:
+            break
+        await asyncio.sleep(0.1)
+    return str(state)
 
 
 async def post_many(lg: LeadgateClient, count: int) -> list[int]:
@@ -44,11 +50,13 @@ async def test_leads_posted_while_rabbitmq_is_down_all_reach_their_manager_queue
         async with broker_stopped():
             statuses = await post_many(lg, LEADS)
             waiting_during_outage = await unsent(lg)
+            state_during_outage = await outbox_state(lg, "unavailable")
         for _ in range(600):
             if await unsent(lg) == 0:
                 break
             await asyncio.sleep(0.1)
         left_unsent = await unsent(lg)
+        state_after = await outbox_state(lg, "ok")
     messages = []
     for queue in [UNASSIGNED_QUEUE, *(manager_queue(m) for m in range(1, 5))]:
         messages += await read_queue(queue)
@@ -56,6 +64,7 @@ async def test_leads_posted_while_rabbitmq_is_down_all_reach_their_manager_queue
     assert statuses == [201] * LEADS
     assert waiting_during_outage == LEADS
     assert left_unsent == 0
+    assert (state_during_outage, state_after) == ("unavailable", "ok")
     per_lead = Counter(m["payload"]["lead_id"] for m in messages)
     assert len(per_lead) == LEADS
     assert set(per_lead.values()) == {1}
