@@ -239,6 +239,12 @@ def unsent_outbox(limit: int) -> Any:
     )
 
 
+def insert_once(dialect_name: str) -> Any:
+    """An outbox INSERT that skips a message id already written."""
+    dialect = postgresql if dialect_name == "postgresql" else sqlite
+    return dialect.insert(outbox).on_conflict_do_nothing(index_elements=["message_id"])
+
+
 def unsent_count() -> Any:
     """How many outbox rows wait for the relay."""
     return select(func.count()).select_from(outbox).where(outbox.c.sent_at.is_(None))

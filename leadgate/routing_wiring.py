@@ -16,7 +16,7 @@ from routing.inbox import AmqpConsumer, Inbox, InProcessPublisher
 from routing.notifiers import AllNotifiers, Notifier
 from routing.notifiers.email import EmailNotifier, EmailNotifierSettings
 from routing.notifiers.telegram import ManagerBot, ManagerBotSettings
-from routing.relay import OutboxRelay, Publisher
+from routing.relay import OutboxRelay, OutboxWriter, Publisher
 from routing.sla import run_sla_timer
 
 
@@ -37,6 +37,7 @@ class RoutingServices:
     """What the server starts for routing."""
 
     relay: OutboxRelay
+    publish: OutboxWriter
     loops: list[Channel] = field(default_factory=list)
     routes: list[web.AbstractRouteDef] = field(default_factory=list)
     manager_bot: ManagerBot | None = None
@@ -80,7 +81,8 @@ def build_routing(settings: Settings, core: Core,
     relay = OutboxRelay(core.engine, publisher,
                         report=lambda state, detail: core.health.report("outbox", state, detail))
     core.outbox_written = relay.wake
-    services = RoutingServices(relay, manager_bot=manager_bot)
+    services = RoutingServices(relay, OutboxWriter(core.engine, relay.wake),
+                               manager_bot=manager_bot)
     services.loops.append(Loop("outbox", relay.run))
     services.loops.append(Loop("sla", lambda: run_sla_timer(core.desk,
                                                             core.routing.sla_tick_seconds)))

@@ -11,7 +11,7 @@ from typing import Any, Protocol
 
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from crm_store.routing_store import mark_sent, unsent_outbox
+from crm_store.routing_store import insert_once, mark_sent, unsent_outbox
 from leads.errors import ChannelUnavailable
 from leads.model import utcnow
 
@@ -98,3 +98,20 @@ class OutboxRelay:
         if len(confirmed) < len(rows):
             raise ChannelUnavailable(f"{len(rows) - len(confirmed)} messages were not confirmed")
         return len(confirmed)
+
+
+class OutboxWriter:
+    """Writes one message to the outbox in its own transaction (screen pops and other events)."""
+
+    def __init__(self, engine: AsyncEngine, written: Callable[[], None]) -> None:
+        self._engine = engine
+        self._written = written
+
+    async def __call__(self, routing_key: str, payload: dict[str, Any], message_id: str) -> None:
+        """Queue the message for the relay; the same `message_id` twice is written once."""
+        async with self._engine.begin() as conn:
+            await conn.execute(insert_once(conn.dialect.name), {
+                "message_id": message_id, "routing_key": routing_key, "payload": payload,
+                "created_at": utcnow(),
+            })
+        self._written()

@@ -69,3 +69,20 @@ async def test_leads_posted_while_rabbitmq_is_down_all_reach_their_manager_queue
     assert len(per_lead) == LEADS
     assert set(per_lead.values()) == {1}
     assert {m["routing_key"].rsplit(".", 1)[0] for m in messages} == {"lead.assigned"}
+
+
+async def test_an_event_written_twice_to_the_outbox_is_published_once(
+    postgres_url: str, amqp_url: str
+) -> None:
+    async with running_leadgate(postgres_url, amqp_url=amqp_url, loops=("outbox",),
+                                **ROOMY) as lg:
+        assert lg.services is not None
+        for _ in range(2):
+            await lg.services.publish("call.ringing.3", {"caller": "+998901234567"}, "ring:1:201")
+        for _ in range(100):
+            if await unsent(lg) == 0:
+                break
+            await asyncio.sleep(0.05)
+    messages = await read_queue(manager_queue(3))
+
+    assert [m["message_id"] for m in messages] == ["ring:1:201"]
