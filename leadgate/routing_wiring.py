@@ -12,7 +12,7 @@ from channels.messengers.telegram.adapter import TelegramBotChannel
 from leadgate.bootstrap import Core
 from leadgate.settings import ConfigError, Settings
 from routing.amqp import AmqpPublisher
-from routing.inbox import AmqpConsumer, Inbox, InProcessPublisher
+from routing.inbox import AmqpConsumer, Inbox, InProcessPublisher, manager_ids
 from routing.notifiers import AllNotifiers, Notifier
 from routing.notifiers.email import EmailNotifier, EmailNotifierSettings
 from routing.notifiers.telegram import ManagerBot, ManagerBotSettings
@@ -76,7 +76,8 @@ def build_routing(settings: Settings, core: Core,
         raise ConfigError(str(err)) from err
     inbox = Inbox(core.engine, AllNotifiers(notifiers))
     publisher: Publisher = (
-        AmqpPublisher(settings.amqp_url) if settings.amqp_url else InProcessPublisher(inbox)
+        AmqpPublisher(settings.amqp_url, lambda: manager_ids(core.engine))
+        if settings.amqp_url else InProcessPublisher(inbox)
     )
     relay = OutboxRelay(core.engine, publisher,
                         report=lambda state, detail: core.health.report("outbox", state, detail))

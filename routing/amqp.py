@@ -6,7 +6,7 @@ import asyncio
 import json
 import logging
 import re
-from collections.abc import Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from typing import Any
 
 import aio_pika
@@ -84,8 +84,10 @@ def encode(payload: dict[str, Any]) -> bytes:
 class AmqpPublisher:
     """Publishes outbox rows to the `leadgate` exchange, all confirms awaited together."""
 
-    def __init__(self, url: str) -> None:
+    def __init__(self, url: str,
+                 managers: Callable[[], Awaitable[list[int]]] | None = None) -> None:
         self._url = url
+        self._managers = managers
         self._connection: AbstractConnection | None = None
         self._channel: AbstractChannel | None = None
         self._exchange: AbstractExchange | None = None
@@ -116,6 +118,14 @@ class AmqpPublisher:
                         type(failure).__name__)
             await self.close()
         return confirmed
+
+    async def connect(self) -> None:
+        """Declare the topology and every known manager's queue, so consumers find them."""
+        channel, exchange = await self._open()
+        for manager in await self._managers() if self._managers else []:
+            if manager not in self._declared:
+                await declare_manager_queue(channel, exchange, manager)
+                self._declared.add(manager)
 
     async def close(self) -> None:
         """Drop the connection (the next publish reconnects)."""

@@ -64,8 +64,17 @@ class InProcessPublisher:
             done.append(row.id)
         return done
 
+    async def connect(self) -> None:
+        """Nothing to prepare."""
+
     async def close(self) -> None:
         """Nothing to release."""
+
+
+async def manager_ids(engine: AsyncEngine) -> list[int]:
+    """Every manager's id (each has a queue)."""
+    async with engine.connect() as conn:
+        return list(await conn.scalars(select(managers.c.id)))
 
 
 class AmqpConsumer:
@@ -92,7 +101,7 @@ class AmqpConsumer:
             exchange = await declare_topology(channel)
             consuming: set[int] = set()
             while not connection.is_closed:
-                for manager in set(await self._manager_ids()) - consuming:
+                for manager in set(await manager_ids(self._engine)) - consuming:
                     queue = await declare_manager_queue(channel, exchange, manager)
                     await queue.consume(self._on_message)
                     consuming.add(manager)
@@ -101,9 +110,6 @@ class AmqpConsumer:
         finally:
             await connection.close()
 
-    async def _manager_ids(self) -> list[int]:
-        async with self._engine.connect() as conn:
-            return list(await conn.scalars(select(managers.c.id)))
 
     async def _on_message(self, message: AbstractIncomingMessage) -> None:
         try:

@@ -31,6 +31,10 @@ class OutboxRow:
 class Publisher(Protocol):
     """Where the relay sends messages: RabbitMQ, or the in-process notifiers."""
 
+    async def connect(self) -> None:
+        """Get ready to publish (declare the broker topology); ChannelUnavailable if it can't."""
+        ...
+
     async def publish(self, rows: Sequence[OutboxRow]) -> list[int]:
         """Deliver the rows; the ids that were taken (the rest are retried)."""
         ...
@@ -64,9 +68,13 @@ class OutboxRelay:
     async def run(self) -> None:
         """Relay forever; a broker outage is waited out with backoff while the outbox grows."""
         delay = self._first_retry
+        connected = False
         try:
             while True:
                 try:
+                    if not connected:
+                        await self._publisher.connect()
+                        connected = True
                     moved = await self.relay_once()
                 except ChannelUnavailable as err:
                     self._report("unavailable", str(err))

@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import asyncio
 from typing import Any
 
+import aio_pika
+
 from crm_store.tokens import create_token
-from routing.amqp import UNASSIGNED_QUEUE, manager_queue
+from routing.amqp import DEAD_LETTER_QUEUE, UNASSIGNED_QUEUE, manager_queue
 from tests.routing.staffing import FLOOR, IRA, TIMUR, change_manager
 from tests.support.leadgate_http import LeadgateClient, running_leadgate
-from tests.support.rabbitmq import wait_for_messages
+from tests.support.rabbitmq import AMQP_URL, wait_for_messages
 
 RELAY_ONLY = ("outbox", "sla")  # no notifier consumer: the test reads the queues itself
 
@@ -95,3 +98,28 @@ async def test_with_everyone_at_capacity_the_lead_waits_until_a_lead_closes(
     assert queued["payload"]["team"] == "instagram"
     assert status_while_full == "new"
     assert offer["team"] == "instagram"
+
+
+async def test_the_topology_is_declared_at_start_up_for_every_manager(
+    postgres_url: str, amqp_url: str
+) -> None:
+    async with running_leadgate(postgres_url, amqp_url=amqp_url, loops=RELAY_ONLY, **FLOOR):
+        for _ in range(100):
+            if await queues_exist(4):
+                break
+            await asyncio.sleep(0.05)
+        declared = await queues_exist(4)
+
+    assert declared
+
+
+async def queues_exist(managers: int) -> bool:
+    async with await aio_pika.connect(AMQP_URL) as connection:
+        for name in [UNASSIGNED_QUEUE, DEAD_LETTER_QUEUE,
+                     *(manager_queue(m) for m in range(1, managers + 1))]:
+            channel = await connection.channel()
+            try:
+                await channel.declare_queue(name, passive=True)
+            except aio_pika.exceptions.ChannelClosed:
+                return False
+    return True
