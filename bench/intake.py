@@ -130,13 +130,17 @@ async def fresh_database(name: str) -> str:
     return ADMIN_DSN.rsplit("/", 1)[0] + f"/{name}"
 
 
-def start_service(dsn: str, port: int, workdir: Path) -> subprocess.Popen[bytes]:
-    """`leadgate run` on `dsn` and `port`, with the rate limit off; waits until it listens."""
-    (workdir / "leadgate.toml").write_text(
-        'default_region = "UZ"\n[webforms]\nrate_limit_per_minute = 0\n'
-        '[forms.bench]\nname = "Bench"\n'
-    )
-    env = os.environ | {
+BENCH_CONFIG = (
+    'default_region = "UZ"\n[webforms]\nrate_limit_per_minute = 0\n[forms.bench]\nname = "Bench"\n'
+)
+
+
+def start_service(
+    dsn: str, port: int, workdir: Path, config: str = BENCH_CONFIG, **env_extra: str
+) -> subprocess.Popen[bytes]:
+    """`leadgate run` on `dsn` and `port` with `config`; waits until it listens."""
+    (workdir / "leadgate.toml").write_text(config)
+    env = os.environ | env_extra | {
         "LEADGATE_DATABASE_URL": dsn.replace("postgresql://", "postgresql+asyncpg://"),
         "LEADGATE_HTTP_PORT": str(port),
     }

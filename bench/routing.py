@@ -14,23 +14,16 @@ import argparse
 import asyncio
 import json
 import os
-import subprocess
-import sys
 import tempfile
 import time
 from pathlib import Path
 
 import aio_pika
 import asyncpg
-from intake import free_port, fresh_database, post_forms
+from intake import BENCH_CONFIG, free_port, fresh_database, post_forms, start_service
 
 AMQP_URL = os.environ.get("LEADGATE_AMQP_URL", "amqp://guest:guest@127.0.0.1:5672/")
-CONFIG = """default_region = "UZ"
-[webforms]
-rate_limit_per_minute = 0
-[forms.bench]
-name = "Bench"
-[teams.sales]
+CONFIG = BENCH_CONFIG + """[teams.sales]
 members = ["a", "b", "c", "d"]
 [managers.a]
 capacity = 1000000
@@ -50,30 +43,6 @@ async def clean_broker() -> None:
         channel = await connection.channel()
         for name in ["leadgate.unassigned", *(f"leadgate.manager.{i}" for i in range(1, 5))]:
             await channel.queue_delete(name)
-
-
-def start_service(dsn: str, port: int, workdir: Path) -> subprocess.Popen[bytes]:
-    """`leadgate run` with RabbitMQ; waits until it listens."""
-    (workdir / "leadgate.toml").write_text(CONFIG)
-    env = os.environ | {
-        "LEADGATE_DATABASE_URL": dsn.replace("postgresql://", "postgresql+asyncpg://"),
-        "LEADGATE_HTTP_PORT": str(port),
-        "LEADGATE_AMQP_URL": AMQP_URL,
-    }
-    process = subprocess.Popen(
-        [sys.executable, "-m", "leadgate.cli", "--log-level", "WARNING", "run"], cwd=workdir,
-        env=env,
-    )
-    for _ in range(300):
-        try:
-            import socket
-
-            socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
-            return process
-        except OSError:
-            time.sleep(0.1)
-    process.kill()
-    raise SystemExit("leadgate run did not start listening")
 
 
 async def until_confirmed(dsn: str, total: int) -> None:
@@ -123,7 +92,7 @@ async def main() -> None:
     dsn = await fresh_database("leadgate_bench_routing")
     port = free_port()
     with tempfile.TemporaryDirectory() as workdir:
-        process = start_service(dsn, port, Path(workdir))
+        process = start_service(dsn, port, Path(workdir), CONFIG, LEADGATE_AMQP_URL=AMQP_URL)
         try:
             started = time.perf_counter()
             posting, _ = await post_forms(f"http://127.0.0.1:{port}/forms/bench", args.total,
