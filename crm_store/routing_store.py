@@ -59,7 +59,7 @@ _LAST_ASSIGNED = (
 _MANAGER_COLUMNS = (
     managers.c.id, managers.c.login, managers.c.name, managers.c.email,
     managers.c.telegram_chat_id, managers.c.extension, managers.c.available, managers.c.hours,
-    managers.c.capacity, _LAST_ASSIGNED, _LOAD,
+    managers.c.capacity, managers.c.languages, managers.c.regions, _LAST_ASSIGNED, _LOAD,
 )
 _MEMBERS = (
     select(*_MANAGER_COLUMNS)

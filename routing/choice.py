@@ -21,6 +21,14 @@ class Candidate:
     capacity: int
     load: int
     last_assigned_at: datetime | None
+    languages: tuple[str, ...] = ()
+    regions: tuple[str, ...] = ()
+
+    def suits(self, language: str | None, country: str | None) -> bool:
+        """Whether the member speaks the lead's language and covers its country (if they say)."""
+        speaks = not language or not self.languages or language in self.languages
+        covers = not country or not self.regions or country in self.regions
+        return speaks and covers
 
 
 @dataclass(frozen=True)
@@ -48,6 +56,8 @@ def choose(
     owner: Candidate | None,
     now: datetime,
     exclude: Sequence[int] = (),
+    language: str | None = None,
+    country: str | None = None,
 ) -> Choice:
     """Sticky owner if available and working; else least loaded, then longest idle; else queue."""
     considered: list[dict[str, Any]] = []
@@ -67,6 +77,12 @@ def choose(
             eligible.append(candidate)
     if not eligible:
         return Choice(None, "no member can take it now: waiting in the team queue", considered)
+    suited = [c for c in eligible if c.suits(language, country)]
+    if suited and len(suited) < len(eligible):
+        eligible = suited  # a member who speaks the customer's language, when one is free
+        for entry in considered:
+            if entry["skipped"] is None and entry["manager_id"] not in {c.id for c in suited}:
+                entry["skipped"] = "another member speaks the language or covers the country"
     # Never-assigned members sort first and ties go to the lowest id, so members take turns
     # instead of the oldest account winning every tie.
     never = datetime.min.replace(tzinfo=now.tzinfo)

@@ -44,7 +44,8 @@ class TeamBoard:
 def candidate(row: Any) -> Candidate:
     """A manager row (with its load) as the pure choice sees it."""
     return Candidate(row.id, row.login, row.available, _hours(row.hours), row.capacity, row.load,
-                     row.last_assigned_at)
+                     row.last_assigned_at, tuple(row.languages or ()),
+                     tuple(r.upper() for r in row.regions or ()))
 
 
 async def offer(
@@ -70,6 +71,8 @@ async def decide(
     routing: dict[str, Any],
     owner_id: int | None,
     now: datetime,
+    language: str | None = None,
+    country: str | None = None,
 ) -> tuple[Choice, Any | None]:
     """Who should get the lead now, and their row (writes nothing); past offerees are skipped."""
     offered: Sequence[int] = [o["manager_id"] for o in routing.get("offers", [])]
@@ -78,7 +81,9 @@ async def decide(
         owner_row = board.rows.get(owner_id) or await store.manager(owner_id)
     owner = board.members.get(owner_id) if owner_id in board.members else (
         candidate(owner_row) if owner_row is not None else None)
-    choice = choose(list(board.members.values()), owner, now, exclude=offered)
+    language = language or routing.get("language")
+    country = country or routing.get("country")
+    choice = choose(list(board.members.values()), owner, now, offered, language, country)
     if choice.manager_id is None:
         return choice, None
     if choice.manager_id == owner_id:

@@ -36,13 +36,15 @@ class RulesRouter:
         placements = []
         names: dict[int, str] = {}
         for lead in new:
-            team_name, why = self.team_for(lead_facts(lead.event))
+            facts = lead_facts(lead.event)
+            team_name, why = self.team_for(facts)
             if team_name not in boards:
                 team = await routing_store.team(team_name) if team_name else None
                 boards[team_name] = await TeamBoard.load(routing_store, team)
             board = boards[team_name]
             routing: dict[str, Any] = {
-                "rule": why, "team": team_name,
+                "rule": why, "team": team_name, "language": facts.get("language"),
+                "country": facts.get("country"),
                 "summary": lead_summary(lead.event, lead.customer_id),
             }
             choice, manager = await decide(routing_store, board, routing,

@@ -46,3 +46,19 @@ def test_everyone_at_capacity_or_off_duty_means_the_team_queue() -> None:
 
 def test_managers_already_offered_the_lead_are_skipped() -> None:
     assert choose([member(1), member(2, load=1)], None, NOW, exclude=[1]).manager_id == 2
+
+
+def test_a_free_member_who_speaks_the_customers_language_is_preferred() -> None:
+    russian = Candidate(1, "olga", True, WorkingHours.always(), 5, 0, None, ("ru",))
+    uzbek = Candidate(2, "aziz", True, WorkingHours.always(), 5, 3, None, ("uz", "ru"))
+
+    choice = choose([russian, uzbek], None, NOW, language="uz")
+
+    assert choice.manager_id == 2
+    assert choice.considered[0]["skipped"].startswith("another member speaks")
+
+
+def test_language_is_only_a_preference_when_nobody_speaks_it() -> None:
+    russian = Candidate(1, "olga", True, WorkingHours.always(), 5, 0, None, ("ru",))
+
+    assert choose([russian], None, NOW, language="lt").manager_id == 1
