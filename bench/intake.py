@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import json
 import os
 import socket
 import statistics
@@ -18,6 +19,7 @@ import subprocess
 import sys
 import tempfile
 import time
+import urllib.request
 from pathlib import Path
 
 import aiohttp
@@ -136,25 +138,32 @@ BENCH_CONFIG = (
 
 
 def start_service(
-    dsn: str, port: int, workdir: Path, config: str = BENCH_CONFIG, **env_extra: str
+    dsn: str, port: int, workdir: Path, config: str = BENCH_CONFIG, workers: int = 1,
+    **env_extra: str,
 ) -> subprocess.Popen[bytes]:
-    """`leadgate run` on `dsn` and `port` with `config`; waits until it listens."""
+    """`leadgate run --workers N` on `dsn` and `port` with `config`; waits until all listen."""
     (workdir / "leadgate.toml").write_text(config)
     env = os.environ | env_extra | {
         "LEADGATE_DATABASE_URL": dsn.replace("postgresql://", "postgresql+asyncpg://"),
         "LEADGATE_HTTP_PORT": str(port),
     }
     process = subprocess.Popen(
-        [sys.executable, "-m", "leadgate.cli", "--log-level", "WARNING", "run"],
+        [sys.executable, "-m", "leadgate.cli", "--log-level", "WARNING", "run",
+         "--workers", str(workers)],
         cwd=workdir,
         env=env,
     )
-    for _ in range(300):
+    serving: set[int] = set()
+    for _ in range(600):
         try:
-            socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
-            return process
+            # A new connection each time: the kernel spreads them over every listening worker.
+            with urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=1) as answer:
+                serving.add(json.loads(answer.read())["pid"])
         except OSError:
-            time.sleep(0.1)
+            pass
+        if len(serving) >= workers:
+            return process
+        time.sleep(0.1)
     process.kill()
     raise SystemExit("leadgate run did not start listening")
 
@@ -165,6 +174,7 @@ async def main() -> None:
     parser.add_argument("-n", "--total", type=int, default=5000, help="form posts (default 5000)")
     parser.add_argument("-c", "--concurrency", type=int, default=64, help="in flight (default 64)")
     parser.add_argument("--url", help="form URL of a running service (default: start one)")
+    parser.add_argument("--workers", type=int, default=1, help="leadgate run --workers N")
     parser.add_argument(
         "--database", default="leadgate_bench", help="database the started service uses (recreated)"
     )
@@ -176,7 +186,7 @@ async def main() -> None:
         if url is None:
             dsn = await fresh_database(args.database)
             port = free_port()
-            process = start_service(dsn, port, Path(workdir))
+            process = start_service(dsn, port, Path(workdir), workers=args.workers)
             url = f"http://127.0.0.1:{port}/forms/bench"
         try:
             seconds, latencies = await post_forms(url, args.total, args.concurrency)
@@ -190,7 +200,8 @@ async def main() -> None:
     rate, raw = args.total / seconds, args.total / ceiling_seconds
     quantiles = statistics.quantiles(latencies, n=100)
     where = args.url or "a fresh PostgreSQL database"
-    print(f"posts: {args.total} at concurrency {args.concurrency} to {where}")
+    print(f"posts: {args.total} at concurrency {args.concurrency} to {where}, "
+          f"{args.workers} worker process(es)")
     p50, p99 = quantiles[49] * 1000, quantiles[98] * 1000
     print(f"leadgate: {rate:8.0f} leads/s  p50 {p50:.1f} ms  p99 {p99:.1f} ms")
     print(f"ceiling:  {raw:8.0f} inserts/s (asyncpg, one transaction per lead, 8 connections)")

@@ -86,13 +86,15 @@ async def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("-n", "--total", type=int, default=5000, help="form posts (default 5000)")
     parser.add_argument("-c", "--concurrency", type=int, default=64, help="in flight (default 64)")
+    parser.add_argument("--workers", type=int, default=1, help="leadgate run --workers N")
     args = parser.parse_args()
 
     await clean_broker()
     dsn = await fresh_database("leadgate_bench_routing")
     port = free_port()
     with tempfile.TemporaryDirectory() as workdir:
-        process = start_service(dsn, port, Path(workdir), CONFIG, LEADGATE_AMQP_URL=AMQP_URL)
+        process = start_service(dsn, port, Path(workdir), CONFIG, args.workers,
+                                LEADGATE_AMQP_URL=AMQP_URL)
         try:
             started = time.perf_counter()
             posting, _ = await post_forms(f"http://127.0.0.1:{port}/forms/bench", args.total,
@@ -108,7 +110,8 @@ async def main() -> None:
     body = json.dumps(json.loads(sample), ensure_ascii=False, separators=(",", ":")).encode()
     raw = args.total / await ceiling(args.total, body)
     rate = args.total / end_to_end
-    print(f"posts: {args.total} at concurrency {args.concurrency}, PostgreSQL + RabbitMQ")
+    print(f"posts: {args.total} at concurrency {args.concurrency}, PostgreSQL + RabbitMQ, "
+          f"{args.workers} worker process(es)")
     print(f"intake:      {args.total / posting:8.0f} leads/s accepted (201)")
     print(f"end to end:  {rate:8.0f} leads/s routed and confirmed in manager queues")
     print(f"ceiling:     {raw:8.0f} msgs/s (aio-pika alone, {len(body)}-byte persistent messages,"

@@ -53,3 +53,8 @@ def for_writing(engine: AsyncEngine) -> AsyncEngine:
 def is_sqlite(engine: AsyncEngine) -> bool:
     """True when the engine writes to SQLite (one writer at a time)."""
     return engine.dialect.name == "sqlite"
+
+
+def is_sqlite_url(url: str) -> bool:
+    """True when the database URL names SQLite."""
+    return make_url(url).get_backend_name() == "sqlite"

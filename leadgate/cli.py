@@ -25,7 +25,10 @@ def _parser() -> argparse.ArgumentParser:
         "--log-level", default="INFO", choices=["DEBUG", "INFO", "WARNING", "ERROR"]
     )
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
-    commands.add_parser("run", help="start everything enabled in the config")
+    run = commands.add_parser("run", help="start everything enabled in the config")
+    run.add_argument("--workers", type=int, default=1, metavar="N",
+                     help="HTTP processes sharing the port (PostgreSQL only; default 1)")
+    run.add_argument("--http-only", action="store_true", help=argparse.SUPPRESS)
     db = commands.add_parser("db", help="database schema").add_subparsers(
         dest="db_command", required=True
     )
@@ -62,9 +65,9 @@ async def _dispatch(args: argparse.Namespace, settings: Settings) -> int:
     if args.command == "run":
         # Imported here: the channel libraries (aiogram's models above all) take seconds to load,
         # which the administrative commands should not pay.
-        from leadgate.server import serve
+        from leadgate.workers import run_with_workers
 
-        await serve(settings)
+        await run_with_workers(settings, args.workers, args.http_only, _worker_argv(args))
         return 0
     engine = create_engine(settings.database_url)
     try:
@@ -78,6 +81,13 @@ async def _dispatch(args: argparse.Namespace, settings: Settings) -> int:
         return 0
     finally:
         await engine.dispose()
+
+
+def _worker_argv(args: argparse.Namespace) -> list[str]:
+    """How to start one more HTTP worker with the same config."""
+    config = ["--config", str(args.config.resolve())] if args.config else []
+    return [sys.executable, "-m", "leadgate.cli", *config, "--log-level", args.log_level, "run",
+            "--http-only"]
 
 
 if __name__ == "__main__":

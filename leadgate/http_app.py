@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import os
 import time
 from collections.abc import Awaitable, Callable, Iterable
 
@@ -98,7 +99,8 @@ async def _healthz(request: web.Request) -> web.Response:
         name: {"state": s.state, "detail": s.detail} for name, s in core.health.channels.items()
     }
     healthy = database == "ok" and core.health.healthy
-    body = {"status": "ok" if healthy else "degraded", "database": database, "channels": channels}
+    body = {"status": "ok" if healthy else "degraded", "database": database, "channels": channels,
+            "pid": os.getpid()}
     return web.json_response(body, status=200 if database == "ok" else 503)
 
 

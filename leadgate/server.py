@@ -19,8 +19,19 @@ from leadgate.supervisor import supervise
 log = logging.getLogger(__name__)
 
 
-async def serve(settings: Settings, ready: asyncio.Event | None = None) -> None:
-    """Run the service until SIGINT/SIGTERM (or cancellation)."""
+async def serve(
+    settings: Settings,
+    ready: asyncio.Event | None = None,
+    *,
+    http_only: bool = False,
+    reuse_port: bool = False,
+) -> None:
+    """Run the service until SIGINT/SIGTERM (or cancellation).
+
+    `http_only` serves forms, webhooks and the API but runs no loops (channels holding one
+    connection, the outbox relay, the SLA timer): extra worker processes of `--workers`, which
+    share the port through `reuse_port`.
+    """
     async with open_core(settings=settings) as core:
         enabled = build_channels(settings, core)
         routing = build_routing(settings, core, enabled.telegram_bots())
@@ -28,11 +39,14 @@ async def serve(settings: Settings, ready: asyncio.Event | None = None) -> None:
         runner = web.AppRunner(app, access_log=None)
         await runner.setup()
         try:
-            await web.TCPSite(runner, settings.http_host, settings.http_port).start()
+            site = web.TCPSite(
+                runner, settings.http_host, settings.http_port, reuse_port=reuse_port or None
+            )
+            await site.start()
             log.info("Leadgate listening on http://%s:%s", settings.http_host, settings.http_port)
             tasks = [
                 asyncio.create_task(supervise(ch, core.sink, core.health))
-                for ch in [*enabled.loops, *routing.loops]
+                for ch in ([] if http_only else [*enabled.loops, *routing.loops])
             ]
             if ready is not None:
                 ready.set()

@@ -50,7 +50,7 @@ class OutboxRelay:
     name = "outbox"
 
     def __init__(self, engine: AsyncEngine, publisher: Publisher, batch: int = 500,
-                 poll_seconds: float = 1.0, retry: tuple[float, float] = (0.5, 5.0),
+                 poll_seconds: float = 0.25, retry: tuple[float, float] = (0.5, 5.0),
                  report: Callable[[str, str], None] = lambda state, detail: None) -> None:
         self._engine = engine
         self._publisher = publisher
