@@ -33,8 +33,13 @@ _TEXT_LIMIT = 100_000
 _SUMMARY_LIMIT = 2_000
 
 
-def parse_mail(raw: bytes, mailbox: str, region: str | None = None) -> ContactEvent:
-    """The contact event of one raw mail; never raises on malformed input."""
+def parse_mail(
+    raw: bytes, mailbox: str, region: str | None = None, keep_attachments: bool = False
+) -> ContactEvent:
+    """The contact event of one raw mail; never raises on malformed input.
+
+    The raw mail is kept on the touch; attachments in it only with `keep_attachments`.
+    """
     message = BytesParser(policy=policy.default).parsebytes(raw)
     sender_name, sender = _sender(message)
     text = _safe(lambda: body_text(message), "")[:_TEXT_LIMIT]
@@ -64,7 +69,7 @@ def parse_mail(raw: bytes, mailbox: str, region: str | None = None) -> ContactEv
         attribution={"mailbox": mailbox, **{k: v for k, v in form.items() if k.startswith(
             "utm_") or k in ("page_url", "form")}},
         details=_details(message, summary, is_form, sender),
-        raw=raw,
+        raw=raw if keep_attachments else without_attachments(message, raw),
         region=region,
         replies_to=thread_of(message),
         ignored=why_not_a_lead(message, sender) or (None if identities else "no_contact"),
@@ -119,6 +124,19 @@ def attachments_of(message: EmailMessage) -> list[dict[str, Any]]:
                        "type": part.get_content_type(),
                        "size": len(payload) if isinstance(payload, bytes) else 0})
     return listed[:100]
+
+
+def without_attachments(message: EmailMessage, raw: bytes) -> bytes:
+    """The raw mail with every attachment's content left out (its headers say what it was)."""
+    attachments = _safe(lambda: list(message.iter_attachments()), [])
+    if not attachments:
+        return raw
+    for part in attachments:
+        size = len(_safe(lambda p=part: p.get_payload(decode=True), b"") or b"")
+        _safe(lambda p=part: p.set_payload(""), None)
+        part["X-Leadgate-Removed"] = f"attachment of {size} bytes not kept"
+    kept = _safe(lambda: message.as_bytes(policy=policy.SMTP), None)
+    return kept if isinstance(kept, bytes) else raw.split(b"\r\n\r\n", 1)[0][:100_000]
 
 
 def _sender(message: Message) -> tuple[str, str | None]:

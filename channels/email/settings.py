@@ -24,6 +24,7 @@ class MailboxSettings:
     move_to: str | None = None
     default_region: str | None = None
     poll_seconds: float = 60.0
+    keep_attachments: bool = False
     idle_seconds: float = 540.0  # renew IDLE before servers drop it (RFC 2177: 29 minutes)
     timeout: float = 30.0
 
@@ -58,7 +59,8 @@ class MailboxSettings:
             raise ValueError(f"{where}: poll_seconds must be a positive number")
         return cls(entry["host"], entry["user"], entry["password"], port, tls, tuple(folders),
                    after, str(entry.get("processed_flag", cls.processed_flag)),
-                   entry.get("move_to"), entry.get("default_region"), float(poll))
+                   entry.get("move_to"), entry.get("default_region"), float(poll),
+                   bool(entry.get("keep_attachments", False)))
 
 
 @dataclass(frozen=True)
@@ -73,6 +75,7 @@ class SmtpSettings:
     auth: dict[str, str] = field(default_factory=dict, repr=False)
     tls_cert: str | None = None
     tls_key: str | None = None
+    keep_attachments: bool = False
 
     @classmethod
     def from_toml(cls, section: dict[str, Any]) -> SmtpSettings:
@@ -93,7 +96,8 @@ class SmtpSettings:
         if bool(cert) != bool(key):
             raise ValueError("[smtp] STARTTLS needs both tls_cert and tls_key")
         return cls(host, int(port), tuple(r.lower() for r in recipients), size,
-                   section.get("default_region"), dict(users), cert, key)
+                   section.get("default_region"), dict(users), cert, key,
+                   bool(section.get("keep_attachments", False)))
 
 
 @dataclass(frozen=True)

@@ -72,7 +72,8 @@ class ImapChannel:
             try:
                 for uid in batch:
                     event = parse_mail(mails.get(uid, b""), self.settings.name,
-                                       self.settings.default_region)
+                                       self.settings.default_region,
+                                       self.settings.keep_attachments)
                     await deliver(event)
                     done.append(uid)
             except StoreUnavailable as err:

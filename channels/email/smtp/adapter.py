@@ -67,7 +67,8 @@ class _Handler:
     async def handle_DATA(self, server: SMTP, session: Session, envelope: Envelope) -> str:
         raw = envelope.original_content or b""
         mailbox = f"smtp:{envelope.rcpt_tos[0].lower()}" if envelope.rcpt_tos else "smtp"
-        event = parse_mail(raw, mailbox, self._settings.default_region)
+        event = parse_mail(raw, mailbox, self._settings.default_region,
+                           self._settings.keep_attachments)
         try:
             result = await self._deliver(event)
         except StoreUnavailable:
