@@ -7,6 +7,7 @@ from datetime import timedelta
 
 from channels.email.loop_guard import LoopGuard
 from channels.email.settings import LoopGuardSettings
+from leads.errors import InvalidEvent
 from leads.model import ContactEvent, IntakeResult, Sink, utcnow
 
 
@@ -25,4 +26,8 @@ class MailDelivery:
             str(sender), event.external_id, utcnow()
         ):
             event = replace(event, ignored="mail_loop")
-        return await self._sink(event)
+        try:
+            return await self._sink(event)
+        except InvalidEvent as err:
+            # Refusing would leave the mail to be read again forever: keep it, as no lead.
+            return await self._sink(replace(event, ignored=f"unusable: {err.code}"))

@@ -68,22 +68,23 @@ class ImapChannel:
         for start in range(0, len(state.new_uids), _FETCH_BATCH):
             batch = state.new_uids[start:start + _FETCH_BATCH]
             mails = await self._blocking(pool, session.fetch, batch)
-            done = []
-            try:
-                for uid in batch:
-                    event = parse_mail(mails.get(uid, b""), self.settings.name,
-                                       self.settings.default_region,
-                                       self.settings.keep_attachments)
-                    await deliver(event)
-                    done.append(uid)
-            except StoreUnavailable as err:
-                raise ChannelUnavailable("the store is unavailable; mail stays unread") from err
-            finally:
-                if done:
-                    await self._blocking(pool, session.mark_imported, done)
-                    await self._cursors.save(key, {"uidvalidity": state.uidvalidity,
-                                                   "last_uid": done[-1]})
-                    self.imported += len(done)
+            events = [parse_mail(mails.get(uid, b""), self.settings.name,
+                                 self.settings.default_region, self.settings.keep_attachments)
+                      for uid in batch]
+            # Handed over together, so the store commits them in groups; only the run of UIDs
+            # before the first failure counts as imported (the rest is read again later).
+            outcomes = await asyncio.gather(*(deliver(e) for e in events), return_exceptions=True)
+            failure = next((o for o in outcomes if isinstance(o, BaseException)), None)
+            done = batch[:outcomes.index(failure)] if failure is not None else batch
+            if done:
+                await self._blocking(pool, session.mark_imported, done)
+                await self._cursors.save(key, {"uidvalidity": state.uidvalidity,
+                                               "last_uid": done[-1]})
+                self.imported += len(done)
+            if isinstance(failure, StoreUnavailable):
+                raise ChannelUnavailable("the store is unavailable; mail stays unread") from failure
+            if failure is not None:
+                raise failure
 
     async def _blocking(self, pool: ThreadPoolExecutor, call: Callable[..., T],
                         *args: Any) -> T:

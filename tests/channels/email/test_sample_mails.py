@@ -7,7 +7,9 @@ from typing import Any
 import pytest
 from sqlalchemy import select
 
+from channels.email.delivery import MailDelivery
 from channels.email.parse import parse_mail
+from channels.email.settings import LoopGuardSettings
 from crm_store.cards import customer_by_identity, customer_card
 from crm_store.tables import ignored_events
 from leadgate.bootstrap import Core
@@ -128,3 +130,23 @@ async def test_a_reply_in_the_thread_joins_the_first_lead_and_adds_the_new_addre
     assert reply.customer_id == first.customer_id
     assert ("email", "ivan.petrov@example.ru") in identities(card)
     assert len(card["timeline"]) == 2
+
+
+async def test_a_mail_whose_only_address_is_unusable_is_kept_as_ignored(core: Core) -> None:
+    deliver = MailDelivery(core.sink)
+    raw = b"From: someone@localhost\r\nMessage-ID: <odd-1@x>\r\nSubject: hi\r\n\r\nhello\r\n"
+
+    result = await deliver(parse_mail(raw, "sales@example.uz", "RU"))
+
+    assert result.ignored is not None and result.lead_id is None
+
+
+async def test_a_runaway_sender_is_cut_off_by_the_loop_guard(core: Core) -> None:
+    deliver = MailDelivery(core.sink, LoopGuardSettings(max_mails=3, minutes=10))
+    results = []
+    for n in range(5):
+        raw = (b"From: robot@example.org\r\nMessage-ID: <loop-%d@x>\r\nSubject: Re: Re: Re\r\n"
+               b"\r\nThanks for your mail\r\n" % n)
+        results.append(await deliver(parse_mail(raw, "sales@example.uz", "RU")))
+
+    assert [r.ignored for r in results] == [None, None, None, "mail_loop", "mail_loop"]
