@@ -12,6 +12,7 @@ from channels.sms.settings import SmsSettings
 from channels.webforms.adapter import WebFormsChannel
 from channels.webforms.settings import WebFormsSettings
 from leadgate.bootstrap import Core
+from leadgate.email_wiring import email_channels
 from leadgate.settings import ConfigError, Settings
 
 
@@ -39,6 +40,7 @@ def build_channels(settings: Settings, core: Core) -> EnabledChannels:
         bots = TelegramSettings.from_toml(settings.section("telegram")).bots.values()
         sms = settings.section("sms")
         sms_settings = SmsSettings.from_toml(sms, settings.public_url) if sms else None
+        mail = email_channels(dict(settings.raw), core.cursors, settings.default_region)
     except ValueError as err:
         raise ConfigError(str(err)) from err
     enabled.webhooks.append(WebFormsChannel(forms, settings.default_region))
@@ -47,4 +49,5 @@ def build_channels(settings: Settings, core: Core) -> EnabledChannels:
         (enabled.webhooks if bot.mode == "webhook" else enabled.loops).append(channel)
     if sms_settings is not None:
         enabled.webhooks.append(SmsChannel(sms_settings, core.cursors, settings.default_region))
+    enabled.loops.extend(mail)
     return enabled

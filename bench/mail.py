@@ -1,0 +1,113 @@
+"""Benchmark: mail in Dovecot → committed touches, beside imapclient alone fetching the same mail.
+
+Starts a private Dovecot (Debian's dovecot-imapd), plants `--total` distinct inquiries in its
+INBOX, then in the same run measures (1) the ceiling: one imapclient connection fetching every
+message (`BODY.PEEK[]`, 50 per command, as the channel does) and nothing else, and (2) Leadgate:
+the IMAP channel importing the same folder into a fresh PostgreSQL database — parse, intake
+commit, flag each mail imported, save the cursor — until every mail is a touch.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+from imapclient import IMAPClient
+from intake import fresh_database
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from channels.email.imap.adapter import ImapChannel  # noqa: E402
+from channels.email.settings import MailboxSettings  # noqa: E402
+from leadgate.bootstrap import open_core  # noqa: E402
+from leadgate.settings import Settings  # noqa: E402
+from tests.support.dovecot import PASSWORD, USER, Dovecot  # noqa: E402
+
+BATCH = 50
+
+
+def inquiry(n: int) -> bytes:
+    """A distinct inquiry: its own sender, phone and Message-ID."""
+    return (
+        f"From: Client {n} <client{n}@example.ru>\r\nTo: sales@example.uz\r\n"
+        f"Subject: =?utf-8?b?0JfQsNC/0YDQvtGBINGG0LXQvdGL?= {n}\r\n"
+        f"Message-ID: <bench-{n}@example.ru>\r\nDate: Mon, 02 Nov 2026 09:15:00 +0500\r\n"
+        "Content-Type: text/plain; charset=utf-8\r\n\r\n"
+        "Здравствуйте! Сколько стоит памятник из гранита?\r\n\r\nС уважением,\r\n"
+        f"тел. +7 912 {n // 10000 % 1000:03d}-{n // 100 % 100:02d}-{n % 100:02d}\r\n"
+    ).encode()
+
+
+def plant(dovecot: Dovecot, total: int) -> None:
+    """Put `total` inquiries in the INBOX."""
+    client = dovecot.client()
+    try:
+        for n in range(total):
+            client.append("INBOX", inquiry(n))
+    finally:
+        client.logout()
+
+
+def ceiling(dovecot: Dovecot) -> tuple[float, int]:
+    """Seconds for imapclient alone to fetch every message; and how many it fetched."""
+    started = time.perf_counter()
+    client = IMAPClient("127.0.0.1", port=dovecot.port, ssl=False, timeout=30)
+    client.login(USER, PASSWORD)
+    client.select_folder("INBOX")
+    uids = client.search(["UID", "1:*"])
+    fetched = 0
+    for start in range(0, len(uids), BATCH):
+        fetched += len(client.fetch(uids[start:start + BATCH], ["BODY.PEEK[]"]))
+    client.logout()
+    return time.perf_counter() - started, fetched
+
+
+async def leadgate(dovecot: Dovecot, dsn: str, total: int) -> float:
+    """Seconds for the IMAP channel to import every message into the store."""
+    settings = Settings(database_url=dsn.replace("postgresql://", "postgresql+asyncpg://"),
+                        default_region="RU")
+    async with open_core(settings=settings) as core:
+        mailbox = MailboxSettings.from_toml({"host": "127.0.0.1", "port": dovecot.port,
+                                             "tls": "none", "user": USER,
+                                             "password": PASSWORD}, 1)
+        channel = ImapChannel(mailbox, core.cursors)
+        started = time.perf_counter()
+        task = asyncio.create_task(channel.run(core.sink))
+        while channel.imported < total:
+            if task.done():
+                task.result()
+            await asyncio.sleep(0.01)
+        elapsed = time.perf_counter() - started
+        task.cancel()
+        await asyncio.gather(task, return_exceptions=True)
+    return elapsed
+
+
+async def main() -> None:
+    """Plant the mail, run both measurements, print them side by side."""
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("-n", "--total", type=int, default=2000, help="mails (default 2000)")
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory(prefix="leadgate-bench-dovecot-") as root:
+        dovecot = Dovecot(Path(root))
+        dovecot.start()
+        try:
+            await asyncio.to_thread(plant, dovecot, args.total)
+            raw_seconds, fetched = await asyncio.to_thread(ceiling, dovecot)
+            dsn = await fresh_database("leadgate_bench_mail")
+            seconds = await leadgate(dovecot, dsn, args.total)
+        finally:
+            dovecot.stop()
+    rate, raw = args.total / seconds, fetched / raw_seconds
+    print(f"mails: {args.total} in one Dovecot INBOX, PostgreSQL store")
+    print(f"leadgate: {rate:8.0f} mails/s imported (parsed, committed as touches, flagged)")
+    print(f"ceiling:  {raw:8.0f} mails/s fetched by imapclient alone ({BATCH} per FETCH)")
+    print(f"ratio:    {rate / raw:8.2f}")
+
+
+if __name__ == "__main__":
+    asyncio.run(main())

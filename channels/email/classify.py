@@ -1,0 +1,48 @@
+"""Mail that is no lead: bounces, auto-replies, out-of-office and mailing lists, with the reason."""
+
+from __future__ import annotations
+
+import re
+from email.message import Message
+
+_DAEMONS = re.compile(r"^(mailer-daemon|postmaster|mail-daemon)@", re.IGNORECASE)
+_OUT_OF_OFFICE = re.compile(
+    r"^(auto(matic)? ?reply|out of (the )?office|автоответ|автоматический ответ|"
+    r"вне офиса|в отпуске|avtomatik javob|automatinis atsakymas)", re.IGNORECASE)
+
+
+def why_not_a_lead(message: Message, sender: str | None) -> str | None:
+    """The reason this mail is no lead (`bounce`, `auto_reply`, `mailing_list`), or None."""
+    if _is_bounce(message, sender):
+        return "bounce"
+    if _is_auto_reply(message):
+        return "auto_reply"
+    if message.get("List-Id") or message.get("List-Unsubscribe") or _precedence(message) in (
+        "bulk", "list", "junk"
+    ):
+        return "mailing_list"
+    return None
+
+
+def _is_bounce(message: Message, sender: str | None) -> bool:
+    if message.get_content_type() == "multipart/report":
+        return True
+    return_path = str(message.get("Return-Path", "")).strip()
+    if return_path in ("<>", "") and message.get("Return-Path") is not None:
+        return True
+    return bool(sender and _DAEMONS.match(sender))
+
+
+def _is_auto_reply(message: Message) -> bool:
+    submitted = str(message.get("Auto-Submitted", "no")).strip().lower()
+    if submitted and submitted != "no":
+        return True
+    if message.get("X-Autoreply") or message.get("X-Autorespond"):
+        return True
+    if _precedence(message) == "auto_reply":
+        return True
+    return bool(_OUT_OF_OFFICE.match(str(message.get("Subject", "")).strip()))
+
+
+def _precedence(message: Message) -> str:
+    return str(message.get("Precedence", "")).strip().lower()

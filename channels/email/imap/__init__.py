@@ -1,0 +1,1 @@
+"""IMAP mailboxes watched with IDLE or polling (imapclient in a thread per mailbox)."""

@@ -1,0 +1,94 @@
+"""One IMAP mailbox as a channel: import new mail, mark it only after commit, IDLE or poll."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import threading
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from typing import Any, TypeVar
+
+from channels.base import CursorStore, Sink
+from channels.email.delivery import MailDelivery
+from channels.email.imap.session import NETWORK_ERRORS, ImapSession
+from channels.email.parse import parse_mail
+from channels.email.settings import LoopGuardSettings, MailboxSettings
+from leads.errors import ChannelUnavailable, StoreUnavailable
+
+log = logging.getLogger(__name__)
+T = TypeVar("T")
+_FETCH_BATCH = 50
+
+
+class ImapChannel:
+    """Watches the folders of one mailbox until cancelled (run it under the supervisor)."""
+
+    def __init__(self, settings: MailboxSettings, cursors: CursorStore,
+                 guard: LoopGuardSettings | None = None) -> None:
+        self.settings = settings
+        self.name = f"imap:{settings.name}"
+        self._cursors = cursors
+        self._guard = guard
+        self.imported = 0
+
+    async def run(self, sink: Sink) -> None:
+        """Import what is new, then wait for more; raises ChannelUnavailable/Misconfigured."""
+        deliver = MailDelivery(sink, self._guard)
+        stop = threading.Event()
+        pool = ThreadPoolExecutor(1, thread_name_prefix=self.name)
+        session = ImapSession(self.settings)
+        try:
+            await self._blocking(pool, session.open)
+            idle = await self._blocking(pool, session.can_idle) and len(
+                self.settings.folders) == 1
+            while True:
+                for folder in self.settings.folders:
+                    await self._import_folder(pool, session, folder, deliver)
+                if idle:
+                    await self._blocking(pool, session.wait_for_mail,
+                                         self.settings.idle_seconds, stop)
+                else:
+                    await asyncio.sleep(self.settings.poll_seconds)
+        finally:
+            stop.set()  # ends an IDLE within a second; logout then runs after it in the thread
+            await asyncio.shield(asyncio.get_running_loop().run_in_executor(pool, session.close))
+            pool.shutdown(wait=False)
+
+    async def _import_folder(self, pool: ThreadPoolExecutor, session: ImapSession, folder: str,
+                             deliver: MailDelivery) -> None:
+        key = f"imap:{self.settings.name}:{folder}"
+        cursor = await self._cursors.load(key) or {}
+        last_uid = int(cursor.get("last_uid", 0))
+        state = await self._blocking(pool, session.select, folder, last_uid)
+        if cursor and cursor.get("uidvalidity") != state.uidvalidity:
+            # Old UIDs mean nothing now: read the folder again; Message-IDs keep it single.
+            log.warning("%s: UIDVALIDITY of %s changed; rescanning", self.name, folder)
+            state = await self._blocking(pool, session.select, folder, 0)
+        for start in range(0, len(state.new_uids), _FETCH_BATCH):
+            batch = state.new_uids[start:start + _FETCH_BATCH]
+            mails = await self._blocking(pool, session.fetch, batch)
+            events = [parse_mail(mails.get(uid, b""), self.settings.name,
+                                 self.settings.default_region, self.settings.keep_attachments)
+                      for uid in batch]
+            # Handed over together, so the store commits them in groups; only the run of UIDs
+            # before the first failure counts as imported (the rest is read again later).
+            outcomes = await asyncio.gather(*(deliver(e) for e in events), return_exceptions=True)
+            failure = next((o for o in outcomes if isinstance(o, BaseException)), None)
+            done = batch[:outcomes.index(failure)] if failure is not None else batch
+            if done:
+                await self._blocking(pool, session.mark_imported, done)
+                await self._cursors.save(key, {"uidvalidity": state.uidvalidity,
+                                               "last_uid": done[-1]})
+                self.imported += len(done)
+            if isinstance(failure, StoreUnavailable):
+                raise ChannelUnavailable("the store is unavailable; mail stays unread") from failure
+            if failure is not None:
+                raise failure
+
+    async def _blocking(self, pool: ThreadPoolExecutor, call: Callable[..., T],
+                        *args: Any) -> T:
+        try:
+            return await asyncio.get_running_loop().run_in_executor(pool, call, *args)
+        except NETWORK_ERRORS as err:
+            raise ChannelUnavailable(f"IMAP {self.settings.host}: {type(err).__name__}") from err

@@ -1,0 +1,30 @@
+"""The mail-loop guard: a sender writing more than N mails in M minutes is a runaway robot."""
+
+from __future__ import annotations
+
+from collections import OrderedDict, deque
+from datetime import datetime, timedelta
+
+
+class LoopGuard:
+    """Counts recent mails per sender (bounded memory); says when a sender loops."""
+
+    def __init__(self, max_mails: int, window: timedelta, senders: int = 10_000) -> None:
+        self._max = max_mails
+        self._window = window
+        self._senders = senders
+        self._seen: OrderedDict[str, deque[tuple[datetime, str]]] = OrderedDict()
+
+    def loops(self, sender: str, message_id: str, at: datetime) -> bool:
+        """Record the mail; True when the sender is over the limit (a redelivery counts once)."""
+        recent = self._seen.pop(sender.lower(), deque())
+        while recent and at - recent[0][0] > self._window:
+            recent.popleft()
+        if all(seen != message_id for _, seen in recent):
+            recent.append((at, message_id))
+        while len(recent) > self._max + 1:
+            recent.popleft()
+        self._seen[sender.lower()] = recent
+        while len(self._seen) > self._senders:
+            self._seen.popitem(last=False)
+        return len(recent) > self._max

@@ -1,0 +1,196 @@
+"""Mail → ContactEvent, pure: sender, site-form fields, text, phones, attachments, threads."""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from collections.abc import Iterator
+from datetime import UTC, datetime
+from email import policy
+from email.message import EmailMessage, Message
+from email.parser import BytesParser
+from email.utils import getaddresses, parseaddr, parsedate_to_datetime
+from typing import Any
+
+import phonenumbers
+
+from channels.email.classify import why_not_a_lead
+from channels.email.text import body_text, decode_header_value, signature_of, summary_of
+from leads.model import ContactEvent, RawIdentity
+
+_MESSAGE_ID = re.compile(r"<([^<>\s]{1,500})>")
+_FIELD_LINE = re.compile(r"^\s*([A-Za-zА-Яа-яЁё_ \-]{2,40})\s*:\s*(.+?)\s*$")
+_FORM_FIELDS = {
+    "name": "name", "имя": "name", "фио": "name", "ism": "name", "vardas": "name",
+    "email": "email", "e-mail": "email", "почта": "email",
+    "phone": "phone", "телефон": "phone", "tel": "phone", "telefon": "phone",
+    "comment": "message", "message": "message", "комментарий": "message", "сообщение": "message",
+    "utm_source": "utm_source", "utm_medium": "utm_medium", "utm_campaign": "utm_campaign",
+    "utm_content": "utm_content", "utm_term": "utm_term", "page": "page_url", "form": "form",
+}
+_NO_REPLY = re.compile(r"^(no-?reply|do-?not-?reply|mailer|notifications?|forms?)@", re.I)
+_TEXT_LIMIT = 100_000
+_SUMMARY_LIMIT = 2_000
+
+
+def parse_mail(
+    raw: bytes, mailbox: str, region: str | None = None, keep_attachments: bool = False
+) -> ContactEvent:
+    """The contact event of one raw mail; never raises on malformed input.
+
+    The raw mail is kept on the touch; attachments in it only with `keep_attachments`.
+    """
+    message = BytesParser(policy=policy.default).parsebytes(raw)
+    sender_name, sender = _sender(message)
+    text = _safe(lambda: body_text(message), "")[:_TEXT_LIMIT]
+    summary = summary_of(text)[:_SUMMARY_LIMIT]
+    form = site_form_fields(text)
+    is_form = len(form.keys() & {"name", "email", "phone"}) >= 2
+    identities: list[RawIdentity] = []
+    if is_form:
+        identities += [RawIdentity("email", form["email"])] if "email" in form else []
+        identities += [RawIdentity("phone", form["phone"])] if "phone" in form else []
+        if sender and not _NO_REPLY.match(sender) and sender != _address(message, "From"):
+            identities.append(RawIdentity("email", sender))
+    elif sender and not _NO_REPLY.match(sender):
+        identities.append(RawIdentity("email", sender))
+    if not is_form:
+        written = summary + "\n" + signature_of(text)
+        identities += [RawIdentity("phone", p) for p in phones_in(written, region)]
+    subject = _safe(lambda: decode_header_value(_raw_header(raw, "Subject")), "")[:998] or None
+    return ContactEvent(
+        channel="email",
+        external_id=message_id(message, raw),
+        occurred_at=_date(message),
+        identities=tuple(dict.fromkeys(identities)),
+        name=form.get("name") if is_form else (sender_name or None),
+        subject=subject,
+        text=(form.get("message") if is_form else None) or text or None,
+        attribution={"mailbox": mailbox, **{k: v for k, v in form.items() if k.startswith(
+            "utm_") or k in ("page_url", "form")}},
+        details=_details(message, summary, is_form, sender),
+        raw=raw if keep_attachments else without_attachments(message, raw),
+        region=region,
+        replies_to=thread_of(message),
+        ignored=why_not_a_lead(message, sender) or (None if identities else "no_contact"),
+    )
+
+
+def message_id(message: Message, raw: bytes) -> str:
+    """The Message-ID without brackets; a stable hash of the mail when it has none."""
+    found = _MESSAGE_ID.search(_safe(lambda: str(message.get("Message-ID", "")), ""))
+    if found:
+        return found.group(1)
+    return "sha256:" + hashlib.sha256(raw).hexdigest()
+
+
+def thread_of(message: Message) -> tuple[str, ...]:
+    """The Message-IDs this mail answers, nearest first (In-Reply-To, then References)."""
+    ids: list[str] = []
+    for header in ("In-Reply-To", "References"):
+        value = _safe(lambda h=header: str(message.get(h, "") or ""), "")
+        found = _MESSAGE_ID.findall(value)
+        ids += found if header == "In-Reply-To" else list(reversed(found))
+    return tuple(dict.fromkeys(ids))[:50]
+
+
+def site_form_fields(text: str) -> dict[str, str]:
+    """`Key: value` lines a website's form notification carries, under our field names."""
+    fields: dict[str, str] = {}
+    for line in text.splitlines()[:200]:
+        found = _FIELD_LINE.match(line)
+        if found:
+            key = _FORM_FIELDS.get(found.group(1).strip().lower())
+            if key and key not in fields:
+                fields[key] = found.group(2)[:2000]
+    return fields
+
+
+def phones_in(text: str, region: str | None) -> list[str]:
+    """Phone numbers written in the text, in E.164."""
+    found = []
+    for match in phonenumbers.PhoneNumberMatcher(text[:20_000], region or "ZZ"):
+        found.append(phonenumbers.format_number(match.number,
+                                                phonenumbers.PhoneNumberFormat.E164))
+    return list(dict.fromkeys(found))[:10]
+
+
+def attachments_of(message: EmailMessage) -> list[dict[str, Any]]:
+    """Name, type and size of each attachment."""
+    listed = []
+    for part in _safe(lambda: list(message.iter_attachments()), []):
+        payload = _safe(lambda p=part: p.get_payload(decode=True), b"")
+        listed.append({"name": _safe(lambda p=part: p.get_filename(), None),
+                       "type": part.get_content_type(),
+                       "size": len(payload) if isinstance(payload, bytes) else 0})
+    return listed[:100]
+
+
+def without_attachments(message: EmailMessage, raw: bytes) -> bytes:
+    """The raw mail with every attachment's content left out (its headers say what it was)."""
+    attachments = _safe(lambda: list(message.iter_attachments()), [])
+    if not attachments:
+        return raw
+    for part in attachments:
+        size = len(_safe(lambda p=part: p.get_payload(decode=True), b"") or b"")
+        _safe(lambda p=part: p.set_payload(""), None)
+        part["X-Leadgate-Removed"] = f"attachment of {size} bytes not kept"
+    kept = _safe(lambda: message.as_bytes(policy=policy.SMTP), None)
+    return kept if isinstance(kept, bytes) else raw.split(b"\r\n\r\n", 1)[0][:100_000]
+
+
+def _sender(message: Message) -> tuple[str, str | None]:
+    for header in ("Reply-To", "From"):
+        name, address = _safe(lambda h=header: parseaddr(str(message.get(h, "") or "")),
+                              ("", ""))
+        if address and "@" in address:
+            return name.strip(), address.strip()
+    return "", None
+
+
+def _address(message: Message, header: str) -> str:
+    return _safe(lambda: parseaddr(str(message.get(header, "") or ""))[1], "")
+
+
+def _details(message: EmailMessage, summary: str, is_form: bool,
+             sender: str | None) -> dict[str, Any]:
+    details: dict[str, Any] = {"summary": summary, "from": _address(message, "From"),
+                               "to": [a for _, a in _safe(lambda: getaddresses(
+                                   message.get_all("To", []) or []), [])][:20]}
+    if sender:
+        details["reply_to"] = sender
+    if is_form:
+        details["site_notification"] = True
+    attachments = attachments_of(message) if message.is_multipart() else []
+    if attachments:
+        details["attachments"] = attachments
+    return details
+
+
+def _raw_header(raw: bytes, name: str) -> str:
+    """A header as written (encoded words intact), from the head of the raw mail."""
+    head = raw.split(b"\r\n\r\n", 1)[0].split(b"\n\n", 1)[0][:200_000]
+    headers = BytesParser(policy=policy.compat32).parsebytes(head, headersonly=True)
+    return str(headers.get(name, "") or "")
+
+
+def _date(message: Message) -> datetime:
+    try:
+        moment = parsedate_to_datetime(str(message.get("Date", "")))
+    except (TypeError, ValueError, IndexError):
+        return datetime.now(UTC)
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=UTC)
+    return moment.astimezone(UTC)
+
+
+def _safe(produce: Any, fallback: Any) -> Any:
+    """Header and part accessors of a malformed mail may raise almost anything: fall back."""
+    try:
+        return produce()
+    except Exception:  # the stdlib's defect handling is not exhaustive
+        return fallback
+
+
+def _walk(message: Message) -> Iterator[Message]:
+    yield from message.walk()
