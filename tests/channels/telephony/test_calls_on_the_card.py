@@ -9,6 +9,7 @@ from sqlalchemy import select
 
 from crm_store.tables import leads, touches
 from leadgate.bootstrap import Core
+from leads.model import ContactEvent, IntakeResult
 from tests.channels.telephony.ami_server import AmiTestServer, load_trace
 from tests.channels.telephony.conftest import running_channel, wait_for
 from tests.channels.telephony.synthetic import copy_of
@@ -24,7 +25,7 @@ class StoreSink:
         self.core = core
         self.stored = 0
 
-    async def __call__(self, event):  # type: ignore[no-untyped-def]
+    async def __call__(self, event: ContactEvent) -> IntakeResult:
         result = await self.core.sink(event)
         self.stored += 1
         return result
@@ -32,7 +33,7 @@ class StoreSink:
 
 async def replayed(core: Core, server: AmiTestServer, *names: str) -> None:
     sink = StoreSink(core)
-    async with running_channel(server, sink):  # type: ignore[arg-type]
+    async with running_channel(server, sink):
         await server.logged_in()
         for name in names:
             await server.replay(load_trace(name), speed=50)
@@ -91,7 +92,7 @@ async def test_a_call_from_our_own_number_never_creates_a_lead(
     core: Core, ami_server: AmiTestServer
 ) -> None:
     sink = StoreSink(core)
-    async with running_channel(ami_server, sink):  # type: ignore[arg-type]
+    async with running_channel(ami_server, sink):
         await ami_server.logged_in()
         for message in copy_of(load_trace("answered_recorded"), 1, caller="74951230000"):
             await ami_server.send(message)
