@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
-from typing import Protocol
+import json
+from typing import Any, Protocol
 
 from aiohttp import web
 from sqlalchemy import select
 
+from channels.base import error_response
 from crm_store.routing_tables import managers
 from crm_store.tables import customers, identities
-from leadgate.app_keys import CORE
+from leadgate.app_keys import CORE, PRINCIPAL
+from leads.errors import ChannelUnavailable
 from leads.normalize import normalize_phone
 
 routes = web.RouteTableDef()
@@ -19,6 +22,54 @@ class Originator(Protocol):
     """Starts a call from a manager's extension to a customer (the AMI channel)."""
 
     async def originate(self, extension: str, phone: str) -> str: ...
+
+
+ORIGINATOR = web.AppKey("originator", Originator)
+
+
+@routes.post("/api/calls")
+async def click_to_call(request: web.Request) -> web.Response:
+    """`{manager_id, phone}` → the manager's phone rings, then the customer is dialed (202)."""
+    body = await _json_object(request)
+    principal = request[PRINCIPAL]
+    manager_id = body.get("manager_id", None if principal.is_admin else principal.manager_id)
+    if not isinstance(manager_id, int) or isinstance(manager_id, bool):
+        return error_response(422, "invalid", "manager_id must be a manager's number")
+    if not principal.is_admin and manager_id != principal.manager_id:
+        return error_response(403, "forbidden", "a manager token calls from its own phone only")
+    phone = body.get("phone")
+    if not isinstance(phone, str) or not phone.strip():
+        return error_response(422, "invalid", "phone must be the number to call")
+    originator = request.app.get(ORIGINATOR)
+    if originator is None:
+        return error_response(503, "telephony_unavailable", "no [asterisk] is configured")
+    async with request.app[CORE].engine.connect() as conn:
+        manager = (await conn.execute(select(managers.c.extension).where(
+            managers.c.id == manager_id))).first()
+    if manager is None:
+        return error_response(404, "not_found", f"there is no manager {manager_id}")
+    if not manager.extension:
+        return error_response(422, "invalid", "the manager has no phone extension")
+    try:
+        call_id = await originator.originate(manager.extension, phone)
+    except ValueError as err:
+        return error_response(422, "invalid", str(err))
+    except ChannelUnavailable as err:
+        return error_response(503, "telephony_unavailable", str(err))
+    return web.json_response({"call_id": call_id, "extension": manager.extension}, status=202)
+
+
+async def _json_object(request: web.Request) -> dict[str, Any]:
+    try:
+        body = json.loads(await request.read() or b"{}")
+    except (ValueError, UnicodeDecodeError) as err:
+        raise web.HTTPBadRequest(text=json.dumps({"error": "malformed", "detail": str(err)}),
+                                 content_type="application/json") from err
+    if not isinstance(body, dict):
+        raise web.HTTPBadRequest(text=json.dumps(
+            {"error": "malformed", "detail": "the body must be a JSON object"}),
+            content_type="application/json")
+    return body
 
 
 @routes.get("/api/route/call")

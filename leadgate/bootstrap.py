@@ -6,6 +6,7 @@ from collections.abc import AsyncIterator, Callable, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from datetime import timedelta
+from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncEngine
 
@@ -23,6 +24,7 @@ from leads.model import ContactEvent, IntakeResult, utcnow
 from leads.ports import IntakeStore, LeadRouter, NewLead, PreparedEvent
 from routing.config import RoutingConfig
 from routing.desk import LeadDesk
+from routing.relay import OutboxWriter
 from routing.router import RulesRouter
 from routing.sync import apply_config
 
@@ -55,6 +57,10 @@ class Core:
     desk: LeadDesk
     outbox_written: Callable[[], None] = field(default=lambda: None)
     """Set by the outbox relay: called after every commit that may have written to the outbox."""
+
+    async def publish(self, routing_key: str, payload: dict[str, Any], message_id: str) -> None:
+        """Announce an event outside intake (a ringing call) through the outbox, once per id."""
+        await OutboxWriter(self.engine, self.outbox_written)(routing_key, payload, message_id)
 
     async def sink(self, event: ContactEvent) -> IntakeResult:
         """Store one event durably; raises InvalidEvent or StoreUnavailable."""

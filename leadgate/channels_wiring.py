@@ -11,9 +11,11 @@ from channels.sms.adapter import SmsChannel
 from channels.sms.settings import SmsSettings
 from channels.webforms.adapter import WebFormsChannel
 from channels.webforms.settings import WebFormsSettings
+from leadgate.api_telephony import Originator
 from leadgate.bootstrap import Core
 from leadgate.email_wiring import email_channels
 from leadgate.settings import ConfigError, Settings
+from leadgate.telephony_wiring import telephony_channel
 
 
 @dataclass
@@ -22,6 +24,8 @@ class EnabledChannels:
 
     webhooks: list[WebhookChannel] = field(default_factory=list)
     loops: list[Channel] = field(default_factory=list)
+    originator: Originator | None = None
+    """Click-to-call (the Asterisk channel), if enabled."""
 
     def telegram_bots(self) -> dict[str, TelegramBotChannel]:
         """The customer-facing bots by name (managers' replies are relayed through them)."""
@@ -41,6 +45,7 @@ def build_channels(settings: Settings, core: Core) -> EnabledChannels:
         sms = settings.section("sms")
         sms_settings = SmsSettings.from_toml(sms, settings.public_url) if sms else None
         mail = email_channels(dict(settings.raw), core.cursors, settings.default_region)
+        telephony = telephony_channel(dict(settings.raw), core)
     except ValueError as err:
         raise ConfigError(str(err)) from err
     enabled.webhooks.append(WebFormsChannel(forms, settings.default_region))
@@ -50,4 +55,7 @@ def build_channels(settings: Settings, core: Core) -> EnabledChannels:
     if sms_settings is not None:
         enabled.webhooks.append(SmsChannel(sms_settings, core.cursors, settings.default_region))
     enabled.loops.extend(mail)
+    if telephony is not None:
+        enabled.loops.append(telephony)
+        enabled.originator = telephony
     return enabled

@@ -27,12 +27,15 @@ def build_app(
     core: Core,
     channels: Iterable[WebhookChannel] = (),
     extra_routes: Iterable[web.AbstractRouteDef] = (),
+    originator: api_telephony.Originator | None = None,
 ) -> web.Application:
-    """The HTTP app with the given webhook channels and any extra routes."""
+    """The HTTP app with the given webhook channels, extra routes and click-to-call."""
     app = web.Application(
         middlewares=[_json_errors, _bearer_auth(core)], client_max_size=4 * 1024**2
     )
     app[CORE] = core
+    if originator is not None:
+        app[api_telephony.ORIGINATOR] = originator
     channel_list = list(channels)
     for channel in channel_list:
         app.add_routes(channel.routes(core.sink))

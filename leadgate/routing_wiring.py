@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
+from typing import Any
 
 from aiohttp import web
 
@@ -16,7 +17,7 @@ from routing.inbox import AmqpConsumer, Inbox, InProcessPublisher, manager_ids
 from routing.notifiers import AllNotifiers, Notifier
 from routing.notifiers.email import EmailNotifier, EmailNotifierSettings
 from routing.notifiers.telegram import ManagerBot, ManagerBotSettings
-from routing.relay import OutboxRelay, OutboxWriter, Publisher
+from routing.relay import OutboxRelay, Publisher
 from routing.sla import run_sla_timer
 
 
@@ -37,7 +38,7 @@ class RoutingServices:
     """What the server starts for routing."""
 
     relay: OutboxRelay
-    publish: OutboxWriter
+    publish: Callable[[str, dict[str, Any], str], Awaitable[None]]
     loops: list[Channel] = field(default_factory=list)
     routes: list[web.AbstractRouteDef] = field(default_factory=list)
     manager_bot: ManagerBot | None = None
@@ -82,8 +83,7 @@ def build_routing(settings: Settings, core: Core,
     relay = OutboxRelay(core.engine, publisher,
                         report=lambda state, detail: core.health.report("outbox", state, detail))
     core.outbox_written = relay.wake
-    services = RoutingServices(relay, OutboxWriter(core.engine, relay.wake),
-                               manager_bot=manager_bot)
+    services = RoutingServices(relay, core.publish, manager_bot=manager_bot)
     services.loops.append(Loop("outbox", relay.run))
     services.loops.append(Loop("sla", lambda: run_sla_timer(core.desk,
                                                             core.routing.sla_tick_seconds)))

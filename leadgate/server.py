@@ -35,7 +35,7 @@ async def serve(
     async with open_core(settings=settings) as core:
         enabled = build_channels(settings, core)
         routing = build_routing(settings, core, enabled.telegram_bots())
-        app = build_app(core, enabled.webhooks, routing.routes)
+        app = build_app(core, enabled.webhooks, routing.routes, enabled.originator)
         runner = web.AppRunner(app, access_log=None)
         await runner.setup()
         try:

@@ -82,6 +82,9 @@ def lead_facts(prepared: PreparedEvent) -> LeadFacts:
     """The facts of a lead as rules see them."""
     event = prepared.event
     values = {k: str(v) for k, v in event.attribution.items() if isinstance(v, str | int)}
+    for plain, utm in (("source", "utm_source"), ("campaign", "utm_campaign")):
+        if plain in values:  # a dialed number's source counts like any utm_source
+            values.setdefault(utm, values[plain])
     phone = next((i for i in prepared.identities if i.kind == "phone"), None)
     if phone is not None:
         if phone.info.get("region"):

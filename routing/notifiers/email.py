@@ -47,8 +47,8 @@ class EmailNotifier:
     async def notify(self, routing_key: str, payload: dict[str, Any]) -> None:
         """Mail the manager the payload names, if they have an address."""
         address = (payload.get("manager") or {}).get("email")
-        if not address:
-            return
+        if not address or routing_key.startswith("call.ringing."):
+            return  # a ringing call is over before a mail is read
         mail = EmailMessage()
         mail["From"] = self._settings.sender
         mail["To"] = address

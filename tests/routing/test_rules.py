@@ -70,3 +70,12 @@ def test_language_is_guessed_from_the_letters(text: str, language: str | None) -
 def test_a_wrong_rule_is_refused_with_a_reason(raw: object, message: str) -> None:
     with pytest.raises(ValueError, match=message):
         parse_rules(raw, TEAMS)
+
+
+def test_a_dialed_numbers_source_counts_as_utm_source() -> None:
+    call = ContactEvent(channel="call", external_id="1795334023.0", occurred_at=utcnow(),
+                        identities=(RawIdentity("phone", "+79161234567"),),
+                        attribution={"did": "74951234567", "source": "yandex_direct"})
+    rules = parse_rules([{"match": {"utm_source": "yandex_direct"}, "team": "vip"}], TEAMS)
+
+    assert first_matching(rules, lead_facts(prepare(call, IntakePolicy()))) == rules[0]

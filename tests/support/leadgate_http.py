@@ -112,11 +112,12 @@ async def running_leadgate(
     async with open_core(settings=settings) as core:
         enabled = build_channels(settings, core)
         services = build_routing(settings, core, enabled.telegram_bots())
-        server = TestServer(build_app(core, enabled.webhooks, services.routes), host="127.0.0.1")
+        app = build_app(core, enabled.webhooks, services.routes, enabled.originator)
+        server = TestServer(app, host="127.0.0.1")
         await server.start_server()
         running = [
             asyncio.create_task(supervise(loop, core.sink, core.health, max_backoff=2.0))
-            for loop in services.loops
+            for loop in [*enabled.loops, *services.loops]
             if loops is True or (loops and loop.name in loops)
         ]
         try:

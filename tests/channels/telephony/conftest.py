@@ -12,6 +12,7 @@ import pytest
 
 from channels.telephony.adapter import RingingHook, TelephonyChannel
 from channels.telephony.settings import TelephonySettings
+from leads.model import Sink
 from tests.channels.telephony.ami_server import AmiTestServer
 from tests.fakes import RecordingHealth, RecordingSink
 
@@ -55,7 +56,7 @@ async def ami_server() -> AsyncIterator[AmiTestServer]:
 @asynccontextmanager
 async def running_channel(
     server: AmiTestServer,
-    sink: RecordingSink,
+    sink: Sink,
     health: RecordingHealth | None = None,
     on_ringing: RingingHook | None = None,
     clock: Callable[[], float] = time.time,

@@ -1,0 +1,96 @@
+"""Benchmark: an AMI byte stream through the parser and the call tracker, beside just splitting it.
+
+Builds a stream of at least `--events` messages from copies of the captured Asterisk traces
+(every call with its own ids and caller, `--concurrent` calls interleaved at a time), then in the
+same run measures (1) the ceiling: cutting the bytes into messages, fed in 64 KiB reads as a
+socket delivers them, and nothing else; (2) Leadgate: the same cutting, each message decoded
+into headers, fed to the call tracker, and every finished call turned into its contact event.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from channels.telephony.events import call_event  # noqa: E402
+from channels.telephony.parse import MessageSplitter, parse_message  # noqa: E402
+from channels.telephony.settings import TelephonySettings  # noqa: E402
+from channels.telephony.tracker import CallTracker  # noqa: E402
+from tests.channels.telephony.ami_server import BANNER, load_trace  # noqa: E402
+from tests.channels.telephony.synthetic import copy_of, interleaved  # noqa: E402
+
+TRACES = ("answered_recorded", "missed_no_answer", "busy", "abandoned_while_ringing",
+          "queue_answered", "queue_abandoned", "click_to_call_originate")
+SETTINGS = TelephonySettings.from_toml({
+    "secret": "unused", "trunk_contexts": ["from-trunk"], "internal_contexts": ["from-internal"],
+    "own_numbers": ["74951234567", "998712000000", "74951230000"], "default_region": "RU",
+    "did": {"74951234567": {"source": "yandex_direct"}},
+})
+READ = 64 * 1024
+
+
+def build_stream(events: int, concurrent: int) -> tuple[bytes, int, int]:
+    """The stream, its message count and its call count."""
+    traces = [load_trace(name) for name in TRACES]
+    chunks, messages, calls = [BANNER], 0, 0
+    while messages < events:
+        group = []
+        for _ in range(concurrent):
+            trace = traces[calls % len(traces)]
+            group.append(copy_of(trace, calls, caller=f"79{calls:09d}"))
+            messages += len(trace.messages)
+            calls += 1
+        chunks.append(interleaved(group))
+    return b"".join(chunks), messages, calls
+
+
+def split_only(stream: bytes) -> tuple[float, int]:
+    """Seconds to cut the stream into messages; how many."""
+    splitter, count = MessageSplitter(), 0
+    started = time.perf_counter()
+    for offset in range(0, len(stream), READ):
+        count += len(splitter.feed(stream[offset:offset + READ]))
+    return time.perf_counter() - started, count
+
+
+def track(stream: bytes) -> tuple[float, int, int]:
+    """Seconds to cut, decode and track the stream; messages seen and contact events made."""
+    splitter, tracker = MessageSplitter(), CallTracker(SETTINGS)
+    count = events = 0
+    now = time.time()
+    started = time.perf_counter()
+    for offset in range(0, len(stream), READ):
+        for raw in splitter.feed(stream[offset:offset + READ]):
+            count += 1
+            headers = parse_message(raw)
+            if headers is None:
+                continue
+            for record in tracker.feed(headers, now):
+                events += call_event(record, SETTINGS) is not None
+    return time.perf_counter() - started, count, events
+
+
+def main() -> None:
+    """Build the stream, run both measurements, print them side by side."""
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--events", type=int, default=200_000, help="messages (default 200000)")
+    parser.add_argument("--concurrent", type=int, default=200, help="calls interleaved (200)")
+    args = parser.parse_args()
+    stream, messages, calls = build_stream(args.events, args.concurrent)
+    raw_seconds, split = split_only(stream)
+    seconds, tracked, contacts = track(stream)
+    assert split == tracked == messages, (split, tracked, messages)
+    rate, raw = messages / seconds, messages / raw_seconds
+    print(f"stream: {messages} AMI messages, {calls} calls ({args.concurrent} at a time), "
+          f"{len(stream) / 1e6:.1f} MB")
+    print(f"leadgate: {rate:10.0f} events/s parsed and tracked ({contacts} calls became contacts)")
+    print(f"ceiling:  {raw:10.0f} events/s just split into messages")
+    print(f"ratio:    {rate / raw:10.2f}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,23 @@
+"""The Asterisk channel the `[asterisk]` section enables, with its screen pop."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from channels.telephony.adapter import TelephonyChannel
+from channels.telephony.settings import TelephonySettings
+from leadgate.bootstrap import Core
+from leadgate.screen_pop import ScreenPop
+
+
+def telephony_channel(raw: dict[str, Any], core: Core) -> TelephonyChannel | None:
+    """The AMI channel, or None without `[asterisk]`; ValueError names a bad key."""
+    section = raw.get("asterisk")
+    if not section:
+        return None
+    if not isinstance(section, dict):
+        raise ValueError("[asterisk] must be a table")
+    settings = TelephonySettings.from_toml(
+        {"default_region": core.settings.default_region} | section
+    )
+    return TelephonyChannel(settings, core.health, on_ringing=ScreenPop(core.engine, core.publish))
