@@ -6,15 +6,16 @@ from collections.abc import Awaitable, Callable
 from typing import Any
 
 from sqlalchemy import select
-from sqlalchemy.ext.asyncio import AsyncEngine
 
 from channels.telephony.records import RingingCall
 from crm_store.intake_store import OPEN_STATUSES
 from crm_store.routing_tables import managers
 from crm_store.tables import customers, identities, leads
+from leadgate.bootstrap import Core
 from routing.messages import manager_card
 
-Publish = Callable[[str, dict[str, Any], str], Awaitable[None]]
+# Called with keywords: routing_key, payload, message_id (Core.publish writes the outbox).
+Publish = Callable[..., Awaitable[None]]
 _MANAGER = (managers.c.id, managers.c.login, managers.c.name, managers.c.email,
             managers.c.telegram_chat_id)
 
@@ -22,8 +23,8 @@ _MANAGER = (managers.c.id, managers.c.login, managers.c.name, managers.c.email,
 class ScreenPop:
     """Publishes `call.ringing.<manager_id>` with the caller's card summary."""
 
-    def __init__(self, engine: AsyncEngine, publish: Publish) -> None:
-        self._engine = engine
+    def __init__(self, core: Core, publish: Publish) -> None:
+        self._engine = core.engine
         self._publish = publish
 
     async def __call__(self, call: RingingCall) -> None:
@@ -43,8 +44,8 @@ class ScreenPop:
             "lead_id": card.get("open_lead_id") if card else None,
             "card": card or {"phones": [call.caller], "name": call.caller_name},
         }
-        await self._publish(f"call.ringing.{manager.id}", payload,
-                            f"call.ringing:{call.linkedid}:{call.extension}")
+        await self._publish(routing_key=f"call.ringing.{manager.id}", payload=payload,
+                            message_id=f"ringing:{call.linkedid}:{call.extension}")
 
 
 async def _card(conn: Any, phone: str) -> dict[str, Any] | None:

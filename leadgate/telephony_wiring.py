@@ -20,4 +20,4 @@ def telephony_channel(raw: dict[str, Any], core: Core) -> TelephonyChannel | Non
     settings = TelephonySettings.from_toml(
         {"default_region": core.settings.default_region} | section
     )
-    return TelephonyChannel(settings, core.health, on_ringing=ScreenPop(core.engine, core.publish))
+    return TelephonyChannel(settings, core.health, on_ringing=ScreenPop(core, core.publish))
