@@ -1,20 +1,20 @@
 """`[asterisk]` in the service: calls land on cards, missed calls ask for callbacks, screen pops
-reach the ringing manager's queue, and click-to-call dials through AMI."""
+reach the ringing manager's queue."""
 
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator
 from typing import Any
 
-import pytest
 from sqlalchemy import select
 
 from crm_store.cards import customer_by_identity, customer_card
 from crm_store.routing_tables import outbox
-from crm_store.tokens import create_token
 from tests.channels.telephony.ami_server import AmiTestServer, load_trace
-from tests.channels.telephony.conftest import ASTERISK_SECTION
+from tests.channels.telephony.conftest import (
+    ASTERISK_SECTION,
+    ami_server_fixture,  # noqa: F401 - a fixture
+)
 from tests.routing.staffing import FLOOR, IRA
 from tests.support.leadgate_http import LeadgateClient, running_leadgate
 
@@ -25,22 +25,17 @@ WITH_PHONES = {**FLOOR, "managers": {
 }}
 
 
-@pytest.fixture
-async def ami_server() -> AsyncIterator[AmiTestServer]:
-    """The AMI test server (as in the telephony channel's own tests)."""
-    server = await AmiTestServer().start()
-    try:
-        yield server
-    finally:
-        await server.stop()
-
-
 def pbx(server: AmiTestServer) -> dict[str, Any]:
     return {**WITH_PHONES, "asterisk": {**ASTERISK_SECTION, "port": server.port}}
 
 
 async def replay(lg: LeadgateClient, server: AmiTestServer, trace: str, calls: int) -> None:
     await server.replay(load_trace(trace), speed=50)
+    await calls_on_the_card(lg, calls)
+
+
+async def calls_on_the_card(lg: LeadgateClient, calls: int) -> None:
+    """Wait until the test caller's card shows `calls` calls (the channel is asynchronous)."""
     for _ in range(200):
         async with lg.core.engine.connect() as conn:
             card = await customer_card(conn, 1) if await customer_by_identity(
@@ -48,7 +43,7 @@ async def replay(lg: LeadgateClient, server: AmiTestServer, trace: str, calls: i
         if card and len([t for t in card["timeline"] if t["channel"] == "call"]) >= calls:
             return
         await asyncio.sleep(0.05)
-    raise AssertionError(f"{trace} never reached the card")
+    raise AssertionError(f"the card never showed {calls} calls")
 
 
 async def test_a_missed_call_asks_for_a_callback_and_the_click_to_call_closes_it(
@@ -89,38 +84,3 @@ async def test_a_ringing_extension_gets_a_screen_pop_with_the_callers_card(
     assert first["card"]["phones"] == ["+79161234567"] and "customer_id" not in first["card"]
     assert second["card"]["customer_id"] == 1 and second["card"]["open_lead_id"] == 1
     assert second["call"]["caller_name"] == "Иван Петров"
-
-
-async def test_click_to_call_rings_the_managers_extension_through_ami(
-    database_url: str, ami_server: AmiTestServer
-) -> None:
-    async with running_leadgate(database_url, loops=("telephony",), **pbx(ami_server)) as lg:
-        await ami_server.logged_in()
-        lg.token = await create_token(lg.core.engine, "manager", "ira")
-        started = await lg.request("POST", "/api/calls", json={"phone": "8 916 123-45-67"})
-        someone_else = await lg.request("POST", "/api/calls",
-                                        json={"manager_id": 1, "phone": "+79161234567"})
-        lg.token = await create_token(lg.core.engine, "admin")
-        no_phone = await lg.request("POST", "/api/calls", json={"manager_id": 1,
-                                                                "phone": "+79161234567"})
-        unknown = await lg.request("POST", "/api/calls", json={"manager_id": 99, "phone": "1"})
-        bad_number = await lg.request("POST", "/api/calls", json={"manager_id": IRA,
-                                                                  "phone": "hello"})
-    [originate] = [a for a in ami_server.actions if a.get("Action") == "Originate"]
-
-    assert started.status == 202 and started.body["extension"] == "201"
-    assert originate["Channel"] == "PJSIP/201" and originate["Exten"] == "79161234567"
-    assert originate["Async"] == "true" and originate["ChannelId"] == started.body["call_id"]
-    assert someone_else.status == 403
-    assert (no_phone.status, no_phone.body["detail"]) == (422, "the manager has no phone extension")
-    assert unknown.status == 404
-    assert bad_number.status == 422
-
-
-async def test_click_to_call_without_asterisk_is_503(database_url: str) -> None:
-    async with running_leadgate(database_url, **WITH_PHONES) as lg:
-        lg.token = await create_token(lg.core.engine, "admin")
-        answer = await lg.request("POST", "/api/calls", json={"manager_id": IRA,
-                                                              "phone": "+79161234567"})
-
-    assert (answer.status, answer.body["error"]) == (503, "telephony_unavailable")

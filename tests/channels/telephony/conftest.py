@@ -44,8 +44,9 @@ def scaled_clock(speed: float) -> Callable[[], float]:
     return lambda: wall + (time.monotonic() - start) * speed
 
 
-@pytest.fixture
-async def ami_server() -> AsyncIterator[AmiTestServer]:
+@pytest.fixture(name="ami_server")
+async def ami_server_fixture() -> AsyncIterator[AmiTestServer]:
+    """A started AMI test server, stopped after the test."""
     server = await AmiTestServer().start()
     try:
         yield server
