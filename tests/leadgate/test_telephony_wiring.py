@@ -1,11 +1,15 @@
 """`[asterisk]` in the service: calls land on cards, missed calls ask for callbacks, screen pops
-reach the ringing manager's queue."""
+reach the ringing manager's queue; `leadgate run` with [asterisk] does it all."""
 
 from __future__ import annotations
 
 import asyncio
+import json
+import sys
+from pathlib import Path
 from typing import Any
 
+import aiohttp
 from sqlalchemy import select
 
 from crm_store.cards import customer_by_identity, customer_card
@@ -15,6 +19,7 @@ from tests.channels.telephony.conftest import (
     ASTERISK_SECTION,
     ami_server_fixture,  # noqa: F401 - a fixture
 )
+from tests.leadgate.test_run import _free_port
 from tests.routing.staffing import FLOOR, IRA
 from tests.support.leadgate_http import LeadgateClient, running_leadgate
 
@@ -84,3 +89,63 @@ async def test_a_ringing_extension_gets_a_screen_pop_with_the_callers_card(
     assert first["card"]["phones"] == ["+79161234567"] and "customer_id" not in first["card"]
     assert second["card"]["customer_id"] == 1 and second["card"]["open_lead_id"] == 1
     assert second["call"]["caller_name"] == "Иван Петров"
+
+
+async def test_leadgate_run_with_asterisk_puts_a_replayed_call_on_the_card(
+    tmp_path: Path, ami_server: AmiTestServer
+) -> None:
+    http_port = _free_port()
+    (tmp_path / "leadgate.toml").write_text(as_toml(
+        {"default_region": "RU"}, {**ASTERISK_SECTION, "port": ami_server.port}))
+    process = await asyncio.create_subprocess_exec(
+        sys.executable, "-m", "leadgate.cli", "run", cwd=tmp_path,
+        env={"PATH": "/usr/bin:/bin", "LEADGATE_HTTP_PORT": str(http_port)},
+        stdout=asyncio.subprocess.DEVNULL, stderr=asyncio.subprocess.PIPE)
+    try:
+        await ami_server.logged_in(within=30)
+        await ami_server.replay(load_trace("missed_no_answer"), speed=50)
+        token = await leadgate_command(tmp_path, "tokens", "create", "--role", "admin")
+        card = await card_by_phone(http_port, token, "+998 90 123 45 67")
+    finally:
+        process.terminate()
+        _, stderr = await process.communicate()
+
+    assert process.returncode == 0, stderr.decode()
+    [lead] = card["leads"]
+    assert lead["channel"] == "call" and lead["callback_due_at"] is not None
+    assert lead["attribution"]["source"] == "billboard"
+    assert [t["channel"] for t in card["timeline"]] == ["call"]
+
+
+def as_toml(top: dict[str, Any], asterisk: dict[str, Any]) -> str:
+    """The config file: top-level keys, [asterisk] and its [asterisk.did.<number>] tables."""
+    plain = {k: v for k, v in asterisk.items() if k != "did"}
+    lines = [f"{k} = {json.dumps(v)}" for k, v in top.items()]
+    lines += ["[asterisk]", *(f"{k} = {json.dumps(v)}" for k, v in plain.items())]
+    for number, attribution in asterisk["did"].items():
+        lines += [f'[asterisk.did."{number}"]',
+                  *(f"{k} = {json.dumps(v)}" for k, v in attribution.items())]
+    return "\n".join(lines) + "\n"
+
+
+async def leadgate_command(cwd: Path, *args: str) -> str:
+    """Run another `leadgate` command beside the service; its last output line."""
+    command = await asyncio.create_subprocess_exec(
+        sys.executable, "-m", "leadgate.cli", *args, cwd=cwd, env={"PATH": "/usr/bin:/bin"},
+        stdout=asyncio.subprocess.PIPE)
+    out, _ = await command.communicate()
+    assert command.returncode == 0
+    return out.decode().strip().splitlines()[-1]
+
+
+async def card_by_phone(port: int, token: str, phone: str) -> dict[str, Any]:
+    """GET /api/customers?phone= until the card is there (the call is stored asynchronously)."""
+    headers = {"Authorization": f"Bearer {token}"}
+    async with aiohttp.ClientSession() as session:
+        for _ in range(300):
+            async with session.get(f"http://127.0.0.1:{port}/api/customers",
+                                   params={"phone": phone}, headers=headers) as answer:
+                if answer.status == 200:
+                    return dict(await answer.json())
+            await asyncio.sleep(0.05)
+    raise AssertionError(f"no card for {phone}")
