@@ -7,7 +7,7 @@ import re
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from email import policy
-from email.message import EmailMessage, Message
+from email.message import Message
 from email.parser import BytesParser
 from email.utils import getaddresses, parseaddr, parsedate_to_datetime
 from typing import Any
@@ -15,7 +15,14 @@ from typing import Any
 import phonenumbers
 
 from channels.email.classify import why_not_a_lead
-from channels.email.text import body_text, decode_header_value, signature_of, summary_of
+from channels.email.text import (
+    body_part,
+    body_text,
+    decode_header_value,
+    is_attachment,
+    signature_of,
+    summary_of,
+)
 from leads.model import ContactEvent, RawIdentity
 
 _MESSAGE_ID = re.compile(r"<([^<>\s]{1,500})>")
@@ -40,7 +47,9 @@ def parse_mail(
 
     The raw mail is kept on the touch; attachments in it only with `keep_attachments`.
     """
-    message = BytesParser(policy=policy.default).parsebytes(raw)
+    # compat32: headers stay as written and are decoded only where needed, which costs a
+    # twentieth of the modern policy's eager header parsing (the import is parse-bound).
+    message = BytesParser(policy=policy.compat32).parsebytes(raw)
     sender_name, sender = _sender(message)
     text = _safe(lambda: body_text(message), "")[:_TEXT_LIMIT]
     summary = summary_of(text)[:_SUMMARY_LIMIT]
@@ -57,7 +66,7 @@ def parse_mail(
     if not is_form:
         written = summary + "\n" + signature_of(text)
         identities += [RawIdentity("phone", p) for p in phones_in(written, region)]
-    subject = _safe(lambda: decode_header_value(_raw_header(raw, "Subject")), "")[:998] or None
+    subject = _safe(lambda: decode_header_value(str(message.get("Subject", ""))), "")[:998] or None
     return ContactEvent(
         channel="email",
         external_id=message_id(message, raw),
@@ -115,28 +124,36 @@ def phones_in(text: str, region: str | None) -> list[str]:
     return list(dict.fromkeys(found))[:10]
 
 
-def attachments_of(message: EmailMessage) -> list[dict[str, Any]]:
+def attachments_of(message: Message) -> list[dict[str, Any]]:
     """Name, type and size of each attachment."""
     listed = []
-    for part in _safe(lambda: list(message.iter_attachments()), []):
+    for part in _attachments(message):
         payload = _safe(lambda p=part: p.get_payload(decode=True), b"")
-        listed.append({"name": _safe(lambda p=part: p.get_filename(), None),
+        name = _safe(lambda p=part: p.get_filename(), None)
+        listed.append({"name": decode_header_value(str(name)) if name else None,
                        "type": part.get_content_type(),
                        "size": len(payload) if isinstance(payload, bytes) else 0})
     return listed[:100]
 
 
-def without_attachments(message: EmailMessage, raw: bytes) -> bytes:
+def without_attachments(message: Message, raw: bytes) -> bytes:
     """The raw mail with every attachment's content left out (its headers say what it was)."""
-    attachments = _safe(lambda: list(message.iter_attachments()), [])
+    attachments = _attachments(message)
     if not attachments:
         return raw
     for part in attachments:
         size = len(_safe(lambda p=part: p.get_payload(decode=True), b"") or b"")
         _safe(lambda p=part: p.set_payload(""), None)
         part["X-Leadgate-Removed"] = f"attachment of {size} bytes not kept"
-    kept = _safe(lambda: message.as_bytes(policy=policy.SMTP), None)
+    kept = _safe(lambda: message.as_bytes(), None)
     return kept if isinstance(kept, bytes) else raw.split(b"\r\n\r\n", 1)[0][:100_000]
+
+
+def _attachments(message: Message) -> list[Message]:
+    body = _safe(lambda: body_part(message), None)
+    return [part for part in _safe(lambda: list(message.walk()), [])
+            if not part.is_multipart() and part is not body
+            and (is_attachment(part) or part.get_content_maintype() not in ("text", "message"))]
 
 
 def _sender(message: Message) -> tuple[str, str | None]:
@@ -144,7 +161,7 @@ def _sender(message: Message) -> tuple[str, str | None]:
         name, address = _safe(lambda h=header: parseaddr(str(message.get(h, "") or "")),
                               ("", ""))
         if address and "@" in address:
-            return name.strip(), address.strip()
+            return _safe(lambda n=name: decode_header_value(n), name).strip(), address.strip()
     return "", None
 
 
@@ -152,7 +169,7 @@ def _address(message: Message, header: str) -> str:
     return _safe(lambda: parseaddr(str(message.get(header, "") or ""))[1], "")
 
 
-def _details(message: EmailMessage, summary: str, is_form: bool,
+def _details(message: Message, summary: str, is_form: bool,
              sender: str | None) -> dict[str, Any]:
     details: dict[str, Any] = {"summary": summary, "from": _address(message, "From"),
                                "to": [a for _, a in _safe(lambda: getaddresses(
@@ -167,11 +184,6 @@ def _details(message: EmailMessage, summary: str, is_form: bool,
     return details
 
 
-def _raw_header(raw: bytes, name: str) -> str:
-    """A header as written (encoded words intact), from the head of the raw mail."""
-    head = raw.split(b"\r\n\r\n", 1)[0].split(b"\n\n", 1)[0][:200_000]
-    headers = BytesParser(policy=policy.compat32).parsebytes(head, headersonly=True)
-    return str(headers.get(name, "") or "")
 
 
 def _date(message: Message) -> datetime:

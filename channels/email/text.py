@@ -5,7 +5,7 @@ from __future__ import annotations
 import html
 import re
 from email.header import decode_header
-from email.message import EmailMessage, Message
+from email.message import Message
 from html.parser import HTMLParser
 
 # Tried in order when a part's declared charset is unknown or wrong.
@@ -43,14 +43,29 @@ def part_text(part: Message) -> str:
     return decode_bytes(payload, part.get_content_charset())
 
 
-def body_text(message: EmailMessage) -> str:
+def body_part(message: Message) -> Message | None:
+    """The part holding the message's text: the first plain part, else the first HTML part."""
+    found: dict[str, Message] = {}
+    for part in message.walk():
+        if part.is_multipart() or is_attachment(part):
+            continue
+        kind = part.get_content_type()
+        if kind in ("text/plain", "text/html"):
+            found.setdefault(kind, part)
+    return found.get("text/plain") or found.get("text/html")
+
+
+def is_attachment(part: Message) -> bool:
+    """Whether a leaf part is an attachment rather than the message's text."""
+    disposition = str(part.get("Content-Disposition", "")).strip().lower()
+    return disposition.startswith("attachment") or (
+        part.get_filename() is not None and part.get_content_maintype() != "text"
+    )
+
+
+def body_text(message: Message) -> str:
     """The message's text: the plain part if there is one, else the HTML part made readable."""
-    try:
-        body = message.get_body(preferencelist=("plain", "html"))
-    except (KeyError, IndexError, AttributeError):
-        body = None
-    if body is None:
-        body = message if message.get_content_maintype() == "text" else None
+    body = body_part(message)
     if body is None:
         return ""
     text = part_text(body)
