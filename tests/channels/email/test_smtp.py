@@ -6,7 +6,10 @@ import asyncio
 import contextlib
 import smtplib
 import socket
+import ssl
+import subprocess
 from collections.abc import AsyncIterator
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -103,4 +106,29 @@ async def test_auth_when_configured_refuses_a_wrong_password(core: Core) -> None
         await asyncio.to_thread(send, port, sample("inquiry_koi8r"), SALES, ("site", "s3cret"))
 
     assert wrong.value.smtp_code == 535
+    assert (await row_counts(core.engine))["touches"] == 1
+
+
+async def test_starttls_protects_auth_when_a_certificate_is_configured(
+    core: Core, tmp_path: Path
+) -> None:
+    cert, key = tmp_path / "cert.pem", tmp_path / "key.pem"
+    await asyncio.to_thread(
+        subprocess.run, ["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1",
+                         "-subj", "/CN=localhost", "-keyout", str(key), "-out", str(cert)],
+        check=True, capture_output=True)
+
+    def send_over_tls(port: int) -> Any:
+        with smtplib.SMTP("127.0.0.1", port, timeout=10) as client:
+            client.starttls(context=ssl._create_unverified_context())
+            client.login("site", "s3cret")
+            return client.sendmail("ivan.petrov@example.ru", [SALES], sample("inquiry_koi8r"))
+
+    async with smtp_server(core.sink, users={"site": "s3cret"}, tls_cert=str(cert),
+                           tls_key=str(key)) as port:
+        with pytest.raises(smtplib.SMTPNotSupportedError):
+            await asyncio.to_thread(send, port, sample("inquiry_koi8r"), SALES, ("site", "x"))
+        refused = await asyncio.to_thread(send_over_tls, port)
+
+    assert refused == {}
     assert (await row_counts(core.engine))["touches"] == 1
