@@ -3,8 +3,9 @@
 Builds a stream of at least `--events` messages from copies of the captured Asterisk traces
 (every call with its own ids and caller, `--concurrent` calls interleaved at a time), then in the
 same run measures (1) the ceiling: cutting the bytes into messages, fed in 64 KiB reads as a
-socket delivers them, and nothing else; (2) Leadgate: the same cutting, each message decoded
-into headers, fed to the call tracker, and every finished call turned into its contact event.
+socket delivers them, and nothing else; (2) Leadgate: the same cutting, events no one reads
+recognised by their first bytes and dropped, every other message decoded into headers, fed to
+the call tracker, and every finished call turned into its contact event.
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from channels.telephony.events import call_event  # noqa: E402
-from channels.telephony.parse import MessageSplitter, parse_message  # noqa: E402
+from channels.telephony.parse import MessageSplitter, is_unread_event, parse_message  # noqa: E402
 from channels.telephony.settings import TelephonySettings  # noqa: E402
 from channels.telephony.tracker import CallTracker  # noqa: E402
 from tests.channels.telephony.ami_server import BANNER, load_trace  # noqa: E402
@@ -66,6 +67,8 @@ def track(stream: bytes) -> tuple[float, int, int]:
     for offset in range(0, len(stream), READ):
         for raw in splitter.feed(stream[offset:offset + READ]):
             count += 1
+            if is_unread_event(raw):
+                continue
             headers = parse_message(raw)
             if headers is None:
                 continue

@@ -14,7 +14,7 @@ from panoramisk.actions import Action
 from panoramisk.ami_protocol import AMIProtocol
 from panoramisk.message import Message
 
-from channels.telephony.parse import Headers, MessageSplitter, parse_message
+from channels.telephony.parse import Headers, MessageSplitter, is_unread_event, parse_message
 from leads.errors import ChannelMisconfigured, ChannelUnavailable
 
 log = logging.getLogger(__name__)
@@ -84,6 +84,8 @@ class HardenedAmiProtocol(AMIProtocol):
         try:
             at = self._clock()
             for raw in self._splitter.feed(data):
+                if is_unread_event(raw):
+                    continue
                 headers = parse_message(raw)
                 if headers is None:
                     self.skipped += 1

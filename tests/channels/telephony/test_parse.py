@@ -1,0 +1,29 @@
+"""Which AMI messages are dropped undecoded: only events the call tracker never reads."""
+
+from __future__ import annotations
+
+import pytest
+
+from channels.telephony.parse import is_unread_event, parse_message
+from tests.channels.telephony.ami_server import load_trace
+
+
+@pytest.mark.parametrize(("raw", "unread"), [
+    (b"Event: Newexten\r\nChannel: PJSIP/trunk-00000001\r\nLinkedid: 1.1", True),
+    (b"Event: VarSet\r\nVariable: BRIDGEPEER\r\nValue: PJSIP/201-00000002", True),
+    (b"Event: VarSet\r\nVariable: MIXMONITOR_FILENAME\r\nValue: /var/spool/a.wav", False),
+    (b"Event: Newstate\r\nActionID: 42\r\nChannel: PJSIP/201-00000002", False),
+    (b"Event: Hangup\r\nUniqueid: 1.1\r\nLinkedid: 1.1", False),
+    (b"Event: VarSetting\r\nValue: x", False),
+    (b"Response: Success\r\nActionID: 1", False),
+])
+def test_only_events_no_one_reads_are_dropped_undecoded(raw: bytes, unread: bool) -> None:
+    assert is_unread_event(raw) is unread
+
+
+def test_dropping_unread_events_leaves_every_trace_with_what_the_tracker_reads() -> None:
+    trace = load_trace("answered_recorded")
+    kept = [parse_message(m) for _, m in trace.messages if not is_unread_event(m)]
+
+    assert len(kept) < len(trace.messages) / 2
+    assert any(h and h.get("Variable") == "MIXMONITOR_FILENAME" for h in kept)
