@@ -1,0 +1,77 @@
+"""The call tracker alone: internal calls are no customer's, and memory stays bounded."""
+
+from __future__ import annotations
+
+from channels.telephony.events import call_event
+from channels.telephony.parse import parse_message
+from channels.telephony.records import CallRecord
+from channels.telephony.tracker import CallTracker
+from tests.channels.telephony.ami_server import load_trace
+from tests.channels.telephony.conftest import telephony_settings
+from tests.channels.telephony.synthetic import copy_of
+
+CALLER, CALLEE = "1800000000.1", "1800000000.2"
+
+
+def internal_call() -> list[dict[str, str]]:
+    """Extension 202 dials 201 in the phones' context; 201 answers; both hang up."""
+    caller = {"Channel": "PJSIP/202-00000001", "Uniqueid": CALLER, "Linkedid": CALLER}
+    callee = {"DestChannel": "PJSIP/201-00000002", "DestUniqueid": CALLEE,
+              "DestLinkedid": CALLER}
+    return [
+        {"Event": "Newchannel", **caller, "Context": "from-internal", "Exten": "201",
+         "CallerIDNum": "202", "CallerIDName": "Timur"},
+        {"Event": "Newchannel", "Channel": "PJSIP/201-00000002", "Uniqueid": CALLEE,
+         "Linkedid": CALLER, "Context": "from-internal", "Exten": "s", "CallerIDNum": "201"},
+        {"Event": "DialBegin", **caller, **callee, "DialString": "201"},
+        {"Event": "DialEnd", **caller, **callee, "DialStatus": "ANSWER"},
+        {"Event": "Hangup", "Channel": "PJSIP/201-00000002", "Uniqueid": CALLEE,
+         "Linkedid": CALLER, "Cause": "16"},
+        {"Event": "Hangup", **caller, "Cause": "16"},
+    ]  # fmt: skip
+
+
+def without_hangups(copies: int) -> list[dict[str, str]]:
+    """Copies of an answered call whose Hangup events were lost."""
+    events = []
+    for number in range(copies):
+        for raw in copy_of(load_trace("answered_recorded"), number):
+            headers = parse_message(raw)
+            if headers is not None and headers.get("Event") != "Hangup":
+                events.append(headers)
+    return events
+
+
+def fed(tracker: CallTracker, events: list[dict[str, str]], at: float) -> list[CallRecord]:
+    return [record for event in events for record in tracker.feed(event, at)]
+
+
+def test_a_call_between_two_extensions_is_internal_and_never_a_contact() -> None:
+    settings = telephony_settings(5038)
+
+    [record] = fed(CallTracker(settings), internal_call(), 100.0)
+
+    assert record.direction == "internal"
+    assert call_event(record, settings) is None
+
+
+def test_a_call_whose_hangup_never_comes_is_closed_as_stale_once() -> None:
+    tracker = CallTracker(telephony_settings(5038, stale_call_seconds=60))
+    assert fed(tracker, without_hangups(1), 1000.0) == []
+
+    early = tracker.close_stale(1059.0)
+    [stale] = tracker.close_stale(1061.0)
+    again = tracker.close_stale(2000.0)
+
+    assert (early, again) == ([], [])
+    assert (stale.closed_by, stale.did, tracker.open_calls) == ("stale", "74951234567", 0)
+
+
+def test_beyond_the_open_call_limit_the_oldest_call_makes_room() -> None:
+    tracker = CallTracker(telephony_settings(5038, max_open_calls=3))
+
+    closed = fed(tracker, without_hangups(5), 1000.0)
+
+    assert tracker.open_calls == 3
+    assert [r.closed_by for r in closed] == ["stale", "stale"]
+    assert [r.linkedid.split("-")[0] for r in closed] == ["0", "1"]
