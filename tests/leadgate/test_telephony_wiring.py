@@ -20,7 +20,7 @@ from tests.channels.telephony.conftest import (
     ami_server_fixture,  # noqa: F401 - a fixture
 )
 from tests.leadgate.test_run import _free_port
-from tests.routing.staffing import FLOOR, IRA
+from tests.routing.staffing import FLOOR, IRA, TIMUR
 from tests.support.leadgate_http import LeadgateClient, running_leadgate
 
 WITH_PHONES = {**FLOOR, "managers": {
@@ -69,6 +69,22 @@ async def test_a_missed_call_asks_for_a_callback_and_the_click_to_call_closes_it
     assert lead["id"] == missed["id"] and lead["callback_done_at"] is not None
     assert lead["attribution"]["source"] == "yandex_direct"
     assert [t["direction"] for t in card["timeline"]] == ["inbound", "outbound"]
+
+
+async def test_a_dialed_numbers_source_routes_the_call_like_a_utm_source(
+    database_url: str, ami_server: AmiTestServer
+) -> None:
+    config = pbx(ami_server)
+    config["asterisk"]["did"] = {"74951234567": {"source": "instagram", "campaign": "reels"}}
+    async with running_leadgate(database_url, loops=("telephony",), **config) as lg:
+        await ami_server.logged_in()
+        await replay(lg, ami_server, "answered_recorded", calls=1)
+        async with lg.core.engine.connect() as conn:
+            [lead] = (await customer_card(conn, 1) or {})["leads"]
+
+    assert lead["attribution"] == {"did": "74951234567", "source": "instagram",
+                                   "campaign": "reels"}
+    assert lead["team"] == "instagram" and lead["manager_id"] in (IRA, TIMUR)
 
 
 async def test_a_ringing_extension_gets_a_screen_pop_with_the_callers_card(
