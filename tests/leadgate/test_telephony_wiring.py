@@ -5,11 +5,13 @@ from __future__ import annotations
 
 import asyncio
 import json
+import logging
 import sys
 from pathlib import Path
 from typing import Any
 
 import aiohttp
+import pytest
 from sqlalchemy import select
 
 from crm_store.cards import customer_by_identity, customer_card
@@ -105,6 +107,25 @@ async def test_a_ringing_extension_gets_a_screen_pop_with_the_callers_card(
     assert first["card"]["phones"] == ["+79161234567"] and "customer_id" not in first["card"]
     assert second["card"]["customer_id"] == 1 and second["card"]["open_lead_id"] == 1
     assert second["call"]["caller_name"] == "Иван Петров"
+
+
+async def test_a_wrong_ami_secret_shows_on_healthz_and_in_the_log_and_is_not_retried(
+    database_url: str, ami_server: AmiTestServer, caplog: pytest.LogCaptureFixture
+) -> None:
+    config = pbx(ami_server)
+    config["asterisk"]["secret"] = "wrong-secret"
+    caplog.set_level(logging.INFO)
+    async with running_leadgate(database_url, loops=("telephony",), **config) as lg:
+        for _ in range(200):
+            health = await lg.get("/healthz")
+            if "telephony" in health.body["channels"] and health.body["status"] == "degraded":
+                break
+            await asyncio.sleep(0.05)
+
+    assert health.body["channels"]["telephony"]["state"] == "misconfigured"
+    assert "wrong-secret" not in health.text and "wrong-secret" not in caplog.text
+    assert "telephony is misconfigured" in caplog.text
+    assert ami_server.logins == 1
 
 
 async def test_leadgate_run_with_asterisk_puts_a_replayed_call_on_the_card(
