@@ -75,3 +75,39 @@ def test_beyond_the_open_call_limit_the_oldest_call_makes_room() -> None:
     assert tracker.open_calls == 3
     assert [r.closed_by for r in closed] == ["stale", "stale"]
     assert [r.linkedid.split("-")[0] for r in closed] == ["0", "1"]
+
+
+def blind_transfer() -> list[dict[str, str]]:
+    """A customer's call answered by 201, blind-transferred to 202, who answers."""
+    trunk = {"Channel": "PJSIP/trunk-00000010", "Uniqueid": "1800000001.1",
+             "Linkedid": "1800000001.1"}
+    phones = {ext: {"Channel": f"PJSIP/{ext}-0000001{n}", "Uniqueid": f"1800000001.{n}",
+                    "Linkedid": "1800000001.1"} for n, ext in ((2, "201"), (3, "202"))}
+
+    def dial(ext: str, status: str) -> dict[str, str]:
+        return {**trunk, "DestChannel": phones[ext]["Channel"],
+                "DestUniqueid": phones[ext]["Uniqueid"], "DialStatus": status}
+
+    return [
+        {"Event": "Newchannel", **trunk, "Context": "from-trunk", "Exten": "74951234567",
+         "CallerIDNum": "79161234567"},
+        {"Event": "Newchannel", **phones["201"], "Context": "from-internal"},
+        {"Event": "DialBegin", **dial("201", "")},
+        {"Event": "DialEnd", **dial("201", "ANSWER")},
+        {"Event": "BlindTransfer", "TransfererChannel": phones["201"]["Channel"],
+         "TransfererLinkedid": "1800000001.1", "TransfereeLinkedid": "1800000001.1",
+         "Extension": "202"},
+        {"Event": "Hangup", **phones["201"], "Cause": "16"},
+        {"Event": "Newchannel", **phones["202"], "Context": "from-internal"},
+        {"Event": "DialBegin", **dial("202", "")},
+        {"Event": "DialEnd", **dial("202", "ANSWER")},
+        {"Event": "Hangup", **phones["202"], "Cause": "16"},
+        {"Event": "Hangup", **trunk, "Cause": "16"},
+    ]  # fmt: skip
+
+
+def test_a_transferred_call_keeps_one_record_with_the_final_answering_extension() -> None:
+    [record] = fed(CallTracker(telephony_settings(5038)), blind_transfer(), 100.0)
+
+    assert (record.direction, record.disposition) == ("inbound", "answered")
+    assert (record.answered_by, record.transfers, record.did) == ("202", 1, "74951234567")
