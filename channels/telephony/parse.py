@@ -77,10 +77,14 @@ def parse_message(raw: bytes) -> Headers | None:
     """
     headers: Headers = {}
     for line in raw.decode("utf-8", "replace").splitlines():
-        key, sep, value = line.partition(":")
-        if not sep or not key or key in headers:
-            continue
-        headers[key] = value[1:] if value[:1] == " " else value
+        key, sep, value = line.partition(": ")  # the common case, in one step
+        if not sep or ":" in key:
+            key, sep, value = line.partition(":")
+            if not sep:
+                continue
+            value = value[1:] if value[:1] == " " else value
+        if key and key not in headers:
+            headers[key] = value
     if "Event" not in headers and "Response" not in headers:
         return None
     return headers

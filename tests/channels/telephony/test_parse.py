@@ -27,3 +27,10 @@ def test_dropping_unread_events_leaves_every_trace_with_what_the_tracker_reads()
 
     assert len(kept) < len(trace.messages) / 2
     assert any(h and h.get("Variable") == "MIXMONITOR_FILENAME" for h in kept)
+
+
+def test_headers_split_at_the_first_colon_and_keep_their_first_value() -> None:
+    raw = b"Event: X\r\nA:b: c\r\nK:\r\nL: \r\nM:  two\r\n:v\r\nno colon\r\nA: again"
+
+    assert parse_message(raw) == {"Event": "X", "A": "b: c", "K": "", "L": "", "M": " two"}
+    assert parse_message(b"Key: value") is None
