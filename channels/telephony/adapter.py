@@ -12,7 +12,7 @@ from collections.abc import Awaitable, Callable
 
 from channels.base import HealthReporter, Sink
 from channels.telephony.connection import AmiSession, EventInbox, Reconcile
-from channels.telephony.delivery import CallDelivery
+from channels.telephony.delivery import CallDelivery, ManagerLookup
 from channels.telephony.events import call_event, customer_phone
 from channels.telephony.records import CallRecord, RingingCall
 from channels.telephony.settings import TelephonySettings, digits_of
@@ -36,8 +36,10 @@ class TelephonyChannel:
         on_ringing: RingingHook | None = None,
         clock: Callable[[], float] = time.time,
         reconnect_delays: tuple[float, float] = (1.0, 60.0),
+        manager_of: ManagerLookup | None = None,
     ) -> None:
         self._settings = settings
+        self._manager_of = manager_of
         self._health = health
         self._on_ringing = on_ringing
         self._clock = clock
@@ -51,7 +53,8 @@ class TelephonyChannel:
     async def run(self, sink: Sink) -> None:
         """Stay connected until cancelled; ChannelMisconfigured if the login is rejected."""
         inbox = EventInbox()
-        delivery = CallDelivery(sink, self._first_delay, self._max_delay)
+        delivery = CallDelivery(sink, self._first_delay, self._max_delay,
+                                manager_of=self._manager_of)
         workers = [
             asyncio.create_task(self._consume(inbox, delivery), name="ami-tracker"),
             asyncio.create_task(delivery.run(), name="ami-delivery"),

@@ -3,23 +3,29 @@
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import logging
 import random
 from collections import deque
+from collections.abc import Awaitable, Callable
 
 from channels.base import ContactEvent, Sink
 from leads.errors import InvalidEvent, StoreUnavailable
 
 log = logging.getLogger(__name__)
 
+ManagerLookup = Callable[[str], Awaitable[int | None]]
+
 
 class CallDelivery:
     """A bounded queue of call events in front of the sink, drained in order with retries."""
 
     def __init__(
-        self, sink: Sink, first_delay: float, max_delay: float, limit: int = 10_000
+        self, sink: Sink, first_delay: float, max_delay: float, limit: int = 10_000,
+        manager_of: ManagerLookup | None = None,
     ) -> None:
         self._sink = sink
+        self._manager_of = manager_of
         self._first_delay, self._max_delay = first_delay, max_delay
         self._pending: deque[ContactEvent] = deque()
         self._limit = limit
@@ -47,7 +53,7 @@ class CallDelivery:
                 await self._ready.wait()
             event = self._pending[0]
             try:
-                await self._sink(event)
+                await self._sink(await self._with_manager(event))
             except StoreUnavailable:
                 failures += 1
                 delay = min(self._first_delay * 2 ** min(failures, 16), self._max_delay)
@@ -58,3 +64,15 @@ class CallDelivery:
                 log.warning("Call %s refused by intake: %s", event.external_id, err.code)
             failures = 0
             self._pending.popleft()
+
+    async def _with_manager(self, event: ContactEvent) -> ContactEvent:
+        """The event with `manager_id`: the manager whose extension answered (None if nobody's)."""
+        extension = event.details.get("answered_by")
+        if self._manager_of is None or not extension:
+            return event
+        try:
+            manager_id = await self._manager_of(extension)
+        except Exception as err:  # the store is down: kept and retried like a failed commit
+            raise StoreUnavailable(f"looking up extension {extension} failed") from err
+        details = {**event.details, "manager_id": manager_id}
+        return dataclasses.replace(event, details=details)

@@ -71,6 +71,7 @@ async def test_a_missed_call_asks_for_a_callback_and_the_click_to_call_closes_it
     assert lead["id"] == missed["id"] and lead["callback_done_at"] is not None
     assert lead["attribution"]["source"] == "yandex_direct"
     assert [t["direction"] for t in card["timeline"]] == ["inbound", "outbound"]
+    assert [t["details"].get("manager_id") for t in card["timeline"]] == [None, IRA]
 
 
 async def test_a_dialed_numbers_source_routes_the_call_like_a_utm_source(
