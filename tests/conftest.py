@@ -78,6 +78,16 @@ async def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
     return url
 
 
+@pytest.fixture(scope="session")
+def amqp_vhost() -> Iterator[str]:
+    """A RabbitMQ vhost of this test run's own on the machine's broker, deleted at the end."""
+    from tests.support import rabbitmq
+
+    rabbitmq.create_vhost()
+    yield rabbitmq.AMQP_URL
+    rabbitmq.delete_vhost()
+
+
 @pytest.fixture
 async def postgres_url(postgres_database: str) -> str:
     """The session's PostgreSQL database, emptied for this test."""

@@ -1,4 +1,4 @@
-"""Routing fixtures: the real RabbitMQ with a clean Leadgate topology for each test."""
+"""Routing fixtures: this run's RabbitMQ vhost with a clean Leadgate topology for each test."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from tests.support.rabbitmq import AMQP_URL, reset_topology
 
 
 @pytest.fixture
-async def amqp_url() -> str:
-    """The machine's RabbitMQ, with no Leadgate queues or exchanges left from earlier tests."""
+async def amqp_url(amqp_vhost: str) -> str:
+    """This run's vhost, with no Leadgate queues or exchanges left from earlier tests."""
     await reset_topology()
     return AMQP_URL

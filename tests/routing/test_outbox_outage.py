@@ -8,7 +8,7 @@ from collections import Counter
 from routing.amqp import UNASSIGNED_QUEUE, manager_queue
 from tests.routing.staffing import FLOOR
 from tests.support.leadgate_http import LeadgateClient, running_leadgate
-from tests.support.rabbitmq import broker_stopped, read_queue
+from tests.support.rabbitmq import broker_proxy, read_queue, url_through
 
 LEADS = 500
 ROOMY = {**FLOOR, "managers": {login: {**fields, "capacity": 1000}
@@ -45,9 +45,10 @@ async def post_many(lg: LeadgateClient, count: int) -> list[int]:
 async def test_leads_posted_while_rabbitmq_is_down_all_reach_their_manager_queues_once(
     postgres_url: str, amqp_url: str
 ) -> None:
-    async with running_leadgate(postgres_url, amqp_url=amqp_url, loops=("outbox",),
-                                **ROOMY) as lg:
-        async with broker_stopped():
+    async with broker_proxy() as proxy, running_leadgate(
+        postgres_url, amqp_url=url_through(proxy.port), loops=("outbox",), **ROOMY
+    ) as lg:
+        async with proxy.outage():
             statuses = await post_many(lg, LEADS)
             waiting_during_outage = await unsent(lg)
             state_during_outage = await outbox_state(lg, "unavailable")

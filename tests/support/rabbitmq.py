@@ -1,4 +1,9 @@
-"""The machine's real RabbitMQ for tests: a clean topology, reading queues, stopping the broker."""
+"""The machine's real RabbitMQ for tests: a vhost of this run's own, clean topology, reading queues.
+
+The broker is shared with other test runs on the machine: this run declares everything in a
+vhost of its own (created at the start, deleted at the end) and never stops or purges anything
+outside it. Outages are made with a TCP proxy in front of the broker (`broker_outage`).
+"""
 
 from __future__ import annotations
 
@@ -6,9 +11,11 @@ import asyncio
 import json
 import os
 import subprocess
+import uuid
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
+from urllib.parse import quote, urlsplit, urlunsplit
 
 import aio_pika
 import pytest
@@ -21,13 +28,40 @@ from routing.amqp import (
     UNASSIGNED_QUEUE,
     manager_queue,
 )
+from tests.support.tcp_proxy import TcpProxy, tcp_proxy
 
-AMQP_URL = os.environ.get("LEADGATE_TEST_AMQP", "amqp://guest:guest@127.0.0.1:5672/")
+BROKER_URL = os.environ.get("LEADGATE_TEST_AMQP", "amqp://guest:guest@127.0.0.1:5672/")
+VHOST = f"leadgate-test-{os.getpid()}-{uuid.uuid4().hex[:6]}"
+_BROKER = urlsplit(BROKER_URL)
+AMQP_URL = urlunsplit(_BROKER._replace(path="/" + quote(VHOST, safe="")))
+"""This test run's vhost on the machine's broker (exists while the `amqp_vhost` fixture lives)."""
 _MANAGER_IDS = range(1, 60)
 
 
+def create_vhost() -> None:
+    """Create this run's vhost and let the test user use it; fail loudly if RabbitMQ is down."""
+    user = _BROKER.username or "guest"
+    try:
+        rabbitmqctl("add_vhost", VHOST)
+        rabbitmqctl("set_permissions", "-p", VHOST, user, ".*", ".*", ".*")
+    except (OSError, subprocess.SubprocessError) as err:
+        pytest.fail(f"RabbitMQ is required for these tests and could not make a vhost: {err!r}")
+
+
+def delete_vhost() -> None:
+    """Delete this run's vhost with everything in it."""
+    rabbitmqctl("delete_vhost", VHOST)
+
+
+def url_through(port: int) -> str:
+    """This run's vhost reached through a local port (a proxy in front of the broker)."""
+    return urlunsplit(_BROKER._replace(netloc=f"{_BROKER.username or 'guest'}:"
+                                       f"{_BROKER.password or 'guest'}@127.0.0.1:{port}",
+                                       path="/" + quote(VHOST, safe="")))
+
+
 async def reset_topology(url: str = AMQP_URL) -> None:
-    """Delete every queue and exchange Leadgate declares; fail loudly if RabbitMQ is down."""
+    """Delete every queue and exchange Leadgate declares in this run's vhost."""
     try:
         connection = await aio_pika.connect(url, timeout=10)
     except (AMQPError, OSError, TimeoutError) as err:
@@ -82,11 +116,7 @@ def rabbitmqctl(*args: str) -> None:
 
 
 @asynccontextmanager
-async def broker_stopped() -> AsyncIterator[None]:
-    """RabbitMQ's application stopped for the block (the node stays up), started again after."""
-    await asyncio.to_thread(rabbitmqctl, "stop_app")
-    try:
-        yield
-    finally:
-        await asyncio.to_thread(rabbitmqctl, "start_app")
-        await asyncio.to_thread(rabbitmqctl, "await_startup")
+async def broker_proxy() -> AsyncIterator[TcpProxy]:
+    """A TCP proxy in front of the machine's broker; `url_through(proxy.port)` reaches our vhost."""
+    async with tcp_proxy(_BROKER.hostname or "127.0.0.1", _BROKER.port or 5672) as proxy:
+        yield proxy
