@@ -12,8 +12,7 @@ from crm_store.tables import customers, identities, ignored_events, leads, merge
 from leads.model import ContactEvent
 from leads.normalize import Identity
 from leads.ports import CustomerRef, LeadRef, PreparedEvent, TouchRef
-
-OPEN_STATUSES = ("new", "assigned", "accepted")
+from leads.statuses import NEW, OPEN_STATUSES
 
 # The hot path's statements are built once: constructing a statement costs more CPU than
 # sending it (DESIGN.md §8, "no per-event work that can be done once").
@@ -297,7 +296,7 @@ def _details(event: ContactEvent) -> dict[str, object]:
 def _lead_row(customer_id: int, event: ContactEvent, now: datetime) -> dict[str, object]:
     return {
         "customer_id": customer_id,
-        "status": "new",
+        "status": NEW,
         "channel": event.channel,
         "attribution": dict(event.attribution),
         "created_at": now,

@@ -13,9 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 
 from crm_store.routing_tables import consumed_messages, managers, outbox, team_members, teams
 from crm_store.tables import customers, leads, touches
-
-WORKING_STATUSES = ("assigned", "accepted")
-"""A manager's load: leads offered to or accepted by them and not closed."""
+from leads.statuses import ACCEPTED, ASSIGNED, NEW, WORKING_STATUSES
 
 
 @dataclass(frozen=True)
@@ -163,7 +161,7 @@ class SqlRoutingStore:
     async def set_status(self, lead_id: int, now: datetime, status: str) -> None:
         """Accept (`accepted`) or close (`won`/`lost`/`spam`) a lead."""
         values: dict[str, Any] = {"status": status, "offer_deadline_at": None}
-        values["accepted_at" if status == "accepted" else "closed_at"] = now
+        values["accepted_at" if status == ACCEPTED else "closed_at"] = now
         await self.connection.execute(update(leads).where(leads.c.id == lead_id).values(values))
 
     async def make_owner(self, customer_id: int, manager_id: int) -> None:
@@ -186,7 +184,7 @@ class SqlRoutingStore:
         """Assigned leads whose accept time ran out."""
         rows = await self.connection.execute(
             select(leads.c.id)
-            .where(leads.c.status == "assigned", leads.c.offer_deadline_at <= now)
+            .where(leads.c.status == ASSIGNED, leads.c.offer_deadline_at <= now)
             .order_by(leads.c.offer_deadline_at).limit(limit)
         )
         return [row.id for row in rows]
@@ -195,7 +193,7 @@ class SqlRoutingStore:
         """Teams with leads waiting in their queue."""
         rows = await self.connection.execute(
             select(leads.c.team).distinct()
-            .where(leads.c.status == "new", leads.c.team.is_not(None), leads.c.manager_id.is_(None))
+            .where(leads.c.status == NEW, leads.c.team.is_not(None), leads.c.manager_id.is_(None))
         )
         return [row.team for row in rows]
 
@@ -203,7 +201,7 @@ class SqlRoutingStore:
         """The team's waiting leads, oldest first."""
         rows = await self.connection.execute(
             select(leads.c.id)
-            .where(and_(leads.c.status == "new", leads.c.team == team,
+            .where(and_(leads.c.status == NEW, leads.c.team == team,
                         leads.c.manager_id.is_(None)))
             .order_by(leads.c.created_at, leads.c.id).limit(limit)
         )
@@ -213,7 +211,7 @@ class SqlRoutingStore:
 def _assignment(placement: Placement, now: datetime) -> dict[str, Any]:
     assigned = placement.manager_id is not None
     return {
-        "lead_id": placement.lead_id, "status": "assigned" if assigned else "new",
+        "lead_id": placement.lead_id, "status": ASSIGNED if assigned else NEW,
         "manager_id": placement.manager_id, "team": placement.team,
         "routing": placement.routing, "deadline": placement.deadline,
         "assigned_at": now if assigned else None,

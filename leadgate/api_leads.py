@@ -9,7 +9,8 @@ from aiohttp import web
 
 from channels.base import error_response
 from leadgate.app_keys import CORE, PRINCIPAL
-from routing.desk import CLOSED_STATUSES, LeadConflict, LeadNotFound
+from leads.errors import LeadConflict, LeadNotFound
+from leads.statuses import CLOSED_STATUSES
 
 routes = web.RouteTableDef()
 

@@ -6,14 +6,12 @@ import json
 from typing import Any, Protocol
 
 from aiohttp import web
-from sqlalchemy import select
 
 from channels.base import error_response
-from crm_store.routing_tables import managers
-from crm_store.tables import customers, identities
 from leadgate.app_keys import CORE, PRINCIPAL
 from leads.errors import ChannelUnavailable
 from leads.normalize import normalize_phone
+from routing import calls
 
 routes = web.RouteTableDef()
 
@@ -43,20 +41,18 @@ async def click_to_call(request: web.Request) -> web.Response:
     originator = request.app.get(ORIGINATOR)
     if originator is None:
         return error_response(503, "telephony_unavailable", "no [asterisk] is configured")
-    async with request.app[CORE].engine.connect() as conn:
-        manager = (await conn.execute(select(managers.c.extension).where(
-            managers.c.id == manager_id))).first()
-    if manager is None:
+    exists, extension = await calls.manager_phone(request.app[CORE].engine, manager_id)
+    if not exists:
         return error_response(404, "not_found", f"there is no manager {manager_id}")
-    if not manager.extension:
+    if not extension:
         return error_response(422, "invalid", "the manager has no phone extension")
     try:
-        call_id = await originator.originate(manager.extension, phone)
+        call_id = await originator.originate(extension, phone)
     except ValueError as err:
         return error_response(422, "invalid", str(err))
     except ChannelUnavailable as err:
         return error_response(503, "telephony_unavailable", str(err))
-    return web.json_response({"call_id": call_id, "extension": manager.extension}, status=202)
+    return web.json_response({"call_id": call_id, "extension": extension}, status=202)
 
 
 async def _json_object(request: web.Request) -> dict[str, Any]:
@@ -82,16 +78,5 @@ async def owner_extension(request: web.Request) -> web.Response:
     caller = request.query.get("caller", "")
     region = request.query.get("region") or core.policy.default_region
     identity = normalize_phone(caller, region)
-    if identity is None:
-        return web.Response(text="", content_type="text/plain")
-    query = (
-        select(managers.c.extension, managers.c.available)
-        .select_from(identities)
-        .join(customers, customers.c.id == identities.c.customer_id)
-        .join(managers, managers.c.id == customers.c.owner_manager_id)
-        .where(identities.c.kind == "phone", identities.c.value == identity.value)
-    )
-    async with core.engine.connect() as conn:
-        row = (await conn.execute(query)).first()
-    extension = row.extension if row is not None and row.available and row.extension else ""
+    extension = await calls.owner_extension(core.engine, identity.value) if identity else ""
     return web.Response(text=extension, content_type="text/plain")

@@ -14,8 +14,9 @@ from channels.webforms.settings import WebFormsSettings
 from leadgate.api_telephony import Originator
 from leadgate.bootstrap import Core
 from leadgate.email_wiring import email_channels
-from leadgate.settings import ConfigError, Settings
+from leadgate.settings import Settings
 from leadgate.telephony_wiring import telephony_channel
+from leads.errors import ConfigError
 
 
 @dataclass

@@ -13,7 +13,8 @@ from crm_store.engine import create_engine
 from crm_store.migrate import current_revision, upgrade
 from crm_store.tokens import create_token
 from leadgate import cli_managers
-from leadgate.settings import ConfigError, Settings
+from leadgate.settings import Settings
+from leads.errors import ConfigError
 
 
 def _parser() -> argparse.ArgumentParser:

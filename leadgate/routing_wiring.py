@@ -11,7 +11,8 @@ from aiohttp import web
 from channels.base import Channel, Sink
 from channels.messengers.telegram.adapter import TelegramBotChannel
 from leadgate.bootstrap import Core
-from leadgate.settings import ConfigError, Settings
+from leadgate.settings import Settings
+from leads.errors import ConfigError
 from routing.amqp import AmqpPublisher
 from routing.inbox import AmqpConsumer, Inbox, InProcessPublisher, manager_ids
 from routing.notifiers import AllNotifiers, Notifier

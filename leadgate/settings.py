@@ -10,10 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from crm_store.engine import DEFAULT_DATABASE_URL
-
-
-class ConfigError(ValueError):
-    """The configuration cannot be used as written; the message says where and why."""
+from leads.errors import ConfigError
 
 
 @dataclass(frozen=True)

@@ -4,13 +4,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import select
-
 from channels.telephony.adapter import TelephonyChannel
 from channels.telephony.settings import TelephonySettings
-from crm_store.routing_tables import managers
 from leadgate.bootstrap import Core
-from leadgate.screen_pop import ScreenPop
+from routing.calls import ScreenPop, manager_at
 
 
 def telephony_channel(raw: dict[str, Any], core: Core) -> TelephonyChannel | None:
@@ -25,10 +22,8 @@ def telephony_channel(raw: dict[str, Any], core: Core) -> TelephonyChannel | Non
     )
 
     async def manager_of(extension: str) -> int | None:
-        async with core.engine.connect() as conn:
-            found = await conn.scalar(
-                select(managers.c.id).where(managers.c.extension == extension))
-        return int(found) if found is not None else None
+        return await manager_at(core.engine, extension)
 
-    return TelephonyChannel(settings, core.health, on_ringing=ScreenPop(core, core.publish),
+    return TelephonyChannel(settings, core.health,
+                            on_ringing=ScreenPop(core.engine, core.publish),
                             manager_of=manager_of)

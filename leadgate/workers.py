@@ -9,7 +9,8 @@ from collections.abc import Sequence
 
 from crm_store.engine import is_sqlite_url
 from leadgate.server import serve
-from leadgate.settings import ConfigError, Settings
+from leadgate.settings import Settings
+from leads.errors import ConfigError
 
 log = logging.getLogger(__name__)
 

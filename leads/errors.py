@@ -2,7 +2,12 @@
 
 LeadgateError
 ├── InvalidEvent            the input can never become a lead as sent: answer 4xx, drop it
+├── Refused                 an HTTP edge refuses the request as sent: answer `status` with `code`
+│   └── Malformed           the request cannot even be read (400 `malformed`)
 ├── StoreUnavailable        the database did not take the write: retry later (503, 451, keep mail)
+├── ConfigError             the configuration cannot be used as written: say where, do not start
+├── LeadNotFound            no lead has this id (404)
+├── LeadConflict            the lead's state does not allow the action; the message says why (409)
 └── ChannelError            a channel adapter could not run
     ├── ChannelUnavailable  transient (network, server down): the supervisor retries with backoff
     └── ChannelMisconfigured wrong credentials or settings: stop, report on /healthz, do not retry
@@ -22,8 +27,37 @@ class InvalidEvent(LeadgateError):
         self.detail = detail
 
 
+class Refused(LeadgateError):
+    """The request is refused as sent; `status` (4xx or 503) and `code` are the public answer."""
+
+    def __init__(self, status: int, code: str, detail: str) -> None:
+        super().__init__(detail)
+        self.status = status
+        self.code = code
+        self.detail = detail
+
+
+class Malformed(Refused):
+    """The request is not in the format it claims: 400 `malformed` with the reason."""
+
+    def __init__(self, detail: str) -> None:
+        super().__init__(400, "malformed", detail)
+
+
 class StoreUnavailable(LeadgateError):
     """The store could not commit the event; nothing was written, the caller may retry."""
+
+
+class ConfigError(LeadgateError, ValueError):
+    """The configuration cannot be used as written; the message says where and why."""
+
+
+class LeadNotFound(LeadgateError, LookupError):
+    """No lead has this id."""
+
+
+class LeadConflict(LeadgateError, ValueError):
+    """The lead is not in a state that allows this (the message says why)."""
 
 
 class ChannelError(LeadgateError):

@@ -11,22 +11,15 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from crm_store.engine import for_writing
 from crm_store.routing_store import LeadState, SqlRoutingStore
+from leads.errors import LeadConflict, LeadNotFound
 from leads.model import utcnow
+from leads.statuses import ACCEPTABLE_STATUSES, ACCEPTED, ASSIGNED, CLOSED_STATUSES, NEW
 from routing import messages
 from routing.offers import TeamBoard, carry_out, decide, offer, write_message
 
 log = logging.getLogger(__name__)
 
-CLOSED_STATUSES = ("won", "lost", "spam")
 _DRAIN_BATCH = 50
-
-
-class LeadNotFound(LookupError):
-    """No lead has this id."""
-
-
-class LeadConflict(ValueError):
-    """The lead is not in a state that allows this (the message says why)."""
 
 
 class LeadDesk:
@@ -45,27 +38,27 @@ class LeadDesk:
             taker = manager_id if manager_id is not None else lead.manager_id
             if taker is None:
                 raise LeadConflict("the lead is waiting in the team queue: name the manager")
-            if lead.status == "accepted" and lead.manager_id == taker:
-                return {"lead_id": lead_id, "status": "accepted", "manager_id": taker}
-            if lead.status not in ("new", "assigned"):
+            if lead.status == ACCEPTED and lead.manager_id == taker:
+                return {"lead_id": lead_id, "status": ACCEPTED, "manager_id": taker}
+            if lead.status not in ACCEPTABLE_STATUSES:
                 raise LeadConflict(f"the lead is {lead.status} and cannot be accepted")
-            if lead.status == "assigned" and lead.manager_id != taker:
+            if lead.status == ASSIGNED and lead.manager_id != taker:
                 raise LeadConflict("the lead is offered to another manager")
-            if lead.status == "new" and await store.manager(taker) is None:
+            if lead.status == NEW and await store.manager(taker) is None:
                 raise LeadConflict(f"there is no manager {taker}")
             if lead.manager_id != taker:
                 await store.assign(lead_id, lead.customer_id, taker, lead.team,
                                    lead.routing, utcnow(), utcnow())
-            await store.set_status(lead_id, utcnow(), "accepted")
+            await store.set_status(lead_id, utcnow(), ACCEPTED)
             await store.make_owner(lead.customer_id, taker)
-        return {"lead_id": lead_id, "status": "accepted", "manager_id": taker}
+        return {"lead_id": lead_id, "status": ACCEPTED, "manager_id": taker}
 
     async def pass_on(self, lead_id: int, manager_id: int) -> dict[str, Any]:
         """The offered manager declines: the lead goes to the next candidate or the queue."""
         async with self._writer.begin() as conn:
             store = SqlRoutingStore(conn)
             lead = await self._lead(store, lead_id)
-            if lead.status != "assigned" or lead.manager_id != manager_id:
+            if lead.status != ASSIGNED or lead.manager_id != manager_id:
                 raise LeadConflict("only the manager the lead is offered to can pass it on")
             choice = await offer(store, lead_id, lead.customer_id, await store.team(
                 lead.team or ""), lead.routing, None, utcnow())
@@ -113,7 +106,7 @@ class LeadDesk:
             async with self._writer.begin() as conn:
                 store = SqlRoutingStore(conn)
                 lead = await store.lead_state(lead_id, lock=True)
-                if lead is None or lead.status != "new" or lead.manager_id is not None:
+                if lead is None or lead.status != NEW or lead.manager_id is not None:
                     continue
                 board = await TeamBoard.load(store, await store.team(team_name))
                 choice, manager = await decide(store, board, lead.routing, None, now)
@@ -131,7 +124,7 @@ class LeadDesk:
             store = SqlRoutingStore(conn)
             lead = await store.lead_state(lead_id, lock=True)
             deadline = lead.offer_deadline_at if lead else None
-            if lead is None or lead.status != "assigned" or deadline is None or deadline > now:
+            if lead is None or lead.status != ASSIGNED or deadline is None or deadline > now:
                 return  # accepted, passed or re-offered meanwhile (another process, a click)
             previous = await store.manager(lead.manager_id) if lead.manager_id else None
             team = await store.team(lead.team or "")

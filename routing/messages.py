@@ -87,3 +87,15 @@ def sla_breached(lead_id: int, attempt: int, team_lead: Any, team: str,
         {"event": "lead.sla_breached", "lead_id": lead_id, "team": team,
          "manager": manager_card(team_lead), "lead": summary},
     )
+
+
+def ringing(manager: Any, linkedid: str, call: dict[str, Any],
+            card: dict[str, Any] | None) -> OutboxMessage:
+    """`call.ringing.<manager>`: a call rings the manager's extension; whose call it is."""
+    return OutboxMessage(
+        f"ringing:{linkedid}:{call['extension']}",
+        f"call.ringing.{manager.id}",
+        {"event": "call.ringing", "manager": manager_card(manager), "call": call,
+         "lead_id": card.get("open_lead_id") if card else None,
+         "card": card or {"phones": [call["caller"]], "name": call["caller_name"]}},
+    )

@@ -18,8 +18,8 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from crm_store import staff
 from crm_store.routing_store import customer_chat
-from leads.errors import ChannelUnavailable
-from routing.desk import LeadConflict, LeadDesk, LeadNotFound
+from leads.errors import ChannelUnavailable, LeadConflict, LeadNotFound
+from routing.desk import LeadDesk
 from routing.notifiers.text import body, lead_id_in
 
 log = logging.getLogger(__name__)

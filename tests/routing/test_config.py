@@ -8,7 +8,7 @@ import pytest
 
 from crm_store import staff
 from leadgate.bootstrap import open_core
-from leadgate.settings import ConfigError
+from leads.errors import ConfigError
 from routing.config import RoutingConfig
 from tests.conftest import make_settings
 from tests.routing.staffing import FLOOR

@@ -10,8 +10,8 @@ from channels.telephony.records import RingingCall
 from crm_store.routing_tables import managers
 from crm_store.tables import customers
 from leadgate.bootstrap import Core
-from leadgate.screen_pop import ScreenPop
 from leads.model import ContactEvent, RawIdentity, utcnow
+from routing.calls import ScreenPop
 
 CALLER = "+79161234567"
 
@@ -51,7 +51,7 @@ async def test_a_known_callers_card_reaches_the_manager_whose_extension_rings(
         await conn.execute(update(customers).values(owner_manager_id=owner))
     publish = RecordingPublish()
 
-    await ScreenPop(core, publish)(ringing("201"))
+    await ScreenPop(core.engine, publish)(ringing("201"))
 
     [message] = publish.messages
     assert message["routing_key"] == f"call.ringing.{ira}"
@@ -67,7 +67,7 @@ async def test_an_unknown_caller_pops_with_the_number_and_name_only(core: Core) 
     await add_manager(core, "ira", "201")
     publish = RecordingPublish()
 
-    await ScreenPop(core, publish)(ringing("201"))
+    await ScreenPop(core.engine, publish)(ringing("201"))
 
     [message] = publish.messages
     assert message["payload"]["card"] == {"phones": [CALLER], "name": "Иван Петров"}
@@ -78,6 +78,6 @@ async def test_an_extension_no_manager_has_publishes_nothing(core: Core) -> None
     await add_manager(core, "ira", "201")
     publish = RecordingPublish()
 
-    await ScreenPop(core, publish)(ringing("299"))
+    await ScreenPop(core.engine, publish)(ringing("299"))
 
     assert publish.messages == []
