@@ -12,8 +12,6 @@ IdentityKind = Literal["phone", "email", "telegram", "telegram_username"]
 Direction = Literal["inbound", "outbound"]
 CallbackSignal = Literal["request", "fulfilled"]
 
-CHANNELS: tuple[str, ...] = ("call", "email", "telegram", "webform", "sms")
-
 
 @dataclass(frozen=True, slots=True)
 class RawIdentity:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import hashlib
 import re
-from collections.abc import Iterator
 from datetime import UTC, datetime
 from email import policy
 from email.message import Message
@@ -202,7 +201,3 @@ def _safe(produce: Any, fallback: Any) -> Any:
         return produce()
     except Exception:  # the stdlib's defect handling is not exhaustive
         return fallback
-
-
-def _walk(message: Message) -> Iterator[Message]:
-    yield from message.walk()

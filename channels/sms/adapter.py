@@ -9,32 +9,26 @@ from urllib.parse import parse_qsl
 
 from aiohttp import web
 
-from channels.base import CursorStore, Sink, error_response
-from channels.messengers.acknowledgement import AcknowledgedLeads, manager_of, render_ack
+from channels.acknowledgement import AcknowledgedLeads, manager_of, render_ack
+from channels.base import CursorStore, Sink
 from channels.sms.concat import ConcatAssembler
 from channels.sms.formats import parse
 from channels.sms.outbound import OutboundSms
 from channels.sms.parse import (
     Ignored,
     InboundSms,
-    MalformedSms,
     decode_body,
     international,
     to_event,
 )
 from channels.sms.settings import ProviderSettings, SmsSettings
 from channels.sms.signatures import plivo_v3_valid, twilio_valid, vonage_valid
-from leads.errors import ChannelUnavailable, InvalidEvent, StoreUnavailable
+from channels.webhook import read_body, refusal, submit
+from leads.errors import ChannelUnavailable, Refused
 from leads.model import IntakeResult
 
 log = logging.getLogger(__name__)
 _TWIML_EMPTY = '<?xml version="1.0" encoding="UTF-8"?><Response></Response>'
-
-
-class _Refused(Exception):
-    def __init__(self, status: int, code: str, detail: str) -> None:
-        super().__init__(detail)
-        self.status, self.code, self.detail = status, code, detail
 
 
 class SmsChannel:
@@ -71,36 +65,19 @@ class SmsChannel:
         provider = self.settings.providers.get(request.match_info["provider"])
         try:
             if provider is None:
-                raise _Refused(404, "unknown_provider", "no SMS provider with this name is set up")
-            body = await self._read(request)
+                raise Refused(404, "unknown_provider", "no SMS provider with this name is set up")
+            body = await read_body(request, self.settings.max_body_bytes)
             fields = decode_body(request.content_type, body)
             if not self._authentic(provider, request, body, fields):
-                raise _Refused(403, "bad_signature", "the request signature does not match")
+                raise Refused(403, "bad_signature", "the request signature does not match")
             for item in parse(provider.name, fields):
                 await self._take(item, provider, sink, body)
-        except _Refused as refused:
+        except Refused as refused:
             log.info("sms post refused: %s %s", refused.status, refused.code)
-            return error_response(refused.status, refused.code, refused.detail)
-        except MalformedSms as err:
-            return error_response(400, "malformed", str(err))
-        except InvalidEvent as err:
-            return error_response(422, err.code, err.detail)
-        except StoreUnavailable:
-            return error_response(503, "store_unavailable", "the lead store is unavailable; retry")
+            return refusal(refused)
         if provider.name == "twilio":
             return web.Response(text=_TWIML_EMPTY, content_type="text/xml")
         return web.json_response({"ok": True})
-
-    async def _read(self, request: web.Request) -> bytes:
-        limit = self.settings.max_body_bytes
-        chunks: list[bytes] = []
-        size = 0
-        async for chunk in request.content.iter_chunked(16 * 1024):
-            size += len(chunk)
-            if size > limit:
-                raise _Refused(413, "too_large", f"the body is larger than {limit} bytes")
-            chunks.append(chunk)
-        return b"".join(chunks)
 
     def _authentic(
         self,
@@ -140,7 +117,7 @@ class SmsChannel:
         async def deliver(sms: InboundSms) -> None:
             region = provider.default_region or self.default_region
             event = to_event(sms, region, raw if sms is item else None)
-            self._acknowledge(sms, await sink(event))
+            self._acknowledge(sms, await submit(sink, event))
 
         if item.part is not None and item.part.total > 1:
             await self._concat.add(item, deliver)

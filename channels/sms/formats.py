@@ -15,7 +15,8 @@ from collections.abc import Mapping
 from datetime import UTC, datetime
 from typing import Any
 
-from channels.sms.parse import Ignored, InboundSms, MalformedSms, Parsed, Part
+from channels.sms.parse import Ignored, InboundSms, Parsed, Part
+from leads.errors import Malformed
 
 _TWILIO_STATUSES = {"queued", "sending", "sent", "delivered", "undelivered", "failed", "read"}
 
@@ -59,7 +60,7 @@ def _vonage(fields: Mapping[str, Any]) -> list[Parsed]:
             _number(fields, "concat-part"),
         )
         if part.number > part.total or part.total > 255:
-            raise MalformedSms("'concat-part' must be between 1 and 'concat-total' (≤ 255)")
+            raise Malformed("'concat-part' must be between 1 and 'concat-total' (≤ 255)")
     return [
         InboundSms(
             "vonage",
@@ -93,13 +94,13 @@ def _plivo(fields: Mapping[str, Any]) -> list[Parsed]:
 def _infobip(fields: Mapping[str, Any]) -> list[Parsed]:
     results = fields.get("results")
     if not isinstance(results, list) or not results:
-        raise MalformedSms("an Infobip request carries a non-empty 'results' list")
+        raise Malformed("an Infobip request carries a non-empty 'results' list")
     return [_infobip_result(item) for item in results]
 
 
 def _infobip_result(item: Any) -> Parsed:
     if not isinstance(item, dict):
-        raise MalformedSms("each Infobip result must be an object")
+        raise Malformed("each Infobip result must be an object")
     if "text" not in item and isinstance(item.get("status"), dict):
         return Ignored(f"infobip delivery report: {item['status'].get('groupName', 'unknown')}")
     return InboundSms(
@@ -128,7 +129,7 @@ def _generic(fields: Mapping[str, Any]) -> list[Parsed]:
         received_at=_time(received),
     )
     if received is not None and sms.received_at is None:
-        raise MalformedSms("received_at must be an ISO 8601 time")
+        raise Malformed("received_at must be an ISO 8601 time")
     return [sms]
 
 
@@ -137,13 +138,13 @@ def _required(fields: Mapping[str, Any], *keys: str) -> str:
         value = fields.get(key)
         if isinstance(value, str | int) and str(value).strip():
             return str(value).strip()
-    raise MalformedSms(f"'{keys[0]}' is missing")
+    raise Malformed(f"'{keys[0]}' is missing")
 
 
 def _number(fields: Mapping[str, Any], key: str) -> int:
     value = str(fields.get(key, ""))
     if not value.isdigit() or int(value) < 1:
-        raise MalformedSms(f"'{key}' must be a positive number")
+        raise Malformed(f"'{key}' must be a positive number")
     return int(value)
 
 

@@ -8,11 +8,8 @@ from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import parse_qsl
 
+from leads.errors import Malformed
 from leads.model import ContactEvent, RawIdentity
-
-
-class MalformedSms(ValueError):
-    """The request is not a message of the provider's format: answer 400 with the reason."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -52,16 +49,16 @@ Parsed = InboundSms | Ignored
 def decode_body(content_type: str, body: bytes) -> dict[str, Any]:
     """A JSON object or a urlencoded form as a dict (last value of a repeated form key wins)."""
     try:
-        if "json" in content_type:
-            value = json.loads(body)
-            if not isinstance(value, dict):
-                raise MalformedSms("the JSON body must be an object")
-            return value
-        return dict(parse_qsl(body.decode(), keep_blank_values=True, strict_parsing=bool(body)))
+        if "json" not in content_type:
+            return dict(
+                parse_qsl(body.decode(), keep_blank_values=True, strict_parsing=bool(body))
+            )
+        value = json.loads(body)
     except (UnicodeDecodeError, ValueError) as err:
-        if isinstance(err, MalformedSms):
-            raise
-        raise MalformedSms(f"the body is neither JSON nor a form: {err}") from err
+        raise Malformed(f"the body is neither JSON nor a form: {err}") from err
+    if not isinstance(value, dict):
+        raise Malformed("the JSON body must be an object")
+    return value
 
 
 def to_event(sms: InboundSms, region: str | None, raw: bytes | None = None) -> ContactEvent:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from channels.messengers.acknowledgement import check_template
+from channels.acknowledgement import check_template
 from channels.sms.signatures import VONAGE_METHODS
 
 PROVIDERS = ("twilio", "vonage", "plivo", "infobip", "generic")

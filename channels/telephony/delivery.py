@@ -30,16 +30,14 @@ class CallDelivery:
         self._pending: deque[ContactEvent] = deque()
         self._limit = limit
         self._ready = asyncio.Event()
-        self.dropped = 0
 
     def __len__(self) -> int:
         return len(self._pending)
 
     def put(self, event: ContactEvent) -> None:
-        """Queue one call; past the limit the oldest is dropped (and counted) to bound memory."""
+        """Queue one call; past the limit the oldest is dropped (and logged) to bound memory."""
         if len(self._pending) >= self._limit:
             lost = self._pending.popleft()
-            self.dropped += 1
             log.error("Call queue full while the store is down: call %s dropped", lost.external_id)
         self._pending.append(event)
         self._ready.set()

@@ -19,7 +19,6 @@ class MessageSplitter:
         self._buffer = b""
         self._max = max_message_bytes
         self.banner: str | None = None
-        self.discarded = 0
 
     def feed(self, data: bytes) -> list[bytes]:
         """Add bytes; return every message they complete (without the blank line)."""
@@ -34,7 +33,6 @@ class MessageSplitter:
         if len(self._buffer) > self._max:
             # A frame that never ends would grow without bound: drop it, resync on the next one.
             self._buffer = b""
-            self.discarded += 1
         return parts
 
     def _take_banner(self, buffer: bytes) -> bytes:
@@ -97,8 +95,3 @@ def extension_of(channel: str) -> str:
     endpoint = endpoint or rest
     # Local channels are `Local/201@from-internal-00000001;1`.
     return endpoint.partition("@")[0]
-
-
-def encode_action(fields: list[tuple[str, str]]) -> bytes:
-    """One AMI action on the wire: `Key: Value` CRLF lines and a blank line."""
-    return "".join(f"{k}: {v}\r\n" for k, v in fields).encode("utf-8") + b"\r\n"

@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 _STRINGS = ("host", "username", "secret", "extension_pattern", "default_region")
-_STRING_LISTS = ("trunk_contexts", "internal_contexts", "own_numbers")
+_STRING_LISTS = ("trunk_contexts", "own_numbers")
 _SECONDS = ("ping_interval", "action_timeout", "stale_call_seconds", "originate_timeout")
 
 
@@ -25,7 +25,6 @@ class TelephonySettings:
     username: str = "leadgate"
     secret: str = field(default="", repr=False)
     trunk_contexts: tuple[str, ...] = ("from-trunk",)
-    internal_contexts: tuple[str, ...] = ("from-internal",)
     extension_pattern: str = r"\d{2,5}"
     own_numbers: frozenset[str] = frozenset()
     default_region: str | None = None

@@ -12,7 +12,6 @@ from aiohttp import web
 
 from channels.base import Sink, error_response
 from channels.webforms.parse import (
-    FormRejected,
     Submission,
     decode_body,
     is_spam,
@@ -21,7 +20,8 @@ from channels.webforms.parse import (
 )
 from channels.webforms.rate_limit import RateLimiter
 from channels.webforms.settings import FormSettings, WebFormsSettings
-from leads.errors import InvalidEvent, StoreUnavailable
+from channels.webhook import read_body, refusal, submit
+from leads.errors import Refused
 from leads.model import ContactEvent, IntakeResult, utcnow
 
 log = logging.getLogger(__name__)
@@ -56,12 +56,12 @@ class WebFormsChannel:
         form = self.settings.forms.get(request.match_info["form_key"])
         try:
             if form is None:
-                raise FormRejected(404, "unknown_form", "no form with this key is configured")
+                raise Refused(404, "unknown_form", "no form with this key is configured")
             response = await self._accept(request, form, sink)
-        except FormRejected as rejected:
-            self.counters[f"rejected_{rejected.code}"] += 1
-            log.info("form post refused: %s %s", rejected.status, rejected.code)
-            response = error_response(rejected.status, rejected.code, rejected.detail)
+        except Refused as refused:
+            self.counters[f"rejected_{refused.code}"] += 1
+            log.info("form post refused: %s %s", refused.status, refused.code)
+            response = refusal(refused)
         if form is not None:
             _add_cors(response, form, request.headers.get("Origin"))
         return response
@@ -69,9 +69,9 @@ class WebFormsChannel:
     async def _accept(self, request: web.Request, form: FormSettings, sink: Sink) -> web.Response:
         origin = request.headers.get("Origin")
         if not form.allows_origin(origin):
-            raise FormRejected(403, "origin_not_allowed", "this site may not post to this form")
+            raise Refused(403, "origin_not_allowed", "this site may not post to this form")
         if not self._limiter.allow(self._client(request)):
-            raise FormRejected(429, "rate_limited", "too many submissions; try again in a minute")
+            raise Refused(429, "rate_limited", "too many submissions; try again in a minute")
         submission = await self._read(request, origin)
         if is_test_ping(submission.fields):
             return web.json_response({"ok": True, "test": True}, status=200)
@@ -79,15 +79,12 @@ class WebFormsChannel:
         if is_spam(submission.fields, form):
             self.counters["spam"] += 1
             event = _as_spam(event)
-        result = await _store(sink, event)
+        result = await submit(sink, event)
         self.counters["accepted" if result.ignored is None else "ignored"] += 1
         return _success(request, form, result)
 
     async def _read(self, request: web.Request, origin: str | None) -> Submission:
-        limit = self.settings.max_body_bytes
-        if request.content_length is not None and request.content_length > limit:
-            raise FormRejected(413, "too_large", f"the body is larger than {limit} bytes")
-        body = await _read_limited(request, limit)
+        body = await read_body(request, self.settings.max_body_bytes)
         fields = decode_body(request.headers.get("Content-Type", ""), body)
         return Submission(
             fields=fields,
@@ -125,17 +122,6 @@ class WebFormsChannel:
         return web.Response(text=script, content_type="application/javascript")
 
 
-async def _store(sink: Sink, event: ContactEvent) -> IntakeResult:
-    try:
-        return await sink(event)
-    except InvalidEvent as err:
-        raise FormRejected(422, err.code, err.detail) from err
-    except StoreUnavailable as err:
-        raise FormRejected(
-            503, "store_unavailable", "the lead store is unavailable; retry"
-        ) from err
-
-
 def _as_spam(event: ContactEvent) -> ContactEvent:
     return replace(event, ignored="spam: honeypot field filled")
 
@@ -162,13 +148,3 @@ def _add_cors(response: web.StreamResponse, form: FormSettings, origin: str | No
     response.headers["Access-Control-Allow-Headers"] = _CORS_HEADERS
     response.headers["Access-Control-Max-Age"] = "600"
 
-
-async def _read_limited(request: web.Request, limit: int) -> bytes:
-    chunks: list[bytes] = []
-    size = 0
-    async for chunk in request.content.iter_chunked(64 * 1024):
-        size += len(chunk)
-        if size > limit:
-            raise FormRejected(413, "too_large", f"the body is larger than {limit} bytes")
-        chunks.append(chunk)
-    return b"".join(chunks)

@@ -14,6 +14,7 @@ from typing import Any
 from urllib.parse import parse_qsl
 
 from channels.webforms.settings import FormSettings
+from leads.errors import Malformed, Refused
 from leads.model import ContactEvent, RawIdentity
 
 NAME_FIELDS = ("name", "full_name", "fullname", "fio", "your-name", "your_name", "contact_name")
@@ -26,16 +27,6 @@ ELEMENTOR_FIELD = re.compile(r"^fields\[([^\]]+)\]\[(value|type|title)\]$")
 ELEMENTOR_META = re.compile(r"^meta\[([^\]]+)\]\[value\]$")
 MAX_FIELDS = 200
 MAX_VALUE = 10_000
-
-
-class FormRejected(Exception):
-    """The submission is refused; `status` and `code` are the public answer."""
-
-    def __init__(self, status: int, code: str, detail: str) -> None:
-        super().__init__(detail)
-        self.status = status
-        self.code = code
-        self.detail = detail
 
 
 @dataclass(frozen=True, slots=True)
@@ -60,7 +51,7 @@ def decode_body(content_type_header: str, body: bytes) -> dict[str, str]:
         text = _utf8(body)
         pairs = parse_qsl(text, keep_blank_values=True, errors="strict")
         return _limit(pairs)
-    raise FormRejected(
+    raise Refused(
         415,
         "unsupported_media_type",
         "send application/json, application/x-www-form-urlencoded or multipart/form-data",
@@ -69,11 +60,11 @@ def decode_body(content_type_header: str, body: bytes) -> dict[str, str]:
 
 def _decode_multipart(content_type_header: str, body: bytes) -> dict[str, str]:
     if "boundary=" not in content_type_header:
-        raise FormRejected(400, "malformed", "multipart/form-data without a boundary")
+        raise Malformed("multipart/form-data without a boundary")
     head = f"Content-Type: {content_type_header}\r\nMIME-Version: 1.0\r\n\r\n".encode()
     message = BytesParser(policy=policy.HTTP).parsebytes(head + body)
     if not message.is_multipart() or message.defects:
-        raise FormRejected(400, "malformed", "the multipart body is malformed")
+        raise Malformed("the multipart body is malformed")
     pairs: list[tuple[str, str]] = []
     for part in message.iter_parts():
         name = part.get_param("name", header="content-disposition")
@@ -92,18 +83,16 @@ def _utf8(body: bytes) -> str:
     try:
         return body.decode("utf-8")
     except UnicodeDecodeError as err:
-        raise FormRejected(
-            400, "malformed", f"the body is not valid UTF-8 (byte {err.start})"
-        ) from err
+        raise Malformed(f"the body is not valid UTF-8 (byte {err.start})") from err
 
 
 def _decode_json(body: bytes) -> dict[str, str]:
     try:
         value = json.loads(_utf8(body))
     except json.JSONDecodeError as err:
-        raise FormRejected(400, "malformed", f"the body is not valid JSON: {err.msg}") from err
+        raise Malformed(f"the body is not valid JSON: {err.msg}") from err
     if not isinstance(value, dict):
-        raise FormRejected(400, "malformed", "the JSON body must be an object of form fields")
+        raise Malformed("the JSON body must be an object of form fields")
     pairs: list[tuple[str, str]] = []
     _flatten("", value, pairs)
     return _limit(pairs)
@@ -124,11 +113,11 @@ def _flatten(prefix: str, value: Any, out: list[tuple[str, str]]) -> None:
 
 def _limit(pairs: list[tuple[str, str]]) -> dict[str, str]:
     if len(pairs) > MAX_FIELDS:
-        raise FormRejected(400, "malformed", f"more than {MAX_FIELDS} fields")
+        raise Malformed(f"more than {MAX_FIELDS} fields")
     fields: dict[str, str] = {}
     for key, value in pairs:
         if len(value) > MAX_VALUE:
-            raise FormRejected(400, "malformed", f"field {key[:40]!r} is longer than {MAX_VALUE}")
+            raise Malformed(f"field {key[:40]!r} is longer than {MAX_VALUE}")
         fields.setdefault(key, value)
     return fields
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import json
 import logging
 import secrets
 from collections.abc import Awaitable
@@ -22,17 +23,26 @@ from aiogram.types import Update
 from aiohttp import web
 from pydantic import ValidationError
 
+from channels.acknowledgement import AcknowledgedLeads
 from channels.base import Sink, error_response
-from channels.messengers.acknowledgement import AcknowledgedLeads
 from channels.messengers.telegram.handlers import build_routers
 from channels.messengers.telegram.parse import outbound_event
 from channels.messengers.telegram.settings import BotSettings
-from leads.errors import ChannelMisconfigured, ChannelUnavailable, InvalidEvent, StoreUnavailable
+from channels.webhook import read_body, refusal, store_unavailable
+from leads.errors import (
+    ChannelMisconfigured,
+    ChannelUnavailable,
+    InvalidEvent,
+    Malformed,
+    Refused,
+    StoreUnavailable,
+)
 from leads.model import ContactEvent
 
 log = logging.getLogger(__name__)
 SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
 _RETRY_FIRST, _RETRY_MAX = 0.2, 30.0
+_MAX_UPDATE_BYTES = 4 * 1024**2  # the HTTP app's own limit
 T = TypeVar("T")
 
 
@@ -109,14 +119,19 @@ class TelegramBotChannel:
         if not secrets.compare_digest(given.encode(), (self.settings.secret or "").encode()):
             return error_response(401, "unauthorized", "wrong or missing secret token")
         try:
-            update = Update.model_validate(await request.json(), context={"bot": self.bot})
-        except (ValueError, ValidationError):
-            return error_response(400, "malformed", "the body is not a Telegram Update")
-        try:
+            update = self._update(await read_body(request, _MAX_UPDATE_BYTES))
             await self._feed(update, sink)
+        except Refused as refused:
+            return refusal(refused)
         except StoreUnavailable:
-            return error_response(503, "store_unavailable", "the lead store is unavailable; retry")
+            return refusal(store_unavailable())
         return web.json_response({})
+
+    def _update(self, body: bytes) -> Update:
+        try:
+            return Update.model_validate(json.loads(body), context={"bot": self.bot})
+        except (ValueError, ValidationError) as err:
+            raise Malformed("the body is not a Telegram Update") from err
 
     async def _feed(self, update: Update, sink: Sink) -> None:
         try:

@@ -14,7 +14,7 @@ from aiogram.exceptions import TelegramAPIError
 from aiogram.filters import CommandObject, CommandStart
 from aiogram.types import KeyboardButton, Message, ReplyKeyboardMarkup, ReplyKeyboardRemove
 
-from channels.messengers.acknowledgement import AcknowledgedLeads, manager_of, render_ack
+from channels.acknowledgement import AcknowledgedLeads, manager_of, render_ack
 from channels.messengers.telegram.parse import is_own_contact, message_event, start_attribution
 from channels.messengers.telegram.settings import BotSettings
 from leads.model import IntakeResult, Sink

@@ -6,7 +6,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
-from channels.messengers.acknowledgement import check_template
+from channels.acknowledgement import check_template
 
 _BOT_NAME = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
 _TOKEN = re.compile(r"^\d+:[A-Za-z0-9_-]{20,}$")

@@ -21,7 +21,6 @@ ASTERISK_SECTION: dict[str, Any] = {
     "username": "leadgate",
     "secret": "secret",
     "trunk_contexts": ["from-trunk"],
-    "internal_contexts": ["from-internal"],
     "own_numbers": ["74951234567", "998712000000", "74951230000"],
     "default_region": "RU",
     "ping_interval": 5,

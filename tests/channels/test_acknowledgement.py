@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from channels.messengers.acknowledgement import AcknowledgedLeads, check_template, render_ack
+from channels.acknowledgement import AcknowledgedLeads, check_template, render_ack
 from leads.model import IntakeResult
 
 TEMPLATE = "We got your request, {manager} will call you within 15 minutes"

@@ -1,0 +1,51 @@
+"""The edge every HTTP channel shares: a bounded body, one refusal, one answer for intake's errors.
+
+Forms, SMS gateways and Telegram webhooks read the body through `read_body`, hand the event to
+intake through `submit`, and answer a `Refused` with `refusal`: intake's "no usable contact" is
+422 and "store down" is 503, so the sender retries (DESIGN §6.1: acknowledge only what is durable).
+"""
+
+from __future__ import annotations
+
+from aiohttp import web
+
+from channels.base import error_response
+from leads.errors import InvalidEvent, Refused, StoreUnavailable
+from leads.model import ContactEvent, IntakeResult, Sink
+
+_CHUNK = 64 * 1024
+
+
+async def read_body(request: web.Request, limit: int) -> bytes:
+    """The whole body, refused with 413 `too_large` once it passes `limit` bytes."""
+    too_large = Refused(413, "too_large", f"the body is larger than {limit} bytes")
+    if request.content_length is not None and request.content_length > limit:
+        raise too_large
+    chunks: list[bytes] = []
+    size = 0
+    async for chunk in request.content.iter_chunked(_CHUNK):
+        size += len(chunk)
+        if size > limit:
+            raise too_large
+        chunks.append(chunk)
+    return b"".join(chunks)
+
+
+async def submit(sink: Sink, event: ContactEvent) -> IntakeResult:
+    """Store the event; intake's refusals become the public answer (422, or 503 to retry)."""
+    try:
+        return await sink(event)
+    except InvalidEvent as err:
+        raise Refused(422, err.code, err.detail) from err
+    except StoreUnavailable as err:
+        raise store_unavailable() from err
+
+
+def store_unavailable() -> Refused:
+    """The one answer of every HTTP edge when the store did not take the write."""
+    return Refused(503, "store_unavailable", "the lead store is unavailable; retry")
+
+
+def refusal(refused: Refused) -> web.Response:
+    """The JSON answer of a refusal."""
+    return error_response(refused.status, refused.code, refused.detail)
