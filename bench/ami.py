@@ -27,7 +27,7 @@ from tests.channels.telephony.synthetic import copy_of, interleaved  # noqa: E40
 TRACES = ("answered_recorded", "missed_no_answer", "busy", "abandoned_while_ringing",
           "queue_answered", "queue_abandoned", "click_to_call_originate")
 SETTINGS = TelephonySettings.from_toml({
-    "secret": "unused", "trunk_contexts": ["from-trunk"], "internal_contexts": ["from-internal"],
+    "secret": "unused", "trunk_contexts": ["from-trunk"],
     "own_numbers": ["74951234567", "998712000000", "74951230000"], "default_region": "RU",
     "did": {"74951234567": {"source": "yandex_direct"}},
 })

@@ -141,10 +141,3 @@ async def lead_detail(conn: AsyncConnection, lead_id: int) -> dict[str, Any] | N
         )
     ]
     return lead
-
-
-async def customer_owner(conn: AsyncConnection, customer_id: int) -> int | None:
-    """The manager who owns the card."""
-    return await conn.scalar(
-        select(customers.c.owner_manager_id).where(customers.c.id == customer_id)
-    )

@@ -2,13 +2,10 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from aiohttp import web
 
 from crm_store.tokens import Principal
 from leadgate.bootstrap import Core
 
 CORE = web.AppKey("core", Core)
-CHANNEL_COUNTERS = web.AppKey("channel_counters", dict[str, Any])
 PRINCIPAL = web.RequestKey("principal", Principal)

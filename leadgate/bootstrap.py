@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Callable, Sequence
+from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from datetime import timedelta
@@ -17,30 +17,17 @@ from crm_store.group_commit import GroupCommitter
 from crm_store.intake_store import SqlIntakeStore
 from crm_store.migrate import upgrade_if_empty
 from leadgate.health import Health
-from leadgate.settings import ConfigError, Settings
+from leadgate.settings import Settings
 from leads.batch_intake import intake_group
+from leads.errors import ConfigError
 from leads.intake import IntakePolicy, intake, prepare
 from leads.model import ContactEvent, IntakeResult, utcnow
-from leads.ports import IntakeStore, LeadRouter, NewLead, PreparedEvent
+from leads.ports import LeadRouter, PreparedEvent
 from routing.config import RoutingConfig
 from routing.desk import LeadDesk
 from routing.relay import OutboxWriter
 from routing.router import RulesRouter
 from routing.sync import apply_config
-
-
-class NoRouting:
-    """A router that leaves every new lead unassigned (used until routing is configured)."""
-
-    async def route_new_lead(self, store: IntakeStore, lead: NewLead) -> str | None:
-        """Leave the lead as it is."""
-        return None
-
-    async def route_new_leads(
-        self, store: IntakeStore, leads: Sequence[NewLead]
-    ) -> dict[int, str]:
-        """Leave the leads as they are."""
-        return {}
 
 
 @dataclass

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 from leads.errors import StoreUnavailable
 from leads.model import ContactEvent, IntakeResult
+from leads.ports import IntakeStore, NewLead
 
 
 class RecordingSink:
@@ -50,3 +52,15 @@ class RecordingHealth:
 
     def report(self, channel: str, state: str, detail: str = "") -> None:
         self.states[channel] = (state, detail)
+
+
+class NoRouting:
+    """A LeadRouter that leaves every new lead unassigned."""
+
+    async def route_new_lead(self, store: IntakeStore, lead: NewLead) -> str | None:
+        return None
+
+    async def route_new_leads(
+        self, store: IntakeStore, leads: Sequence[NewLead]
+    ) -> dict[int, str]:
+        return {}

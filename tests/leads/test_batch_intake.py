@@ -5,10 +5,10 @@ from __future__ import annotations
 from crm_store.engine import create_engine
 from crm_store.migrate import upgrade_if_empty
 from crm_store.uow import UnitOfWork
-from leadgate.bootstrap import NoRouting
 from leads.batch_intake import intake_group
 from leads.intake import IntakePolicy, intake, prepare
 from leads.model import ContactEvent, RawIdentity, utcnow
+from tests.fakes import NoRouting
 
 POLICY = IntakePolicy(default_region="UZ")
 
