@@ -63,6 +63,8 @@ say "ruff"
 .venv/bin/ruff check .
 say "mypy"
 .venv/bin/mypy
+say "import contracts"
+.venv/bin/lint-imports
 say "docker-compose.yml"
 docker-compose -f docker-compose.yml config -q
 say "pytest"
