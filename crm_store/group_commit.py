@@ -15,12 +15,12 @@ import logging
 from collections.abc import Awaitable, Callable
 from typing import Generic, TypeVar
 
-from sqlalchemy.exc import DBAPIError, IntegrityError, OperationalError
+from sqlalchemy.exc import DataError, DBAPIError, IntegrityError, OperationalError
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from crm_store.intake_store import SqlIntakeStore
 from crm_store.uow import UnitOfWork
-from leads.errors import StoreUnavailable
+from leads.errors import EventRefused, StoreUnavailable
 
 log = logging.getLogger(__name__)
 
@@ -128,7 +128,12 @@ class GroupCommitter(Generic[T, R]):
             except IntegrityError:
                 if attempt == _CONFLICT_RETRIES - 1:
                     raise
-            except (OperationalError, DBAPIError, OSError) as err:
+            except (OperationalError, DBAPIError, OSError, UnicodeError) as err:
+                if _is_data_error(err):
+                    # The same bytes will be refused every time: retrying (or a 503 that makes
+                    # the sender retry) would lose the contact slowly instead of saying so.
+                    log.warning("the database refused an event: %s", type(err).__name__)
+                    raise EventRefused("the store cannot hold this event as sent") from err
                 if _is_busy(err) and attempt < _CONFLICT_RETRIES - 1:
                     await asyncio.sleep(0.05 * (attempt + 1))
                     continue
@@ -136,6 +141,18 @@ class GroupCommitter(Generic[T, R]):
                     f"the database did not take the write: {type(err).__name__}"
                 ) from err
         raise AssertionError("unreachable")
+
+
+def _is_data_error(err: Exception) -> bool:
+    """A refusal of the data itself (SQLSTATE class 22), not of the connection or the load."""
+    if isinstance(err, DataError | UnicodeError):
+        return True
+    orig = getattr(err, "orig", None)
+    for candidate in (orig, getattr(orig, "__cause__", None)):
+        state = getattr(candidate, "sqlstate", None) or getattr(candidate, "pgcode", None)
+        if isinstance(state, str) and state.startswith("22"):
+            return True
+    return False
 
 
 def _is_busy(err: Exception) -> bool:

@@ -19,8 +19,9 @@ _MAX_PAGE = 500
 
 def _int_param(request: web.Request, name: str, source: str = "match") -> int:
     raw = request.match_info.get(name) if source == "match" else request.query.get(name)
-    if raw is None or not raw.isdigit():
-        body = {"error": "malformed", "detail": f"{name} must be a whole number"}
+    # ASCII digits only ('²' is a digit to str.isdigit) and small enough for a BIGINT.
+    if raw is None or not (raw.isascii() and raw.isdigit() and len(raw) <= 18):
+        body = {"error": "malformed", "detail": f"{name} must be a whole number below 10^18"}
         raise web.HTTPBadRequest(text=json.dumps(body), content_type="application/json")
     return int(raw)
 

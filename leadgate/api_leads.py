@@ -15,7 +15,7 @@ from leads.statuses import CLOSED_STATUSES
 routes = web.RouteTableDef()
 
 
-@routes.post("/api/leads/{lead_id:\\d+}/accept")
+@routes.post("/api/leads/{lead_id:[0-9]{1,18}}/accept")
 async def accept(request: web.Request) -> web.Response:
     """The manager takes the lead (an admin may name the manager in {"manager_id"})."""
     lead_id, body = int(request.match_info["lead_id"]), await _body(request)
@@ -23,7 +23,7 @@ async def accept(request: web.Request) -> web.Response:
     return await _act(request, lambda desk: desk.accept(lead_id, manager_id))
 
 
-@routes.post("/api/leads/{lead_id:\\d+}/pass")
+@routes.post("/api/leads/{lead_id:[0-9]{1,18}}/pass")
 async def pass_on(request: web.Request) -> web.Response:
     """The offered manager declines; the lead goes to the next candidate."""
     lead_id, body = int(request.match_info["lead_id"]), await _body(request)
@@ -33,7 +33,7 @@ async def pass_on(request: web.Request) -> web.Response:
     return await _act(request, lambda desk: desk.pass_on(lead_id, manager_id))
 
 
-@routes.post("/api/leads/{lead_id:\\d+}/close")
+@routes.post("/api/leads/{lead_id:[0-9]{1,18}}/close")
 async def close(request: web.Request) -> web.Response:
     """Close the lead: {"status": "won" | "lost" | "spam"}."""
     lead_id, body = int(request.match_info["lead_id"]), await _body(request)

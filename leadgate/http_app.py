@@ -58,6 +58,10 @@ async def _json_errors(request: web.Request, handler: Handler) -> web.StreamResp
             err.status, "error"
         )
         return error_response(err.status, code, err.reason)
+    except web.RequestPayloadError:
+        # aiohttp could not read the body as sent (a Content-Encoding the bytes do not match,
+        # a broken chunked stream): the sender's mistake, not ours.
+        return error_response(400, "malformed", "the request body cannot be read as encoded")
     except Exception as err:
         # Exception texts can quote personal data: the traceback goes to DEBUG only.
         log.error("unexpected %s on %s %s", type(err).__name__, request.method, request.path)

@@ -2,6 +2,7 @@
 
 LeadgateError
 ├── InvalidEvent            the input can never become a lead as sent: answer 4xx, drop it
+│   └── EventRefused        the database refused the event's data for good: 4xx, never retried
 ├── Refused                 an HTTP edge refuses the request as sent: answer `status` with `code`
 │   └── Malformed           the request cannot even be read (400 `malformed`)
 ├── StoreUnavailable        the database did not take the write: retry later (503, 451, keep mail)
@@ -42,6 +43,13 @@ class Malformed(Refused):
 
     def __init__(self, detail: str) -> None:
         super().__init__(400, "malformed", detail)
+
+
+class EventRefused(InvalidEvent):
+    """The database will never take this event as it is (a data error, not an outage)."""
+
+    def __init__(self, detail: str) -> None:
+        super().__init__(detail, code="refused_by_store")
 
 
 class StoreUnavailable(LeadgateError):

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from leads.clean import clean_event
 from leads.errors import InvalidEvent
 from leads.model import ContactEvent, IntakeResult
 from leads.normalize import (
@@ -27,7 +28,8 @@ class IntakePolicy:
 
 
 def prepare(event: ContactEvent, policy: IntakePolicy) -> PreparedEvent:
-    """Normalize the event's identities; raise InvalidEvent if none is usable (and not ignored)."""
+    """Clean and normalize the event; raise InvalidEvent if no identity is usable (nor ignored)."""
+    event = clean_event(event)
     region = event.region or policy.default_region
     found: dict[tuple[str, str], Identity] = {}
     unusable: list[str] = []

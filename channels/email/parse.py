@@ -7,7 +7,7 @@ import re
 from datetime import UTC, datetime
 from email import policy
 from email.message import Message
-from email.parser import BytesParser
+from email.parser import BytesHeaderParser, BytesParser
 from email.utils import getaddresses, parseaddr, parsedate_to_datetime
 from typing import Any
 
@@ -46,6 +46,26 @@ def parse_mail(
 
     The raw mail is kept on the touch; attachments in it only with `keep_attachments`.
     """
+    try:
+        return _parse_mail(raw, mailbox, region, keep_attachments)
+    except RecursionError:
+        # The stdlib parser recurses once per MIME level: a mail nested thousands deep is
+        # hostile, kept as an ignored mail so that it is neither retried nor lost silently.
+        return _too_deep(raw, mailbox)
+
+
+def _too_deep(raw: bytes, mailbox: str) -> ContactEvent:
+    headers = BytesHeaderParser(policy=policy.compat32).parsebytes(raw)
+    return ContactEvent(
+        channel="email", external_id=message_id(headers, raw), occurred_at=_date(headers),
+        attribution={"mailbox": mailbox}, raw=raw[:1_000_000],
+        ignored="malformed: the MIME structure is nested too deeply",
+    )
+
+
+def _parse_mail(
+    raw: bytes, mailbox: str, region: str | None, keep_attachments: bool
+) -> ContactEvent:
     # compat32: headers stay as written and are decoded only where needed, which costs a
     # twentieth of the modern policy's eager header parsing (the import is parse-bound).
     message = BytesParser(policy=policy.compat32).parsebytes(raw)

@@ -37,14 +37,14 @@ def _twilio(fields: Mapping[str, Any]) -> list[Parsed]:
     status = str(fields.get("MessageStatus") or fields.get("SmsStatus") or "").lower()
     if "Body" not in fields and status in _TWILIO_STATUSES:
         return [Ignored(f"twilio status callback: {status}")]
-    media = int(fields.get("NumMedia") or 0)
+    media = _count(fields, "NumMedia", 0)
     sms = InboundSms(
         "twilio",
         _required(fields, "MessageSid", "SmsSid"),
         _required(fields, "From"),
         str(fields.get("To", "")),
         str(fields.get("Body", "")),
-        details={"segments": int(fields.get("NumSegments") or 1), "media_count": media},
+        details={"segments": _count(fields, "NumSegments", 1), "media_count": media},
     )
     return [sms]
 
@@ -78,7 +78,7 @@ def _vonage(fields: Mapping[str, Any]) -> list[Parsed]:
 def _plivo(fields: Mapping[str, Any]) -> list[Parsed]:
     if "Text" not in fields and "Status" in fields:
         return [Ignored(f"plivo message status: {fields['Status']}")]
-    details = {"units": int(fields.get("Units") or 1)}
+    details = {"units": _count(fields, "Units", 1)}
     return [
         InboundSms(
             "plivo",
@@ -111,7 +111,7 @@ def _infobip_result(item: Any) -> Parsed:
         str(item.get("cleanText") or item.get("text") or ""),
         received_at=_time(item.get("receivedAt")),
         keyword=item.get("keyword") or None,
-        details={"sms_count": int(item.get("smsCount") or 1)},
+        details={"sms_count": _count(item, "smsCount", 1)},
     )
 
 
@@ -141,9 +141,15 @@ def _required(fields: Mapping[str, Any], *keys: str) -> str:
     raise Malformed(f"'{keys[0]}' is missing")
 
 
+def _count(fields: Mapping[str, Any], key: str, default: int) -> int:
+    """A provider's informational count; one that is not a small number is read as the default."""
+    value = str(fields.get(key) or "")
+    return int(value) if value.isascii() and value.isdigit() and len(value) < 6 else default
+
+
 def _number(fields: Mapping[str, Any], key: str) -> int:
     value = str(fields.get(key, ""))
-    if not value.isdigit() or int(value) < 1:
+    if not (value.isascii() and value.isdigit() and len(value) < 10) or int(value) < 1:
         raise Malformed(f"'{key}' must be a positive number")
     return int(value)
 
@@ -156,6 +162,6 @@ def _time(value: Any) -> datetime | None:
         text = f"{text[:-2]}:{text[-2:]}"  # Infobip writes +0000
     try:
         moment = datetime.fromisoformat(text)
-    except ValueError:
-        return None
-    return moment.astimezone(UTC) if moment.tzinfo else moment.replace(tzinfo=UTC)
+        return moment.astimezone(UTC) if moment.tzinfo else moment.replace(tzinfo=UTC)
+    except (ValueError, OverflowError):
+        return None  # a time beyond the calendar: the receipt time stands in

@@ -54,8 +54,10 @@ def decode_body(content_type: str, body: bytes) -> dict[str, Any]:
                 parse_qsl(body.decode(), keep_blank_values=True, strict_parsing=bool(body))
             )
         value = json.loads(body)
+    except RecursionError as err:
+        raise Malformed("the JSON body is nested too deeply") from err
     except (UnicodeDecodeError, ValueError) as err:
-        raise Malformed(f"the body is neither JSON nor a form: {err}") from err
+        raise Malformed(f"the body is neither JSON nor a form: {type(err).__name__}") from err
     if not isinstance(value, dict):
         raise Malformed("the JSON body must be an object")
     return value

@@ -44,12 +44,18 @@ def decode_body(content_type_header: str, body: bytes) -> dict[str, str]:
     """Decode a JSON, urlencoded or multipart body into flat string fields."""
     content_type = content_type_header.split(";", 1)[0].strip().lower()
     if content_type == "multipart/form-data":
-        return _decode_multipart(content_type_header, body)
+        try:
+            return _decode_multipart(content_type_header, body)
+        except (UnicodeError, ValueError, LookupError) as err:
+            # The stdlib MIME parser has its own view of odd boundaries and charsets.
+            raise Malformed("the multipart body cannot be read") from err
     if content_type == "application/json":
         return _decode_json(body)
     if content_type == "application/x-www-form-urlencoded":
         text = _utf8(body)
-        pairs = parse_qsl(text, keep_blank_values=True, errors="strict")
+        # A percent-escape that is not UTF-8 is a mangled character, not a reason to lose the
+        # contact: it becomes U+FFFD.
+        pairs = parse_qsl(text, keep_blank_values=True, errors="replace")
         return _limit(pairs)
     raise Refused(
         415,
@@ -91,6 +97,8 @@ def _decode_json(body: bytes) -> dict[str, str]:
         value = json.loads(_utf8(body))
     except json.JSONDecodeError as err:
         raise Malformed(f"the body is not valid JSON: {err.msg}") from err
+    except RecursionError as err:
+        raise Malformed("the JSON body is nested too deeply") from err
     if not isinstance(value, dict):
         raise Malformed("the JSON body must be an object of form fields")
     pairs: list[tuple[str, str]] = []

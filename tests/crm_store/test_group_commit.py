@@ -10,7 +10,7 @@ from crm_store.engine import create_engine
 from crm_store.group_commit import GroupCommitter
 from crm_store.intake_store import SqlIntakeStore
 from crm_store.migrate import upgrade_if_empty
-from leads.errors import StoreUnavailable
+from leads.errors import EventRefused, StoreUnavailable
 from leads.model import utcnow
 from tests.store_counts import row_counts
 
@@ -50,3 +50,24 @@ async def test_submitting_to_a_stopped_committer_is_store_unavailable(database_u
     with pytest.raises(StoreUnavailable):
         await committer.submit("x")
     await engine.dispose()
+
+
+async def test_data_the_database_refuses_is_refused_for_good_not_unavailable(
+    postgres_url: str,
+) -> None:
+    engine = create_engine(postgres_url)
+
+    async def work(store: SqlIntakeStore, name: str) -> int:
+        return await store.create_customer(name, utcnow())  # names are VARCHAR(200)
+
+    committer: GroupCommitter[str, int] = GroupCommitter(engine, work)
+    await committer.start()
+    try:
+        results = await asyncio.gather(committer.submit("x" * 300), committer.submit("ok"),
+                                       return_exceptions=True)
+    finally:
+        await committer.stop()
+        await engine.dispose()
+
+    assert isinstance(results[0], EventRefused)
+    assert isinstance(results[1], int)

@@ -29,6 +29,7 @@ from channels.messengers.telegram.handlers import build_routers
 from channels.messengers.telegram.parse import outbound_event
 from channels.messengers.telegram.settings import BotSettings
 from channels.webhook import read_body, refusal, store_unavailable
+from leads.clean import clean_json
 from leads.errors import (
     ChannelMisconfigured,
     ChannelUnavailable,
@@ -129,8 +130,10 @@ class TelegramBotChannel:
 
     def _update(self, body: bytes) -> Update:
         try:
-            return Update.model_validate(json.loads(body), context={"bot": self.bot})
-        except (ValueError, ValidationError) as err:
+            # Lone surrogates (valid JSON escapes, never valid text) would fail aiogram later.
+            update = clean_json(json.loads(body))
+            return Update.model_validate(update, context={"bot": self.bot})
+        except (ValueError, ValidationError, RecursionError) as err:
             raise Malformed("the body is not a Telegram Update") from err
 
     async def _feed(self, update: Update, sink: Sink) -> None:

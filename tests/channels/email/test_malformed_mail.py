@@ -70,3 +70,18 @@ def test_a_ten_megabyte_attachment_is_listed_not_kept_in_the_text() -> None:
     assert event.raw is not None and len(event.raw) < 10_000  # listed, not stored
     [listed] = event.details["attachments"]
     assert (listed["name"], listed["size"]) == ("big.bin", 10 * 1024 * 1024)
+
+
+def test_a_mail_nested_two_thousand_levels_deep_is_kept_as_ignored_with_the_reason() -> None:
+    depth = 2000
+    opening = b"".join(b'Content-Type: multipart/mixed; boundary="b%d"\r\n\r\n--b%d\r\n' % (n, n)
+                       for n in range(depth))
+    closing = b"".join(b"--b%d--\r\n" % n for n in reversed(range(depth)))
+    mail = (b"From: a@example.org\r\nTo: s@example.uz\r\nMessage-ID: <deep@example.org>\r\n"
+            b"MIME-Version: 1.0\r\n" + opening + b"Content-Type: text/plain\r\n\r\nhi\r\n"
+            + closing)
+
+    event = parse_mail(mail, "s@example.uz", "UZ")
+
+    assert event.external_id == "deep@example.org"
+    assert event.ignored is not None and "nested too deeply" in event.ignored
