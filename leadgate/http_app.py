@@ -14,7 +14,7 @@ from sqlalchemy import text
 from channels.base import WebhookChannel, error_response
 from crm_store.routing_store import unsent_count
 from crm_store.tokens import Principal, authenticate
-from leadgate import api, api_leads, api_telephony
+from leadgate import api, api_leads, api_telephony, openapi
 from leadgate.app_keys import CORE, PRINCIPAL
 from leadgate.bootstrap import Core
 
@@ -44,11 +44,15 @@ def build_app(
     app.add_routes(api_telephony.routes)
     app.add_routes(list(extra_routes))
     app.add_routes([web.get("/healthz", _healthz), web.get("/metrics", _metrics(channel_list))])
+    app.add_routes([web.get(openapi.PATH, openapi.serve_openapi)])
     return app
 
 
 @web.middleware
 async def _json_errors(request: web.Request, handler: Handler) -> web.StreamResponse:
+    if "\x00" in request.query_string or "%00" in request.raw_path:
+        # No text column holds a NUL; a query or path that carries one is never a real one.
+        return error_response(400, "malformed", "the URL holds a NUL character")
     try:
         return await handler(request)
     except web.HTTPException as err:
@@ -74,7 +78,7 @@ def _bearer_auth(core: Core) -> Middleware:
 
     @web.middleware
     async def middleware(request: web.Request, handler: Handler) -> web.StreamResponse:
-        if not request.path.startswith("/api/"):
+        if not request.path.startswith("/api/") or request.path == openapi.PATH:
             return await handler(request)
         header = request.headers.get("Authorization", "")
         token = header[7:].strip() if header.lower().startswith("bearer ") else ""

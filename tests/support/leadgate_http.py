@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import aiohttp
+from aiohttp import web
 from aiohttp.test_utils import TestServer
 
 from leadgate.bootstrap import Core, open_core
@@ -54,6 +55,7 @@ class LeadgateClient:
         self.core = core
         self.token: str | None = None
         self.services: RoutingServices | None = None
+        self.app: web.Application | None = None
 
     async def request(self, method: str, path: str, **kwargs: Any) -> Answer:
         """Any request; JSON bodies decoded."""
@@ -124,6 +126,7 @@ async def running_leadgate(
             async with aiohttp.ClientSession() as session:
                 client = LeadgateClient(session, str(server.make_url("")).rstrip("/"), core)
                 client.services = services
+                client.app = app
                 yield client
         finally:
             for task in running:

@@ -1,0 +1,219 @@
+"""What the router cannot tell about each public operation: parameters, bodies and answers."""
+
+from __future__ import annotations
+
+from typing import Any
+
+API_VERSION = "1"
+
+_ERROR = {"$ref": "#/components/schemas/Error"}
+_JSON_ERROR = {"application/json": {"schema": _ERROR}}
+_OBJECT = {"application/json": {"schema": {"type": "object"}}}
+
+
+def _answer(description: str, content: dict[str, Any] | None = None) -> dict[str, Any]:
+    return {"description": description, **({"content": content} if content else {})}
+
+
+def _errors(*statuses: int) -> dict[str, Any]:
+    reasons = {400: "malformed request", 401: "no valid token", 403: "refused",
+               404: "not found", 409: "the state does not allow it", 413: "body too large",
+               415: "unsupported content type", 422: "no usable contact or bad field",
+               429: "rate limited", 503: "store unavailable, retry"}
+    return {str(status): _answer(reasons[status], _JSON_ERROR) for status in statuses}
+
+
+COMPONENTS: dict[str, Any] = {
+    "securitySchemes": {"bearer": {"type": "http", "scheme": "bearer"}},
+    "schemas": {
+        "Error": {
+            "type": "object",
+            "required": ["error"],
+            "properties": {"error": {"type": "string"}, "detail": {"type": "string"}},
+        },
+        "IntakeAnswer": {
+            "type": "object",
+            "properties": {
+                "lead_id": {"type": ["integer", "null"]},
+                "customer_id": {"type": ["integer", "null"]},
+                "touch_id": {"type": ["integer", "null"]},
+                "deduplicated": {"type": "boolean"},
+            },
+        },
+        "FormFields": {
+            "type": "object",
+            "description": "Known fields plus site-builder aliases (Tilda, Elementor, CF7).",
+            "properties": {
+                name: {"type": "string"}
+                for name in ("name", "phone", "email", "message", "page_url", "referrer",
+                             "utm_source", "utm_medium", "utm_campaign", "utm_content",
+                             "utm_term", "submission_id")
+            },
+            "additionalProperties": True,
+        },
+    },
+}
+
+_ID = {"type": "integer", "minimum": 0, "maximum": 10**18 - 1}
+_PATH_PARAMETERS: dict[str, dict[str, Any]] = {
+    "lead_id": _ID, "customer_id": _ID, "touch_id": _ID, "merge_id": _ID,
+    "form_key": {"type": "string", "pattern": "^[A-Za-z0-9_-]{1,64}$"},
+    "provider": {"type": "string",
+                 "enum": ["twilio", "vonage", "plivo", "infobip", "generic"]},
+}
+
+
+def _query(name: str, schema: dict[str, Any], description: str = "") -> dict[str, Any]:
+    return {"name": name, "in": "query", "required": False, "schema": schema,
+            **({"description": description} if description else {})}
+
+
+def _form_body() -> dict[str, Any]:
+    schema = {"$ref": "#/components/schemas/FormFields"}
+    return {"required": True, "content": {
+        "application/json": {"schema": schema},
+        "application/x-www-form-urlencoded": {"schema": schema},
+        "multipart/form-data": {"schema": schema},
+    }}
+
+
+def _json_body(properties: dict[str, Any], required: list[str] | None = None) -> dict[str, Any]:
+    schema: dict[str, Any] = {"type": "object", "properties": properties}
+    if required:
+        schema["required"] = required
+    return {"required": bool(required), "content": {"application/json": {"schema": schema}}}
+
+
+_LEAD_ACTION = {"200": _answer("the lead's new state", _OBJECT), **_errors(400, 401, 404, 409)}
+
+_OPERATIONS: dict[tuple[str, str], dict[str, Any]] = {
+    ("post", "/forms/{form_key}"): {
+        "summary": "Public intake of a website form (JSON, urlencoded or multipart).",
+        "requestBody": _form_body(),
+        "responses": {
+            "201": _answer("stored", {"application/json": {
+                "schema": {"$ref": "#/components/schemas/IntakeAnswer"}}}),
+            "200": _answer("stored (forms set to success_status 200)", _OBJECT),
+            "303": _answer("stored; a browser is sent to the thank-you page"),
+            **_errors(400, 403, 404, 413, 415, 422, 429, 503),
+        },
+    },
+    ("options", "/forms/{form_key}"): {
+        "summary": "CORS preflight for a form's allowed origins.",
+        "responses": {"204": _answer("allowed"), **_errors(403, 404)},
+    },
+    ("get", "/forms/{form_key}.js"): {
+        "summary": "The embeddable snippet that posts the page's form to Leadgate.",
+        "responses": {"200": _answer("JavaScript", {"application/javascript": {
+            "schema": {"type": "string"}}}), **_errors(404)},
+    },
+    ("post", "/sms/{provider}"): {
+        "summary": "An SMS gateway's inbound-message webhook (signature checked per provider).",
+        "requestBody": {"required": True, "content": {
+            "application/x-www-form-urlencoded": {"schema": {"type": "object"}},
+            "application/json": {"schema": {"type": "object"}}}},
+        "responses": {"200": _answer("taken (or known and ignored)"),
+                      **_errors(400, 403, 404, 413, 422, 503)},
+    },
+    ("get", "/api/customers"): {
+        "parameters": [_query("phone", {"type": "string"}, "any written form"),
+                       _query("email", {"type": "string"}),
+                       _query("region", {"type": "string", "pattern": "^[A-Z]{2}$"})],
+        "responses": {"200": _answer("the card", _OBJECT), **_errors(400, 401, 404)},
+    },
+    ("get", "/api/customers/{customer_id}"): {
+        "responses": {"200": _answer("the card", _OBJECT), **_errors(400, 401, 404)},
+    },
+    ("get", "/api/leads"): {
+        "parameters": [
+            _query("status", {"type": "string"}), _query("channel", {"type": "string"}),
+            _query("manager_id", _ID), _query("limit", {"type": "integer", "minimum": 1,
+                                                        "maximum": 500}),
+            _query("offset", _ID)],
+        "responses": {"200": _answer("a page of leads", _OBJECT), **_errors(400, 401)},
+    },
+    ("get", "/api/leads/{lead_id}"): {
+        "responses": {"200": _answer("the lead", _OBJECT), **_errors(400, 401, 404)},
+    },
+    ("post", "/api/leads/{lead_id}/accept"): {
+        "requestBody": _json_body({"manager_id": _ID}), "responses": _LEAD_ACTION,
+    },
+    ("post", "/api/leads/{lead_id}/pass"): {
+        "requestBody": _json_body({"manager_id": _ID}), "responses": _LEAD_ACTION,
+    },
+    ("post", "/api/leads/{lead_id}/close"): {
+        "requestBody": _json_body({"status": {"type": "string",
+                                              "enum": ["won", "lost", "spam"]}}, ["status"]),
+        "responses": _LEAD_ACTION,
+    },
+    ("post", "/api/calls"): {
+        "requestBody": _json_body({"manager_id": _ID, "phone": {"type": "string"}},
+                                  ["phone"]),
+        "responses": {"202": _answer("dialling", _OBJECT),
+                      **_errors(400, 401, 403, 404, 422, 503)},
+    },
+    ("get", "/api/route/call"): {
+        "parameters": [_query("caller", {"type": "string"}),
+                       _query("region", {"type": "string", "pattern": "^[A-Z]{2}$"})],
+        "responses": {"200": _answer("the owner's extension, or empty", {
+            "text/plain": {"schema": {"type": "string"}}}), **_errors(400, 401, 403)},
+    },
+    ("get", "/healthz"): {
+        "summary": "Each channel's and loop's state; 503 when the database is unreachable.",
+        "responses": {"200": _answer("serving", _OBJECT), "503": _answer("degraded", _OBJECT)},
+    },
+    ("get", "/metrics"): {
+        "summary": "Prometheus metrics in the text exposition format.",
+        "responses": {"200": _answer("metrics", {"text/plain": {"schema": {"type": "string"}}})},
+    },
+    ("get", "/api/openapi.json"): {
+        "summary": "This document.",
+        "responses": {"200": _answer("OpenAPI 3.1", _OBJECT)},
+    },
+}
+
+
+# Webhooks whose path carries a configured name (a bot, an account): described by prefix.
+_BY_PREFIX: dict[tuple[str, str], dict[str, Any]] = {
+    ("post", "/telegram/"): {
+        "summary": "A customer-facing Telegram bot's webhook (X-Telegram-Bot-Api-Secret-Token).",
+        "requestBody": _json_body({"update_id": {"type": "integer"}}, ["update_id"]),
+        "responses": {"200": _answer("taken (or known and ignored)", _OBJECT),
+                      **_errors(400, 401, 413, 503)},
+    },
+}
+
+
+def described(method: str, path: str) -> dict[str, Any]:
+    """What is written here about one operation (empty when nothing is)."""
+    if (method, path) in _OPERATIONS:
+        return _OPERATIONS[(method, path)]
+    for (prefix_method, prefix), operation in _BY_PREFIX.items():
+        if method == prefix_method and path.startswith(prefix) and "{" not in path:
+            return operation
+    return {}
+
+
+def described_operations() -> set[tuple[str, str]]:
+    """Every (method, path) this table describes."""
+    return set(_OPERATIONS)
+
+
+def path_parameter_schema(name: str) -> dict[str, Any]:
+    """The schema of a path parameter by its name (a string when not known)."""
+    return _PATH_PARAMETERS.get(name, {"type": "string", "maxLength": 200})
+
+
+def tag_of(path: str) -> str:
+    """The group an operation is listed under."""
+    first = path.strip("/").split("/", 1)[0]
+    return {"api": "api", "forms": "forms", "healthz": "operations",
+            "metrics": "operations"}.get(first, "webhooks")
+
+
+def default_responses(path: str) -> dict[str, Any]:
+    """The answers every edge may give, for routes with nothing more specific written."""
+    if path.startswith("/app"):
+        return {"200": _answer("an HTML page", {"text/html": {"schema": {"type": "string"}}}),
+                "303": _answer("redirect"), **_errors(400, 403, 404)}
+    return {"200": _answer("taken", _OBJECT), **_errors(400, 401, 403, 404, 413, 503)}
