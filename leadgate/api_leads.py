@@ -72,7 +72,7 @@ async def _body(request: web.Request) -> dict[str, Any]:
         return {}
     try:
         body = json.loads(await request.read() or b"{}")
-    except (ValueError, UnicodeDecodeError) as err:
+    except (ValueError, UnicodeDecodeError, RecursionError) as err:
         raise _invalid(f"the body is not JSON: {err}", 400, "malformed") from err
     if not isinstance(body, dict):
         raise _invalid("the body must be a JSON object", 400, "malformed")

@@ -58,7 +58,7 @@ async def click_to_call(request: web.Request) -> web.Response:
 async def _json_object(request: web.Request) -> dict[str, Any]:
     try:
         body = json.loads(await request.read() or b"{}")
-    except (ValueError, UnicodeDecodeError) as err:
+    except (ValueError, UnicodeDecodeError, RecursionError) as err:
         raise web.HTTPBadRequest(text=json.dumps({"error": "malformed", "detail": str(err)}),
                                  content_type="application/json") from err
     if not isinstance(body, dict):

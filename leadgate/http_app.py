@@ -17,6 +17,7 @@ from crm_store.tokens import Principal, authenticate
 from leadgate import api, api_leads, api_telephony, openapi
 from leadgate.app_keys import CORE, PRINCIPAL
 from leadgate.bootstrap import Core
+from leadgate.http_noise import quiet_unreadable_requests
 
 log = logging.getLogger(__name__)
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
@@ -30,6 +31,7 @@ def build_app(
     originator: api_telephony.Originator | None = None,
 ) -> web.Application:
     """The HTTP app with the given webhook channels, extra routes and click-to-call."""
+    quiet_unreadable_requests()
     app = web.Application(
         middlewares=[_json_errors, _bearer_auth(core)], client_max_size=4 * 1024**2
     )
@@ -62,6 +64,9 @@ async def _json_errors(request: web.Request, handler: Handler) -> web.StreamResp
             err.status, "error"
         )
         return error_response(err.status, code, err.reason)
+    except RecursionError:
+        # Only hostile input nests deep enough to exhaust the stack (JSON, MIME).
+        return error_response(400, "malformed", "the request is nested too deeply")
     except web.RequestPayloadError:
         # aiohttp could not read the body as sent (a Content-Encoding the bytes do not match,
         # a broken chunked stream): the sender's mistake, not ours.
