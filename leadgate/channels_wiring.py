@@ -41,7 +41,8 @@ def build_channels(settings: Settings, core: Core) -> EnabledChannels:
     """Build every channel the configuration enables; ConfigError names a bad section."""
     enabled = EnabledChannels()
     try:
-        forms = WebFormsSettings.from_toml(settings.section("forms"), settings.section("webforms"))
+        forms = WebFormsSettings.from_toml(settings.section("forms"), settings.section("webforms"),
+                                           settings.public_url)
         bots = TelegramSettings.from_toml(settings.section("telegram")).bots.values()
         sms = settings.section("sms")
         sms_settings = SmsSettings.from_toml(sms, settings.public_url) if sms else None

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import hmac
 import logging
+import time
 from urllib.parse import parse_qsl
 
 from aiohttp import web
@@ -21,6 +22,7 @@ from channels.sms.parse import (
     international,
     to_event,
 )
+from channels.sms.replay import ReplayGuard
 from channels.sms.settings import ProviderSettings, SmsSettings
 from channels.sms.signatures import plivo_v3_valid, twilio_valid, vonage_valid
 from channels.webhook import read_body, refusal, submit
@@ -44,6 +46,7 @@ class SmsChannel:
         self._concat = ConcatAssembler(cursors)
         self._outbound = OutboundSms(settings.outbound) if settings.outbound else None
         self._acks = AcknowledgedLeads()
+        self._replays = ReplayGuard()
         self._replies: set[asyncio.Task[None]] = set()
 
     def routes(self, sink: Sink) -> list[web.AbstractRouteDef]:
@@ -70,6 +73,7 @@ class SmsChannel:
             fields = decode_body(request.content_type, body)
             if not self._authentic(provider, request, body, fields):
                 raise Refused(403, "bad_signature", "the request signature does not match")
+            self._refuse_replay(provider, request, fields)
             for item in parse(provider.name, fields):
                 await self._take(item, provider, sink, body)
         except Refused as refused:
@@ -106,6 +110,18 @@ class SmsChannel:
         if provider.name == "infobip":
             return _same(request.query.get("secret", ""), secret)
         return _same(request.headers.get("Authorization", ""), f"Bearer {secret}")
+
+    def _refuse_replay(self, provider: ProviderSettings, request: web.Request,
+                       fields: dict[str, object]) -> None:
+        now = time.time()
+        if provider.name == "plivo" and provider.secret is not None:
+            nonce = request.headers.get("X-Plivo-Signature-V3-Nonce", "")
+            if not self._replays.first_use(nonce, now):
+                raise Refused(403, "replayed", "this signed request was received before")
+        fresh = self._replays.recent(fields.get("timestamp"), now)
+        if provider.name == "vonage" and provider.secret is not None and not fresh:
+            raise Refused(403, "stale_signature",
+                              "the signed timestamp is missing or outside the replay window")
 
     async def _take(
         self, item: InboundSms | Ignored, provider: ProviderSettings, sink: Sink, raw: bytes

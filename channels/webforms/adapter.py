@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import logging
+import time
 from collections import Counter
 from dataclasses import replace
 from importlib import resources
@@ -20,9 +21,10 @@ from channels.webforms.parse import (
 )
 from channels.webforms.rate_limit import RateLimiter
 from channels.webforms.settings import FormSettings, WebFormsSettings
+from channels.webforms.spam import STAMP_FIELD, DecoyIds, FillStamps, filled_too_fast
 from channels.webhook import read_body, refusal, submit
 from leads.errors import Refused
-from leads.model import ContactEvent, IntakeResult, utcnow
+from leads.model import IntakeResult, utcnow
 
 log = logging.getLogger(__name__)
 _SNIPPET = resources.files("channels.webforms").joinpath("snippet.js").read_text("utf-8")
@@ -39,6 +41,8 @@ class WebFormsChannel:
         self.default_region = default_region
         self.counters: Counter[str] = Counter()
         self._limiter = RateLimiter(settings.rate_limit_per_minute, settings.rate_limit_burst)
+        self._stamps = FillStamps(settings.stamp_secret)
+        self._decoys = DecoyIds()
 
     def routes(self, sink: Sink) -> list[web.AbstractRouteDef]:
         """The form routes, bound to `sink`."""
@@ -75,13 +79,29 @@ class WebFormsChannel:
         submission = await self._read(request, origin)
         if is_test_ping(submission.fields):
             return web.json_response({"ok": True, "test": True}, status=200)
+        stamp = submission.fields.get(STAMP_FIELD)
+        fields = {k: v for k, v in submission.fields.items() if k != STAMP_FIELD}
+        submission = replace(submission, fields=fields)  # the stamp is ours, not the visitor's
         event = to_event(submission, form, utcnow(), self.default_region)
-        if is_spam(submission.fields, form):
+        why = self._spam_reason(submission, form, stamp)
+        if why is not None:
             self.counters["spam"] += 1
-            event = _as_spam(event)
+            event = replace(event, ignored=f"spam: {why}")
         result = await submit(sink, event)
         self.counters["accepted" if result.ignored is None else "ignored"] += 1
+        if why is None:
+            self._decoys.saw(result)
+        else:
+            result = self._decoys.next()  # the bot is answered as if it got through
         return _success(request, form, result)
+
+    def _spam_reason(self, submission: Submission, form: FormSettings,
+                     stamp: str | None) -> str | None:
+        if is_spam(submission.fields, form):
+            return "honeypot field filled"
+        if filled_too_fast(self._stamps, form.key, stamp, form.min_fill_seconds, time.time()):
+            return f"sent sooner than {form.min_fill_seconds:g} s after the form was shown"
+        return None
 
     async def _read(self, request: web.Request, origin: str | None) -> Submission:
         body = await read_body(request, self.settings.max_body_bytes)
@@ -113,17 +133,25 @@ class WebFormsChannel:
         form = self.settings.forms.get(key)
         if form is None:
             return error_response(404, "unknown_form", "no form with this key is configured")
-        endpoint = str(request.url.with_path(f"/forms/{key}").with_query(None))
         script = (
-            _SNIPPET.replace("__ENDPOINT__", endpoint)
+            _SNIPPET.replace("__ENDPOINT__", f"{self._origin(request)}/forms/{key}")
             .replace("__FORM_KEY__", key)
             .replace("__THANK_YOU__", json.dumps(form.thank_you_url))
+            .replace("__STAMP__", json.dumps(self._stamps.issue(key, time.time())))
         )
-        return web.Response(text=script, content_type="application/javascript")
+        # The stamp is the time the page showed the form: a cached snippet would carry an old one.
+        return web.Response(text=script, content_type="application/javascript",
+                            headers={"Cache-Control": "no-store"})
 
-
-def _as_spam(event: ContactEvent) -> ContactEvent:
-    return replace(event, ignored="spam: honeypot field filled")
+    def _origin(self, request: web.Request) -> str:
+        """Where browsers reach us: public_url, else what the proxy says, else the request."""
+        if self.settings.public_url:
+            return self.settings.public_url
+        scheme, host = request.scheme, request.host
+        if self.settings.trust_forwarded_for:
+            scheme = request.headers.get("X-Forwarded-Proto", scheme).split(",")[0].strip()
+            host = request.headers.get("X-Forwarded-Host", host).split(",")[0].strip()
+        return f"{scheme}://{host}"
 
 
 def _success(request: web.Request, form: FormSettings, result: IntakeResult) -> web.Response:

@@ -20,6 +20,8 @@ class FormSettings:
     thank_you_url: str | None = None
     success_status: int = 201
     honeypot_field: str = "website"
+    min_fill_seconds: float = 0.0
+    """A post must carry the snippet's render stamp at least this old (0: no check)."""
 
     def allows_origin(self, origin: str | None) -> bool:
         """True when a browser at `origin` may post (no list configured: any origin may)."""
@@ -37,12 +39,21 @@ class WebFormsSettings:
     rate_limit_per_minute: int = 60
     rate_limit_burst: int = 20
     trust_forwarded_for: bool = False
+    stamp_secret: str | None = None
+    public_url: str | None = None
+    """How browsers reach us (the snippet posts there); else the request's own URL."""
 
     @classmethod
-    def from_toml(cls, forms: dict[str, Any], limits: dict[str, Any]) -> WebFormsSettings:
+    def from_toml(cls, forms: dict[str, Any], limits: dict[str, Any],
+                  public_url: str | None = None) -> WebFormsSettings:
         """Build from `[forms.*]` and `[webforms]`; ValueError names the bad key."""
         parsed = {key: _form(key, table) for key, table in forms.items()}
+        secret = limits.get("stamp_secret")
+        if secret is not None and (not isinstance(secret, str) or len(secret) < 16):
+            raise ValueError("[webforms] stamp_secret must be a string of 16 characters or more")
         return cls(
+            stamp_secret=secret,
+            public_url=public_url.rstrip("/") if public_url else None,
             forms=parsed,
             max_body_bytes=_int(limits, "max_body_bytes", 1024 * 1024, minimum=1024),
             rate_limit_per_minute=_int(limits, "rate_limit_per_minute", 60, minimum=0),
@@ -66,7 +77,11 @@ def _form(key: str, table: Any) -> FormSettings:
     region = table.get("default_region")
     if region is not None and (not isinstance(region, str) or len(region) != 2):
         raise ValueError(f"{where}: default_region must be a two-letter country code")
+    fill = table.get("min_fill_seconds", 0)
+    if not isinstance(fill, int | float) or isinstance(fill, bool) or not 0 <= fill <= 3600:
+        raise ValueError(f"{where}: min_fill_seconds must be a number of seconds from 0 to 3600")
     return FormSettings(
+        min_fill_seconds=float(fill),
         key=key,
         name=str(table.get("name", key)),
         default_region=region.upper() if region else None,

@@ -7,6 +7,7 @@
   var endpoint = "__ENDPOINT__";
   var formKey = "__FORM_KEY__";
   var thankYou = __THANK_YOU__;
+  var stamp = __STAMP__;
   function attach(form) {
     if (form.__leadgate) { return; }
     form.__leadgate = true;
@@ -18,6 +19,7 @@
         if (params.get(k) && !data.get(k)) { data.append(k, params.get(k)); }
       });
       data.append("page_url", window.location.href);
+      data.append("_lg_stamp", stamp);
       if (document.referrer) { data.append("referrer", document.referrer); }
       var button = form.querySelector("[type=submit]");
       if (button) { button.disabled = true; }
