@@ -51,12 +51,13 @@ class TelegramCustomers:
     def __init__(self, bots: Mapping[str, TelegramBotChannel]) -> None:
         self._bots = bots
 
-    async def send(self, bot: str, chat_id: int, text: str, manager: str) -> None:
+    async def send(self, bot: str, chat_id: int, text: str, manager: str,
+                   manager_id: int | None = None) -> None:
         """Send and record on the timeline; LookupError if that bot is no longer configured."""
         channel = self._bots.get(bot)
         if channel is None:
             raise LookupError(f"the customer's bot {bot!r} is not configured")
-        await channel.send_to_customer(chat_id, text, manager)
+        await channel.send_to_customer(chat_id, text, manager, manager_id)
 
 
 def build_routing(settings: Settings, core: Core,
