@@ -1,4 +1,4 @@
-"""The `leadgate` command: run, db upgrade, tokens create, managers."""
+"""The `leadgate` command: run, db upgrade, tokens create, managers, report."""
 
 from __future__ import annotations
 
@@ -10,9 +10,9 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from crm_store.engine import create_engine
-from crm_store.migrate import current_revision, upgrade
+from crm_store.migrate import current_revision, upgrade, upgrade_if_empty
 from crm_store.tokens import create_token
-from leadgate import cli_managers
+from leadgate import cli_managers, cli_report
 from leadgate.settings import Settings
 from leads.errors import ConfigError
 
@@ -41,6 +41,7 @@ def _parser() -> argparse.ArgumentParser:
     create.add_argument("--role", required=True, choices=["admin", "manager"])
     create.add_argument("--manager", metavar="LOGIN", help="the manager a manager token belongs to")
     cli_managers.add_parser(commands)
+    cli_report.add_parser(commands)
     return parser
 
 
@@ -79,6 +80,9 @@ async def _dispatch(args: argparse.Namespace, settings: Settings) -> int:
             print(await create_token(engine, args.role, args.manager))
         elif args.command == "managers":
             return await cli_managers.run(args, engine)
+        elif args.command == "report":
+            await upgrade_if_empty(engine)
+            return await cli_report.run(args, engine, settings)
         return 0
     finally:
         await engine.dispose()
