@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
+from datetime import timedelta
 from typing import Any
 
 from aiohttp import web
@@ -14,6 +15,7 @@ from leadgate.bootstrap import Core
 from leadgate.settings import Settings
 from leads.errors import ConfigError
 from routing.amqp import AmqpPublisher
+from routing.deadlines import DeadlineDesk
 from routing.inbox import AmqpConsumer, Inbox, InProcessPublisher, manager_ids
 from routing.notifiers import AllNotifiers, Notifier
 from routing.notifiers.email import EmailNotifier, EmailNotifierSettings
@@ -87,8 +89,10 @@ def build_routing(settings: Settings, core: Core,
     core.outbox_written = relay.wake
     services = RoutingServices(relay, core.publish, manager_bot=manager_bot)
     services.loops.append(Loop("outbox", relay.run))
-    services.loops.append(Loop("sla", lambda: run_sla_timer(core.desk,
-                                                            core.routing.sla_tick_seconds)))
+    deadlines = DeadlineDesk(core.engine, timedelta(minutes=settings.callback_grace_minutes),
+                             lambda: core.outbox_written())
+    services.loops.append(Loop("sla", lambda: run_sla_timer(
+        core.desk, core.routing.sla_tick_seconds, deadlines)))
     if settings.amqp_url and notifiers:
         consumer = AmqpConsumer(settings.amqp_url, core.engine, inbox)
         services.loops.append(Loop("notifiers", consumer.run))

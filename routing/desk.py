@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncEngine
@@ -15,7 +15,7 @@ from leads.errors import LeadConflict, LeadNotFound
 from leads.model import utcnow
 from leads.statuses import ACCEPTABLE_STATUSES, ACCEPTED, ASSIGNED, CLOSED_STATUSES, NEW
 from routing import messages
-from routing.offers import TeamBoard, carry_out, decide, offer, write_message
+from routing.offers import TeamBoard, carry_out, decide, hours_of, offer, write_message
 
 log = logging.getLogger(__name__)
 
@@ -51,7 +51,9 @@ class LeadDesk:
             if lead.manager_id != taker:
                 await store.assign(lead_id, lead.customer_id, taker, lead.team,
                                    lead.routing, self.clock(), self.clock())
-            await store.set_status(lead_id, self.clock(), ACCEPTED)
+            now = self.clock()
+            await store.set_status(lead_id, now, ACCEPTED,
+                                   await _contact_due(store, lead.team, taker, now))
             await store.make_owner(lead.customer_id, taker)
         return {"lead_id": lead_id, "status": ACCEPTED, "manager_id": taker}
 
@@ -148,3 +150,15 @@ class LeadDesk:
         if lead is None:
             raise LeadNotFound(f"there is no lead {lead_id}")
         return lead
+
+
+async def _contact_due(store: SqlRoutingStore, team_name: str | None, manager_id: int,
+                       now: datetime) -> datetime | None:
+    """When the accepting manager must have reached the customer: the team's contact_minutes
+    of their working time from now; None when the team sets no contact time."""
+    team = await store.team(team_name or "")
+    if team is None or team.contact_minutes is None:
+        return None
+    manager = await store.manager(manager_id)
+    hours = hours_of(manager.hours if manager is not None else None)
+    return hours.add_working_time(now, timedelta(minutes=team.contact_minutes))
