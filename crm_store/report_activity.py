@@ -8,7 +8,14 @@ from typing import Any
 from sqlalchemy import and_, case, func, literal, select
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from crm_store.report_funnel import MEDIAN, P90, percentile_rows, seconds_between
+from crm_store.report_funnel import (
+    MEDIAN,
+    P90,
+    TOTAL,
+    Measure,
+    percentiles,
+    seconds_between,
+)
 from crm_store.tables import leads
 
 RESPONSE_BOUNDS = (60, 300, 900, 3600, 14400)
@@ -28,8 +35,9 @@ async def missed_calls(conn: AsyncConnection, start: datetime, end: datetime) ->
         ).where(window)
     )).one()
     seconds = seconds_between(done, requested, conn.dialect.name)
-    spread = await percentile_rows(conn, literal("*"), seconds, window, (MEDIAN, P90))
-    times = spread.get("*", {})
+    spread = await percentiles(conn, literal(TOTAL), [Measure("callback", seconds, False)],
+                               window, (MEDIAN, P90))
+    times = spread["callback"].get(TOTAL, {})
     return {
         "missed": row.missed,
         "called_back": row.called_back,

@@ -20,6 +20,7 @@ from crm_store.tables import leads
 
 DIMENSIONS = ("source", "channel", "form", "did", "manager", "team")
 TOTAL = "*"
+TIME_NAMES = ("accept_median", "accept_p90", "contact_median", "contact_p90")
 
 
 def _attribute(key: str) -> ColumnElement[Any]:
@@ -50,11 +51,13 @@ def seconds_between(later: Any, earlier: Any, dialect: str) -> ColumnElement[Any
     return func.extract("epoch", later - earlier)
 
 
-def _in_range(column: Any, start: datetime, end: datetime) -> ColumnElement[bool]:
+def in_range(column: Any, start: datetime, end: datetime) -> ColumnElement[bool]:
+    """`start <= column < end`."""
     return and_(column >= start, column < end)
 
 
-def _source(by: str) -> Any:
+def source_of(by: str) -> Any:
+    """The rows a funnel by `by` reads: leads, with their manager for `manager`."""
     if by == "manager":
         return leads.outerjoin(managers, managers.c.id == leads.c.manager_id)
     return leads
@@ -76,8 +79,8 @@ async def funnel_counts(
             func.sum(case((status == "lost", 1), else_=0)).label("lost"),
             func.sum(case((status == "spam", 1), else_=0)).label("spam"),
         )
-        .select_from(_source(by))
-        .where(_in_range(leads.c.created_at, start, end))
+        .select_from(source_of(by))
+        .where(in_range(leads.c.created_at, start, end))
         .group_by(key)
     )
     return [dict(row._mapping) for row in await conn.execute(query)]
@@ -95,41 +98,54 @@ class Rank:
 MEDIAN, P90 = Rank("median", 1, 2), Rank("p90", 9, 10)
 
 
-async def percentile_rows(
+@dataclass(frozen=True)
+class Measure:
+    """Seconds to take percentiles of, per group (`grouped`) or over every row."""
+
+    name: str
+    seconds: ColumnElement[Any]
+    grouped: bool = True
+
+
+async def percentiles(
     conn: AsyncConnection,
     keyed: ColumnElement[Any],
-    seconds: ColumnElement[Any],
+    measures: Sequence[Measure],
     where: ColumnElement[bool],
     ranks: Sequence[Rank],
     source: Any = leads,
-) -> dict[Any, dict[str, float | None]]:
-    """Per key, the interpolated percentiles of `seconds` over the rows matching `where`."""
+) -> dict[str, dict[Any, dict[str, float]]]:
+    """Per measure and key, the interpolated percentiles, all read in one scan of the rows."""
     key = keyed.label("key")
-    ordered = (
-        select(
-            key,
-            seconds.label("s"),
-            func.row_number().over(partition_by=key, order_by=seconds).label("rn"),
-            func.count().over(partition_by=key).label("n"),
-        )
-        .select_from(source)
-        .where(where, seconds.is_not(None))
-        .subquery()
-    )
-    spot = ordered.c.rn - 1
-    wanted = [spot == (ordered.c.n - 1) * r.num // r.den for r in ranks] + [
-        spot == ((ordered.c.n - 1) * r.num + r.den - 1) // r.den for r in ranks
-    ]
-    rows = await conn.execute(
-        select(ordered.c.key, ordered.c.s, ordered.c.rn, ordered.c.n).where(or_(*wanted))
-    )
-    by_key: dict[Any, dict[int, float]] = {}
-    sizes: dict[Any, int] = {}
-    for row in rows:
-        by_key.setdefault(row.key, {})[row.rn - 1] = float(row.s)
-        sizes[row.key] = row.n
-    return {k: {r.name: _interpolate(values, sizes[k], r) for r in ranks}
-            for k, values in by_key.items()}
+    columns: list[Any] = [key]
+    for n, measure in enumerate(measures):
+        group = [key] if measure.grouped else None
+        order = (measure.seconds.is_(None), measure.seconds)  # values first on both backends
+        columns += [
+            measure.seconds.label(f"s{n}"),
+            func.row_number().over(partition_by=group, order_by=order).label(f"r{n}"),
+            func.count(measure.seconds).over(partition_by=group).label(f"n{n}"),
+        ]
+    ordered = select(*columns).select_from(source).where(where).subquery()
+    wanted = []
+    for n in range(len(measures)):
+        spot, size, value = ordered.c[f"r{n}"] - 1, ordered.c[f"n{n}"], ordered.c[f"s{n}"]
+        for r in ranks:
+            for position in ((size - 1) * r.num // r.den,
+                             ((size - 1) * r.num + r.den - 1) // r.den):
+                wanted.append(and_(value.is_not(None), spot == position))
+    found: dict[str, dict[Any, dict[int, float]]] = {m.name: {} for m in measures}
+    sizes: dict[str, dict[Any, int]] = {m.name: {} for m in measures}
+    for row in await conn.execute(select(ordered).where(or_(*wanted))):
+        for n, measure in enumerate(measures):
+            value = row._mapping[f"s{n}"]
+            if value is None:
+                continue
+            bucket = row.key if measure.grouped else TOTAL
+            found[measure.name].setdefault(bucket, {})[row._mapping[f"r{n}"] - 1] = float(value)
+            sizes[measure.name][bucket] = row._mapping[f"n{n}"]
+    return {name: {k: {r.name: _interpolate(v, sizes[name][k], r) for r in ranks}
+                   for k, v in by_key.items()} for name, by_key in found.items()}
 
 
 def _interpolate(values: dict[int, float], n: int, rank: Rank) -> float:
@@ -140,11 +156,32 @@ def _interpolate(values: dict[int, float], n: int, rank: Rank) -> float:
 
 
 async def funnel_times(
-    conn: AsyncConnection, by: str, start: datetime, end: datetime, moment: str
-) -> dict[Any, dict[str, float | None]]:
-    """Per key, median and p90 seconds from a lead's opening to its `moment` column."""
-    seconds = seconds_between(leads.c[moment], leads.c.created_at, conn.dialect.name)
-    return await percentile_rows(
-        conn, group_key(by), seconds, _in_range(leads.c.created_at, start, end),
-        (MEDIAN, P90), _source(by),
-    )
+    conn: AsyncConnection, by: str, start: datetime, end: datetime
+) -> dict[str, dict[Any, dict[str, float]]]:
+    """Median and p90 seconds from a lead's opening to its acceptance and its first contact:
+    `{"accepted_at": {key: {"median", "p90"}}, ..., "all_accepted_at": {"*": {...}}, ...}`."""
+    measures = []
+    for moment in ("accepted_at", "contacted_at"):
+        seconds = seconds_between(leads.c[moment], leads.c.created_at, conn.dialect.name)
+        measures += [Measure(moment, seconds), Measure(f"all_{moment}", seconds, grouped=False)]
+    return await percentiles(conn, group_key(by), measures,
+                             in_range(leads.c.created_at, start, end), (MEDIAN, P90),
+                             source_of(by))
+
+
+async def funnel(
+    conn: AsyncConnection, by: str, start: datetime, end: datetime
+) -> tuple[list[dict[str, Any]], dict[str, Any]]:
+    """The rows (key, counts, times) and the totals of leads opened in [start, end)."""
+    rows = await funnel_counts(conn, by, start, end)
+    times = await funnel_times(conn, by, start, end)
+
+    def timed(found: dict[str, Any], key: Any, prefix: str) -> dict[str, Any]:
+        for moment, name in (("accepted_at", "accept"), ("contacted_at", "contact")):
+            spread = times[prefix + moment].get(key, {})
+            found.update({f"{name}_{r}": spread.get(r) for r in ("median", "p90")})
+        return found
+
+    totals = {n: sum(int(r[n] or 0) for r in rows)
+              for n in ("leads", "accepted", "contacted", "won", "lost", "spam")}
+    return [timed(row, row["key"], "") for row in rows], timed(totals, TOTAL, "all_")

@@ -9,7 +9,7 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from crm_store import report_activity, report_funnel
+from crm_store import report_activity, report_funnel, report_postgres
 from reports.period import Period, parse_period
 
 COUNTS = ("leads", "accepted", "contacted", "won", "lost", "spam")
@@ -41,18 +41,13 @@ class Reports:
         """Leads opened in the period, grouped `by` a dimension, with counts and times."""
         if by not in report_funnel.DIMENSIONS:
             raise ValueError(f"by must be one of {', '.join(report_funnel.DIMENSIONS)}")
-        start, end = period.start, period.end
         async with self._engine.connect() as conn:
-            counts = await report_funnel.funnel_counts(conn, by, start, end)
-            times = {moment: await report_funnel.funnel_times(conn, by, start, end, moment)
-                     for moment in ("accepted_at", "contacted_at")}
-            overall = {moment: await report_funnel.funnel_times(
-                conn, report_funnel.TOTAL, start, end, moment)
-                for moment in ("accepted_at", "contacted_at")}
-        rows = [_funnel_row(row, times, row["key"]) for row in counts]
+            read = (report_postgres.funnel if conn.dialect.name == "postgresql"
+                    else report_funnel.funnel)
+            found, overall = await read(conn, by, period.start, period.end)
+        rows = [{"key": row["key"], **_shaped(row)} for row in found]
         rows.sort(key=lambda r: (-r["leads"], str(r["key"])))
-        totals = {name: sum(int(r[name]) for r in rows) for name in COUNTS}
-        totals.update({k: v for k, v in _times(overall, report_funnel.TOTAL).items()})
+        totals = _shaped(overall)
         return {**period.describe(), "by": by, "rows": rows, "totals": totals}
 
     async def missed_calls(self, period: Period) -> dict[str, Any]:
@@ -102,15 +97,7 @@ class Reports:
         return self.today() - timedelta(days=days)
 
 
-def _times(times: dict[str, dict[Any, dict[str, float | None]]], key: Any) -> dict[str, Any]:
-    accept = times["accepted_at"].get(key, {})
-    contact = times["contacted_at"].get(key, {})
-    return {
-        "median_accept_seconds": accept.get("median"), "p90_accept_seconds": accept.get("p90"),
-        "median_contact_seconds": contact.get("median"), "p90_contact_seconds": contact.get("p90"),
-    }
-
-
-def _funnel_row(counts: dict[str, Any], times: dict[str, Any], key: Any) -> dict[str, Any]:
-    row = {"key": key, **{name: int(counts[name] or 0) for name in COUNTS}}
-    return {**row, **_times(times, key)}
+def _shaped(found: dict[str, Any]) -> dict[str, Any]:
+    counts = {name: int(found.get(name) or 0) for name in COUNTS}
+    return {**counts, **{public: found.get(name) for public, name in zip(
+        TIMES, report_funnel.TIME_NAMES, strict=True)}}
