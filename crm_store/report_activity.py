@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Any
 
-from sqlalchemy import and_, case, func, literal, select
+from sqlalchemy import case, func, literal, select
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from crm_store.report_funnel import (
@@ -13,6 +12,7 @@ from crm_store.report_funnel import (
     P90,
     TOTAL,
     Measure,
+    Scope,
     percentiles,
     seconds_between,
 )
@@ -22,10 +22,10 @@ RESPONSE_BOUNDS = (60, 300, 900, 3600, 14400)
 """Upper bounds (seconds) of the response-time buckets; the last bucket is open-ended."""
 
 
-async def missed_calls(conn: AsyncConnection, start: datetime, end: datetime) -> dict[str, Any]:
-    """Callbacks asked in [start, end): how many were made, in time, and how fast."""
+async def missed_calls(conn: AsyncConnection, scope: Scope) -> dict[str, Any]:
+    """Callbacks asked in the scope: how many were made, in time, and how fast."""
     requested = leads.c.callback_requested_at
-    window = and_(requested >= start, requested < end)
+    window = scope.where(requested)
     done = leads.c.callback_done_at
     row = (await conn.execute(
         select(
@@ -48,10 +48,8 @@ async def missed_calls(conn: AsyncConnection, start: datetime, end: datetime) ->
     }
 
 
-async def response_buckets(
-    conn: AsyncConnection, start: datetime, end: datetime, moment: str
-) -> list[int]:
-    """How many leads opened in [start, end) reached `moment` within each response bucket."""
+async def response_buckets(conn: AsyncConnection, scope: Scope, moment: str) -> list[int]:
+    """How many leads opened in the scope reached `moment` within each response bucket."""
     seconds = seconds_between(leads.c[moment], leads.c.created_at, conn.dialect.name)
     # SQLite's julianday arithmetic is a few microseconds off whole seconds: allow a millisecond.
     bucket = case(
@@ -60,7 +58,7 @@ async def response_buckets(
     ).label("bucket")
     rows = await conn.execute(
         select(bucket, func.count().label("n"))
-        .where(leads.c.created_at >= start, leads.c.created_at < end, seconds.is_not(None))
+        .where(scope.opened(), seconds.is_not(None))
         .group_by(bucket)
     )
     counts = [0] * (len(RESPONSE_BOUNDS) + 1)
@@ -75,14 +73,12 @@ def _utc_hour(conn: AsyncConnection) -> Any:
     return func.to_char(func.timezone("UTC", leads.c.created_at), "YYYY-MM-DD HH24")
 
 
-async def leads_by_utc_hour(
-    conn: AsyncConnection, start: datetime, end: datetime
-) -> list[tuple[str, int]]:
-    """Leads opened in [start, end), counted per UTC hour ("YYYY-MM-DD HH")."""
+async def leads_by_utc_hour(conn: AsyncConnection, scope: Scope) -> list[tuple[str, int]]:
+    """Leads opened in the scope, counted per UTC hour ("YYYY-MM-DD HH")."""
     hour = _utc_hour(conn).label("hour")
     rows = await conn.execute(
         select(hour, func.count().label("n"))
-        .where(leads.c.created_at >= start, leads.c.created_at < end)
+        .where(scope.opened())
         .group_by(hour)
     )
     return [(row.hour, row.n) for row in rows]

@@ -12,15 +12,21 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, and_, case, func, literal, or_, select
+from sqlalchemy import ColumnElement, and_, case, func, literal, or_, select, text
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from crm_store.routing_tables import managers
+from crm_store.routing_tables import managers, teams
 from crm_store.tables import leads
 
 DIMENSIONS = ("source", "channel", "form", "did", "manager", "team")
 TOTAL = "*"
 TIME_NAMES = ("accept_median", "accept_p90", "contact_median", "contact_p90")
+
+
+async def report_session(conn: AsyncConnection) -> None:
+    """Let this transaction's sorts stay in memory: a year of leads is tens of megabytes."""
+    if conn.dialect.name == "postgresql":
+        await conn.execute(text("SET LOCAL work_mem = '64MB'"))
 
 
 def _attribute(key: str) -> ColumnElement[Any]:
@@ -51,9 +57,22 @@ def seconds_between(later: Any, earlier: Any, dialect: str) -> ColumnElement[Any
     return func.extract("epoch", later - earlier)
 
 
-def in_range(column: Any, start: datetime, end: datetime) -> ColumnElement[bool]:
-    """`start <= column < end`."""
-    return and_(column >= start, column < end)
+@dataclass(frozen=True)
+class Scope:
+    """Which leads a report reads: in [start, end), and only `teams`' when given (a team lead)."""
+
+    start: datetime
+    end: datetime
+    teams: tuple[str, ...] | None = None
+
+    def where(self, column: Any) -> ColumnElement[bool]:
+        """`column` (a moment of the lead) in the range, the lead in the teams."""
+        inside = and_(column >= self.start, column < self.end)
+        return inside if self.teams is None else and_(inside, leads.c.team.in_(self.teams))
+
+    def opened(self) -> ColumnElement[bool]:
+        """Leads opened in the range."""
+        return self.where(leads.c.created_at)
 
 
 def source_of(by: str) -> Any:
@@ -63,10 +82,8 @@ def source_of(by: str) -> Any:
     return leads
 
 
-async def funnel_counts(
-    conn: AsyncConnection, by: str, start: datetime, end: datetime
-) -> list[dict[str, Any]]:
-    """Per key: leads opened in [start, end) and how many got accepted, contacted, won, ..."""
+async def funnel_counts(conn: AsyncConnection, by: str, scope: Scope) -> list[dict[str, Any]]:
+    """Per key: leads opened in the scope and how many got accepted, contacted, won, ..."""
     key = group_key(by).label("key")
     status = leads.c.status
     query = (
@@ -80,7 +97,7 @@ async def funnel_counts(
             func.sum(case((status == "spam", 1), else_=0)).label("spam"),
         )
         .select_from(source_of(by))
-        .where(in_range(leads.c.created_at, start, end))
+        .where(scope.opened())
         .group_by(key)
     )
     return [dict(row._mapping) for row in await conn.execute(query)]
@@ -156,7 +173,7 @@ def _interpolate(values: dict[int, float], n: int, rank: Rank) -> float:
 
 
 async def funnel_times(
-    conn: AsyncConnection, by: str, start: datetime, end: datetime
+    conn: AsyncConnection, by: str, scope: Scope
 ) -> dict[str, dict[Any, dict[str, float]]]:
     """Median and p90 seconds from a lead's opening to its acceptance and its first contact:
     `{"accepted_at": {key: {"median", "p90"}}, ..., "all_accepted_at": {"*": {...}}, ...}`."""
@@ -165,16 +182,16 @@ async def funnel_times(
         seconds = seconds_between(leads.c[moment], leads.c.created_at, conn.dialect.name)
         measures += [Measure(moment, seconds), Measure(f"all_{moment}", seconds, grouped=False)]
     return await percentiles(conn, group_key(by), measures,
-                             in_range(leads.c.created_at, start, end), (MEDIAN, P90),
+                             scope.opened(), (MEDIAN, P90),
                              source_of(by))
 
 
 async def funnel(
-    conn: AsyncConnection, by: str, start: datetime, end: datetime
+    conn: AsyncConnection, by: str, scope: Scope
 ) -> tuple[list[dict[str, Any]], dict[str, Any]]:
-    """The rows (key, counts, times) and the totals of leads opened in [start, end)."""
-    rows = await funnel_counts(conn, by, start, end)
-    times = await funnel_times(conn, by, start, end)
+    """The rows (key, counts, times) and the totals of leads opened in the scope."""
+    rows = await funnel_counts(conn, by, scope)
+    times = await funnel_times(conn, by, scope)
 
     def timed(found: dict[str, Any], key: Any, prefix: str) -> dict[str, Any]:
         for moment, name in (("accepted_at", "accept"), ("contacted_at", "contact")):
@@ -185,3 +202,10 @@ async def funnel(
     totals = {n: sum(int(r[n] or 0) for r in rows)
               for n in ("leads", "accepted", "contacted", "won", "lost", "spam")}
     return [timed(row, row["key"], "") for row in rows], timed(totals, TOTAL, "all_")
+
+
+async def teams_led_by(conn: AsyncConnection, manager_id: int) -> list[str]:
+    """The names of the teams `manager_id` leads (whose reports they may read)."""
+    rows = await conn.execute(
+        select(teams.c.name).where(teams.c.lead_manager_id == manager_id).order_by(teams.c.name))
+    return [row.name for row in rows]

@@ -6,7 +6,6 @@ neither, takes the window-function path in `report_funnel` to the same numbers.
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Any
 
 from sqlalchemy import case, func, select, text
@@ -16,8 +15,8 @@ from crm_store.report_funnel import (
     MEDIAN,
     P90,
     TIME_NAMES,
+    Scope,
     group_key,
-    in_range,
     seconds_between,
     source_of,
 )
@@ -25,9 +24,9 @@ from crm_store.tables import leads
 
 
 async def funnel(
-    conn: AsyncConnection, by: str, start: datetime, end: datetime
+    conn: AsyncConnection, by: str, scope: Scope
 ) -> tuple[list[dict[str, Any]], dict[str, Any]]:
-    """The rows (key, counts, times) and the totals of leads opened in [start, end)."""
+    """The rows (key, counts, times) and the totals of leads opened in the scope."""
     key = group_key(by)
     status = leads.c.status
     times = []
@@ -46,7 +45,7 @@ async def funnel(
             *times,
         )
         .select_from(source_of(by))
-        .where(in_range(leads.c.created_at, start, end))
+        .where(scope.opened())
         .group_by(func.grouping_sets(key, text("()")))
     )
     rows, totals = [], {}

@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from datetime import UTC, date, datetime, timedelta
+from collections.abc import AsyncIterator, Callable, Sequence
+from contextlib import asynccontextmanager
+from datetime import UTC, date, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy.ext.asyncio import AsyncEngine
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from crm_store import report_activity, report_funnel, report_postgres
+from crm_store.report_funnel import Scope
 from reports.period import Period, parse_period
 
 COUNTS = ("leads", "accepted", "contacted", "won", "lost", "spam")
@@ -25,13 +27,27 @@ def _now() -> datetime:
 
 
 class Reports:
-    """Every report, read from one engine and dated in the company's time zone."""
+    """Every report, read from one engine and dated in the company's time zone.
+
+    With `teams`, only those teams' leads count (what a team lead sees).
+    """
 
     def __init__(self, engine: AsyncEngine, zone: ZoneInfo,
-                 clock: Callable[[], datetime] = _now) -> None:
+                 clock: Callable[[], datetime] = _now,
+                 teams: Sequence[str] | None = None) -> None:
         self._engine = engine
         self.zone = zone
         self._clock = clock
+        self.teams = tuple(teams) if teams is not None else None
+
+    def _scope(self, period: Period) -> Scope:
+        return Scope(period.start, period.end, self.teams)
+
+    @asynccontextmanager
+    async def _read(self) -> AsyncIterator[AsyncConnection]:
+        async with self._engine.connect() as conn:
+            await report_funnel.report_session(conn)
+            yield conn
 
     def period(self, first: str | None, last: str | None) -> Period:
         """The date range asked for; BadPeriod says what is wrong with it."""
@@ -41,10 +57,10 @@ class Reports:
         """Leads opened in the period, grouped `by` a dimension, with counts and times."""
         if by not in report_funnel.DIMENSIONS:
             raise ValueError(f"by must be one of {', '.join(report_funnel.DIMENSIONS)}")
-        async with self._engine.connect() as conn:
+        async with self._read() as conn:
             read = (report_postgres.funnel if conn.dialect.name == "postgresql"
                     else report_funnel.funnel)
-            found, overall = await read(conn, by, period.start, period.end)
+            found, overall = await read(conn, by, self._scope(period))
         rows = [{"key": row["key"], **_shaped(row)} for row in found]
         rows.sort(key=lambda r: (-r["leads"], str(r["key"])))
         totals = _shaped(overall)
@@ -52,25 +68,25 @@ class Reports:
 
     async def missed_calls(self, period: Period) -> dict[str, Any]:
         """Missed calls whose callback was asked in the period, and how they were called back."""
-        async with self._engine.connect() as conn:
-            answer = await report_activity.missed_calls(conn, period.start, period.end)
+        async with self._read() as conn:
+            answer = await report_activity.missed_calls(conn, self._scope(period))
         return {**period.describe(), **answer}
 
     async def response_times(self, period: Period) -> dict[str, Any]:
         """How many leads were accepted and contacted within each response-time bucket."""
-        async with self._engine.connect() as conn:
+        async with self._read() as conn:
             accept = await report_activity.response_buckets(
-                conn, period.start, period.end, "accepted_at")
+                conn, self._scope(period), "accepted_at")
             contact = await report_activity.response_buckets(
-                conn, period.start, period.end, "contacted_at")
+                conn, self._scope(period), "contacted_at")
         buckets = [{"bucket": label, "accepted": a, "contacted": c}
                    for label, a, c in zip(RESPONSE_LABELS, accept, contact, strict=True)]
         return {**period.describe(), "buckets": buckets}
 
     async def volume(self, period: Period) -> dict[str, Any]:
         """Leads per day of the period, per hour of the day and per day of the week."""
-        async with self._engine.connect() as conn:
-            hours = await report_activity.leads_by_utc_hour(conn, period.start, period.end)
+        async with self._read() as conn:
+            hours = await report_activity.leads_by_utc_hour(conn, self._scope(period))
         per_day = dict.fromkeys(period.days(), 0)
         per_hour, per_weekday = [0] * 24, [0] * 7
         for stamp, count in hours:
@@ -87,14 +103,6 @@ class Reports:
             "hours": [{"hour": h, "leads": n} for h, n in enumerate(per_hour)],
             "weekdays": [{"weekday": WEEKDAYS[w], "leads": n} for w, n in enumerate(per_weekday)],
         }
-
-    def today(self) -> date:
-        """Today in the company's time zone."""
-        return (self._clock().astimezone(self.zone)).date()
-
-    def days_ago(self, days: int) -> date:
-        """The day `days` before today in the company's time zone."""
-        return self.today() - timedelta(days=days)
 
 
 def _shaped(found: dict[str, Any]) -> dict[str, Any]:

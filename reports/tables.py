@@ -46,13 +46,13 @@ def to_csv(header: Sequence[str], rows: Sequence[Sequence[Any]]) -> str:
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\r\n")
     writer.writerow(header)
-    writer.writerows([[_cell(v) for v in row] for row in rows])
+    writer.writerows([[cell(v) for v in row] for row in rows])
     return out.getvalue()
 
 
 def to_text(header: Sequence[str], rows: Sequence[Sequence[Any]]) -> str:
     """A plain aligned table for a terminal: text left, numbers right."""
-    cells = [list(header), *[[_cell(v) for v in row] for row in rows]]
+    cells = [list(header), *[[cell(v) for v in row] for row in rows]]
     widths = [max(len(str(r[i])) for r in cells) for i in range(len(header))]
     numeric = [all(_is_number(r[i]) for r in cells[1:]) for i in range(len(header))]
     lines = []
@@ -63,7 +63,8 @@ def to_text(header: Sequence[str], rows: Sequence[Sequence[Any]]) -> str:
     return "\n".join(lines) + "\n"
 
 
-def _cell(value: Any) -> Any:
+def cell(value: Any) -> Any:
+    """A value as a table shows it: empty when missing, whole numbers without `.0`."""
     if value is None:
         return ""
     if isinstance(value, float) and value.is_integer():
