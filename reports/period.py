@@ -63,6 +63,9 @@ def parse_period(first: str | None, last: str | None, zone: ZoneInfo, today: dat
 
 def _day(text: str, name: str) -> date:
     try:
-        return date.fromisoformat(text)
+        day = date.fromisoformat(text)
     except ValueError as err:
         raise BadPeriod(f"{name} must be a date written YYYY-MM-DD") from err
+    if not 1970 <= day.year <= 9000:
+        raise BadPeriod(f"{name} must be a year between 1970 and 9000")
+    return day
