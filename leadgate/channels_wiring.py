@@ -46,13 +46,14 @@ def build_channels(settings: Settings, core: Core) -> EnabledChannels:
         bots = TelegramSettings.from_toml(settings.section("telegram")).bots.values()
         sms = settings.section("sms")
         sms_settings = SmsSettings.from_toml(sms, settings.public_url) if sms else None
-        mail = email_channels(dict(settings.raw), core.cursors, settings.default_region)
+        mail = email_channels(dict(settings.raw), core.cursors, settings.default_region,
+                              core.health)
         telephony = telephony_channel(dict(settings.raw), core)
     except ValueError as err:
         raise ConfigError(str(err)) from err
     enabled.webhooks.append(WebFormsChannel(forms, settings.default_region))
     for bot in bots:
-        channel = TelegramBotChannel(bot)
+        channel = TelegramBotChannel(bot, core.health)
         (enabled.webhooks if bot.mode == "webhook" else enabled.loops).append(channel)
     if sms_settings is not None:
         enabled.webhooks.append(SmsChannel(sms_settings, core.cursors, settings.default_region))

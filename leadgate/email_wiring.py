@@ -4,14 +4,14 @@ from __future__ import annotations
 
 from typing import Any
 
-from channels.base import Channel, CursorStore
+from channels.base import Channel, CursorStore, HealthReporter
 from channels.email.imap.adapter import ImapChannel
 from channels.email.settings import LoopGuardSettings, MailboxSettings, SmtpSettings
 from channels.email.smtp.adapter import SmtpIntake
 
 
-def email_channels(raw: dict[str, Any], cursors: CursorStore,
-                   default_region: str | None) -> list[Channel]:
+def email_channels(raw: dict[str, Any], cursors: CursorStore, default_region: str | None,
+                   health: HealthReporter | None = None) -> list[Channel]:
     """One channel per IMAP mailbox, and the SMTP server; ValueError names a bad key."""
     guard = _guard(raw.get("email", {}))
     channels: list[Channel] = []
@@ -23,10 +23,10 @@ def email_channels(raw: dict[str, Any], cursors: CursorStore,
             raise ValueError(f"imap.mailboxes #{position} must be a table")
         settings = MailboxSettings.from_toml({"default_region": default_region} | entry,
                                              position)
-        channels.append(ImapChannel(settings, cursors, guard))
+        channels.append(ImapChannel(settings, cursors, guard, health))
     if raw.get("smtp"):
         smtp = SmtpSettings.from_toml({"default_region": default_region} | raw["smtp"])
-        channels.append(SmtpIntake(smtp, guard))
+        channels.append(SmtpIntake(smtp, guard, health))
     return channels
 
 

@@ -72,29 +72,35 @@ def build_routing(settings: Settings, core: Core,
         if "telegram" in notify:
             manager_bot = ManagerBot(ManagerBotSettings.from_toml(notify["telegram"]),
                                      core.engine, core.desk, settings.public_url,
-                                     TelegramCustomers(customer_bots))
+                                     TelegramCustomers(customer_bots),
+                                     report=_reporter(core, ManagerBot.name))
             notifiers.append(manager_bot)
         if "email" in notify:
             email = EmailNotifierSettings.from_toml(notify["email"])
             notifiers.append(EmailNotifier(email, settings.public_url))
     except ValueError as err:
         raise ConfigError(str(err)) from err
-    inbox = Inbox(core.engine, AllNotifiers(notifiers))
+    all_notifiers = AllNotifiers(notifiers)
+    inbox = Inbox(core.engine, all_notifiers)
     publisher: Publisher = (
         AmqpPublisher(settings.amqp_url, lambda: manager_ids(core.engine))
         if settings.amqp_url else InProcessPublisher(inbox)
     )
-    relay = OutboxRelay(core.engine, publisher,
-                        report=lambda state, detail: core.health.report("outbox", state, detail))
+    relay = OutboxRelay(core.engine, publisher, report=_reporter(core, "outbox"))
+    core.metrics.read("leadgate_outbox_published", "Outbox messages the relay published.",
+                      lambda: relay.published)
+    core.metrics.read("leadgate_notifier_failures", "Notifications that failed, by notifier.",
+                      lambda: dict(all_notifiers.failures), label="notifier")
     core.outbox_written = relay.wake
     services = RoutingServices(relay, core.publish, manager_bot=manager_bot)
     services.loops.append(Loop("outbox", relay.run))
     deadlines = DeadlineDesk(core.engine, timedelta(minutes=settings.callback_grace_minutes),
                              lambda: core.outbox_written())
     services.loops.append(Loop("sla", lambda: run_sla_timer(
-        core.desk, core.routing.sla_tick_seconds, deadlines)))
+        core.desk, core.routing.sla_tick_seconds, deadlines, _reporter(core, "sla"))))
     if settings.amqp_url and notifiers:
-        consumer = AmqpConsumer(settings.amqp_url, core.engine, inbox)
+        consumer = AmqpConsumer(settings.amqp_url, core.engine, inbox,
+                                report=_reporter(core, "notifiers"))
         services.loops.append(Loop("notifiers", consumer.run))
     if manager_bot is not None:
         if manager_bot.settings.mode == "polling":
@@ -102,3 +108,8 @@ def build_routing(settings: Settings, core: Core,
         else:
             services.routes.append(web.post(manager_bot.path, manager_bot.webhook))
     return services
+
+
+def _reporter(core: Core, name: str) -> Callable[[str, str], None]:
+    """How a routing loop reports its state on /healthz."""
+    return lambda state, detail: core.health.report(name, state, detail)

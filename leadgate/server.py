@@ -45,7 +45,7 @@ async def serve(
             await site.start()
             log.info("Leadgate listening on http://%s:%s", settings.http_host, settings.http_port)
             tasks = [
-                asyncio.create_task(supervise(ch, core.sink, core.health))
+                asyncio.create_task(supervise(ch, core.metrics.observe(ch.name, core.sink), core.health))
                 for ch in ([] if http_only else [*enabled.loops, *routing.loops])
             ]
             if ready is not None:

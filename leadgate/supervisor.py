@@ -1,24 +1,33 @@
-"""Runs each long-lived channel, restarting it with backoff; one broken channel stops no other."""
+"""Runs each channel or loop, restarting it with backoff; one broken one stops no other."""
 
 from __future__ import annotations
 
 import asyncio
 import logging
+import time
+from collections.abc import Callable
 
 from channels.base import Channel, Sink
 from leadgate.health import Health
-from leads.errors import ChannelMisconfigured
+from leads.errors import ChannelMisconfigured, LeadgateError
 
 log = logging.getLogger(__name__)
 
 
 async def supervise(
-    channel: Channel, sink: Sink, health: Health, max_backoff: float = 60.0
+    channel: Channel, sink: Sink, health: Health, max_backoff: float = 60.0,
+    reset_after: float = 30.0, clock: Callable[[], float] = time.monotonic,
 ) -> None:
-    """Run `channel` until cancelled; misconfiguration stops it, anything else restarts it."""
-    backoff = min(1.0, max_backoff)
+    """Run `channel` until cancelled; misconfiguration stops it, anything else restarts it.
+
+    The backoff doubles after each failure and starts again from one second once a run has
+    lasted `reset_after` seconds: a blip after hours of service is retried at once.
+    """
+    first = min(1.0, max_backoff)
+    backoff = first
     while True:
-        health.report(channel.name, "connecting")
+        health.report(channel.name, "starting")
+        started = clock()
         try:
             await channel.run(sink)
             health.report(channel.name, "stopped")
@@ -28,10 +37,23 @@ async def supervise(
             raise
         except ChannelMisconfigured as err:
             health.report(channel.name, "misconfigured", str(err))
-            log.error("channel %s is misconfigured and stays stopped: %s", channel.name, err)
+            log.error("%s is misconfigured and stays stopped: %s", channel.name, err,
+                      extra={"component": channel.name})
             return
         except Exception as err:  # the supervisor is the one place that must survive anything
-            health.report(channel.name, "unavailable", f"{type(err).__name__}: {err}")
-            log.warning("channel %s failed (%s); restarting in %.0f s", channel.name, err, backoff)
+            if clock() - started >= reset_after:
+                backoff = first
+            health.report(channel.name, "down", _reason(err))
+            log.warning("%s failed (%s); restarting in %.0f s", channel.name, _reason(err),
+                        backoff, extra={"component": channel.name})
         await asyncio.sleep(backoff)
         backoff = min(backoff * 2, max_backoff)
+
+
+def _reason(err: Exception) -> str:
+    """A short reason: our own errors say it themselves, others by type (texts may be personal)."""
+    if isinstance(err, LeadgateError):
+        return str(err)
+    if isinstance(err, OSError) and err.strerror:
+        return f"{type(err).__name__}: {err.strerror}"
+    return type(err).__name__

@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
 from aio_pika.abc import AbstractIncomingMessage
@@ -83,8 +83,10 @@ class AmqpConsumer:
     name = "notifiers"
 
     def __init__(self, url: str, engine: AsyncEngine, inbox: Inbox, prefetch: int = 32,
-                 refresh_seconds: float = 30.0) -> None:
+                 refresh_seconds: float = 30.0,
+                 report: Callable[[str, str], None] = lambda state, detail: None) -> None:
         self._url = url
+        self._report = report
         self._engine = engine
         self._inbox = inbox
         self._prefetch = prefetch
@@ -105,6 +107,7 @@ class AmqpConsumer:
                     queue = await declare_manager_queue(channel, exchange, manager)
                     await queue.consume(self._on_message)
                     consuming.add(manager)
+                self._report("ok", f"consuming {len(consuming)} manager queues")
                 await asyncio.sleep(self._refresh)
             raise ConnectionError("the RabbitMQ connection closed")
         finally:

@@ -67,7 +67,7 @@ class OutboxRelay:
     async def run(self) -> None:
         """Relay forever; a broker outage is waited out with backoff while the outbox grows."""
         delay = self._first_retry
-        connected = False
+        connected = reported = False
         try:
             while True:
                 try:
@@ -77,12 +77,14 @@ class OutboxRelay:
                     moved = await self.relay_once()
                 except ChannelUnavailable as err:
                     self._report("unavailable", str(err))
+                    reported = False
                     log.warning("outbox relay paused: %s; retrying in %.1f s", err, delay)
                     await asyncio.sleep(delay)
                     delay = min(delay * 2, self._max_retry)
                     continue
-                if delay != self._first_retry or moved:
-                    self._report("ok", "")
+                if not reported:
+                    self._report("ok", "connected")
+                    reported = True
                 delay = self._first_retry
                 if moved == 0:
                     self._wake.clear()

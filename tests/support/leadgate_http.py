@@ -118,7 +118,8 @@ async def running_leadgate(
         server = TestServer(app, host="127.0.0.1")
         await server.start_server()
         running = [
-            asyncio.create_task(supervise(loop, core.sink, core.health, max_backoff=2.0))
+            asyncio.create_task(supervise(loop, core.metrics.observe(loop.name, core.sink),
+                                          core.health, max_backoff=2.0))
             for loop in [*enabled.loops, *services.loops]
             if loops is True or (loops and loop.name in loops)
         ]
