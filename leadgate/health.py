@@ -19,7 +19,7 @@ log = logging.getLogger(__name__)
 
 GOOD_STATES = frozenset({"ok", "standby"})
 """States in which a component does what it should (or lets its cluster peer do it)."""
-_LEGACY = {"connecting": "starting"}
+_LEGACY = {"connecting": "starting", "unavailable": "down"}
 
 
 @dataclass(frozen=True, slots=True)
@@ -100,6 +100,14 @@ class Health:
     def healthy(self) -> bool:
         """True when every component is doing its job (or waiting its turn in the cluster)."""
         return all(s.up for s in self.channels.values())
+
+    @property
+    def status(self) -> str:
+        """`ok`, `starting` (nothing wrong, something not up yet) or `degraded`."""
+        states = {s.state for s in self.channels.values()} - GOOD_STATES
+        if not states:
+            return "ok"
+        return "starting" if states <= {"starting"} else "degraded"
 
     def _kind(self, name: str) -> str:
         return "loop" if name in self.loops else "channel"

@@ -126,8 +126,7 @@ async def _healthz(request: web.Request) -> web.Response:
     """Channels and loops from memory; the database asked once, with a timeout."""
     core = request.app[CORE]
     database_ok = await core.metrics.refresh_database(core.engine)
-    healthy = database_ok and core.health.healthy
-    body = {"status": "ok" if healthy else "degraded",
+    body = {"status": core.health.status if database_ok else "degraded",
             "database": "ok" if database_ok else "unavailable",
             **core.health.snapshot(), "pid": os.getpid()}
     return web.json_response(body, status=200 if database_ok else 503)

@@ -107,6 +107,8 @@ def build_routing(settings: Settings, core: Core,
             services.loops.append(Loop(manager_bot.name, manager_bot.run))
         else:
             services.routes.append(web.post(manager_bot.path, manager_bot.webhook))
+    for loop in services.loops:
+        core.health.declare_loop(loop.name)
     return services
 
 

@@ -25,29 +25,38 @@ async def supervise(
     """
     first = min(1.0, max_backoff)
     backoff = first
-    while True:
-        health.report(channel.name, "starting")
-        started = clock()
-        try:
-            await channel.run(sink)
-            health.report(channel.name, "stopped")
-            return
-        except asyncio.CancelledError:
-            health.report(channel.name, "stopped")
-            raise
-        except ChannelMisconfigured as err:
-            health.report(channel.name, "misconfigured", str(err))
-            log.error("%s is misconfigured and stays stopped: %s", channel.name, err,
-                      extra={"component": channel.name})
-            return
-        except Exception as err:  # the supervisor is the one place that must survive anything
+    try:
+        while True:
+            started = clock()
+            failure = await _run_once(channel, sink, health)
+            if failure is None:
+                return
             if clock() - started >= reset_after:
                 backoff = first
-            health.report(channel.name, "down", _reason(err))
-            log.warning("%s failed (%s); restarting in %.0f s", channel.name, _reason(err),
-                        backoff, extra={"component": channel.name})
-        await asyncio.sleep(backoff)
-        backoff = min(backoff * 2, max_backoff)
+            log.warning("%s failed (%s); restarting in %.0f s", channel.name, failure, backoff,
+                        extra={"component": channel.name})
+            await asyncio.sleep(backoff)
+            backoff = min(backoff * 2, max_backoff)
+    except asyncio.CancelledError:
+        health.report(channel.name, "stopped")
+        raise
+
+
+async def _run_once(channel: Channel, sink: Sink, health: Health) -> str | None:
+    """One run; the reason it failed, or None when it ended for good (returned, misconfigured)."""
+    health.report(channel.name, "starting")
+    try:
+        await channel.run(sink)
+    except ChannelMisconfigured as err:
+        health.report(channel.name, "misconfigured", str(err))
+        log.error("%s is misconfigured and stays stopped: %s", channel.name, err,
+                  extra={"component": channel.name})
+        return None
+    except Exception as err:  # the supervisor is the one place that must survive anything
+        health.report(channel.name, "down", _reason(err))
+        return _reason(err)
+    health.report(channel.name, "stopped")
+    return None
 
 
 def _reason(err: Exception) -> str:

@@ -76,7 +76,7 @@ class OutboxRelay:
                         connected = True
                     moved = await self.relay_once()
                 except ChannelUnavailable as err:
-                    self._report("unavailable", str(err))
+                    self._report("down", str(err))
                     reported = False
                     log.warning("outbox relay paused: %s; retrying in %.1f s", err, delay)
                     await asyncio.sleep(delay)
