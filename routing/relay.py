@@ -59,6 +59,8 @@ class OutboxRelay:
         self._first_retry, self._max_retry = retry
         self._wake = asyncio.Event()
         self._report = report
+        self.published = 0
+        """Messages confirmed so far: `leadgate_outbox_published_total` on /metrics."""
 
     def wake(self) -> None:
         """Something new was committed to the outbox."""
@@ -103,6 +105,7 @@ class OutboxRelay:
         if confirmed:
             async with self._engine.begin() as conn:
                 await conn.execute(mark_sent(confirmed, utcnow()))
+            self.published += len(confirmed)
         if len(confirmed) < len(rows):
             raise ChannelUnavailable(f"{len(rows) - len(confirmed)} messages were not confirmed")
         return len(confirmed)
