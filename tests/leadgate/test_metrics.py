@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+from typing import get_args
+
 import pytest
 from prometheus_client.parser import text_string_to_metric_families
 
 from leadgate.health import Health
 from leadgate.metrics import Metrics
 from leads.errors import InvalidEvent, StoreUnavailable
-from leads.model import CHANNELS, ContactEvent, IntakeResult, utcnow
+from leads.model import ChannelName, ContactEvent, IntakeResult, utcnow
 
 
 def samples(metrics: Metrics) -> dict[tuple[str, tuple[tuple[str, str], ...]], float]:
@@ -26,7 +28,7 @@ async def stored(e: ContactEvent) -> IntakeResult:
     return IntakeResult(1, 1, 1)
 
 
-@pytest.mark.parametrize("channel", CHANNELS)
+@pytest.mark.parametrize("channel", get_args(ChannelName))
 async def test_every_channel_kind_is_counted_through_the_shared_sink(channel: str) -> None:
     health = Health()
     metrics = Metrics(health)
