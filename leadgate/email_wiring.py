@@ -5,14 +5,15 @@ from __future__ import annotations
 from typing import Any
 
 from channels.base import Channel, CursorStore, HealthReporter
-from channels.email.imap.adapter import ImapChannel
 from channels.email.settings import LoopGuardSettings, MailboxSettings, SmtpSettings
-from channels.email.smtp.adapter import SmtpIntake
 
 
 def email_channels(raw: dict[str, Any], cursors: CursorStore, default_region: str | None,
                    health: HealthReporter | None = None) -> list[Channel]:
-    """One channel per IMAP mailbox, and the SMTP server; ValueError names a bad key."""
+    """One channel per IMAP mailbox, and the SMTP server; ValueError names a bad key.
+
+    The adapters (imapclient, aiosmtpd) are imported only when configured.
+    """
     guard = _guard(raw.get("email", {}))
     channels: list[Channel] = []
     mailboxes = raw.get("imap", {}).get("mailboxes", [])
@@ -23,9 +24,13 @@ def email_channels(raw: dict[str, Any], cursors: CursorStore, default_region: st
             raise ValueError(f"imap.mailboxes #{position} must be a table")
         settings = MailboxSettings.from_toml({"default_region": default_region} | entry,
                                              position)
+        from channels.email.imap.adapter import ImapChannel
+
         channels.append(ImapChannel(settings, cursors, guard, health))
     if raw.get("smtp"):
         smtp = SmtpSettings.from_toml({"default_region": default_region} | raw["smtp"])
+        from channels.email.smtp.adapter import SmtpIntake
+
         channels.append(SmtpIntake(smtp, guard, health))
     return channels
 

@@ -5,23 +5,24 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from aiohttp import web
 
 from channels.base import Channel, Sink
-from channels.messengers.telegram.adapter import TelegramBotChannel
 from leadgate.bootstrap import Core
 from leadgate.settings import Settings
 from leads.errors import ConfigError
-from routing.amqp import AmqpPublisher
 from routing.deadlines import DeadlineDesk
 from routing.inbox import AmqpConsumer, Inbox, InProcessPublisher, manager_ids
 from routing.notifiers import AllNotifiers, Notifier
 from routing.notifiers.email import EmailNotifier, EmailNotifierSettings
-from routing.notifiers.telegram import ManagerBot, ManagerBotSettings
 from routing.relay import OutboxRelay, Publisher
 from routing.sla import run_sla_timer
+
+if TYPE_CHECKING:  # aiogram and aio-pika are imported only when configured
+    from channels.messengers.telegram.adapter import TelegramBotChannel
+    from routing.notifiers.telegram import ManagerBot
 
 
 @dataclass
@@ -70,6 +71,8 @@ def build_routing(settings: Settings, core: Core,
     manager_bot = None
     try:
         if "telegram" in notify:
+            from routing.notifiers.telegram import ManagerBot, ManagerBotSettings
+
             manager_bot = ManagerBot(ManagerBotSettings.from_toml(notify["telegram"]),
                                      core.engine, core.desk, settings.public_url,
                                      TelegramCustomers(customer_bots),
@@ -82,10 +85,11 @@ def build_routing(settings: Settings, core: Core,
         raise ConfigError(str(err)) from err
     all_notifiers = AllNotifiers(notifiers)
     inbox = Inbox(core.engine, all_notifiers)
-    publisher: Publisher = (
-        AmqpPublisher(settings.amqp_url, lambda: manager_ids(core.engine))
-        if settings.amqp_url else InProcessPublisher(inbox)
-    )
+    publisher: Publisher = InProcessPublisher(inbox)
+    if settings.amqp_url:
+        from routing.amqp import AmqpPublisher  # aio-pika only in broker mode
+
+        publisher = AmqpPublisher(settings.amqp_url, lambda: manager_ids(core.engine))
     relay = OutboxRelay(core.engine, publisher, report=_reporter(core, "outbox"))
     core.metrics.read("leadgate_outbox_published", "Outbox messages the relay published.",
                       lambda: relay.published)

@@ -6,18 +6,19 @@ import asyncio
 import json
 import logging
 from collections.abc import Callable, Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from aio_pika.abc import AbstractIncomingMessage
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from crm_store.routing_store import consume_once
 from crm_store.routing_tables import consumed_messages, managers
 from leads.model import utcnow
-from routing.amqp import connect, declare_manager_queue, declare_topology
 from routing.notifiers import AllNotifiers
 from routing.relay import OutboxRow
+
+if TYPE_CHECKING:  # aio-pika is imported only in broker mode
+    from aio_pika.abc import AbstractIncomingMessage
 
 log = logging.getLogger(__name__)
 CONSUMER = "notifiers"
@@ -96,6 +97,8 @@ class AmqpConsumer:
 
     async def run(self) -> None:
         """Consume until cancelled; new managers' queues are picked up every refresh."""
+        from routing.amqp import connect, declare_manager_queue, declare_topology
+
         connection = await connect(self._url)
         try:
             channel = await connection.channel()
