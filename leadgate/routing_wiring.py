@@ -12,6 +12,7 @@ from aiohttp import web
 from channels.base import Channel, Sink
 from leadgate.bootstrap import Core
 from leadgate.settings import Settings
+from leadgate.silence_wiring import silence_watch
 from leads.errors import ConfigError
 from routing.deadlines import DeadlineDesk
 from routing.inbox import AmqpConsumer, Inbox, InProcessPublisher, manager_ids
@@ -106,6 +107,9 @@ def build_routing(settings: Settings, core: Core,
         consumer = AmqpConsumer(settings.amqp_url, core.engine, inbox,
                                 report=_reporter(core, "notifiers"))
         services.loops.append(Loop("notifiers", consumer.run))
+    watching = silence_watch(settings, core, _reporter(core, "silence"))
+    if watching is not None:
+        services.loops.append(Loop("silence", watching))
     if manager_bot is not None:
         if manager_bot.settings.mode == "polling":
             services.loops.append(Loop(manager_bot.name, manager_bot.run))
