@@ -7,6 +7,7 @@ and while it is down `leadgate_database_up` says 0 and the outbox figures keep t
 from __future__ import annotations
 
 import asyncio
+import logging
 import platform
 import re
 import time
@@ -31,6 +32,7 @@ from leadgate.health import Health
 from leads.errors import InvalidEvent, StoreUnavailable
 from leads.model import ContactEvent, IntakeResult, Sink, utcnow
 
+log = logging.getLogger(__name__)
 disable_created_metrics()  # the *_created series only double what Prometheus already knows
 CONTENT_TYPE = "text/plain; version=0.0.4; charset=utf-8"
 _LATENCY_BUCKETS = (0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0, 30.0)
@@ -85,8 +87,13 @@ class Metrics:
                 self.events.labels(event.channel, "store_unavailable").inc()
                 raise
             self.latency.labels(event.channel).observe(time.perf_counter() - started)
-            self.events.labels(event.channel, outcome(result)).inc()
+            said = outcome(result)
+            self.events.labels(event.channel, said).inc()
             self.health.event(component)
+            log.debug("%s event stored: %s", component, said, extra={
+                "channel": event.channel, "component": component, "outcome": said,
+                "lead_id": result.lead_id, "customer_id": result.customer_id,
+                "touch_id": result.touch_id})
             return result
 
         return observed

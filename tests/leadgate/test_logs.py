@@ -68,3 +68,22 @@ def test_debug_records_are_never_held_back() -> None:
 
     assert all(flood.filter(logging.LogRecord("x", logging.DEBUG, "", 0, "d", None, None))
                for _ in range(10))
+
+
+async def test_a_stored_event_logs_its_channel_lead_and_customer_but_no_contact_data() -> None:
+    from leadgate.health import Health
+    from leadgate.metrics import Metrics
+    from leads.model import ContactEvent, IntakeResult, RawIdentity, utcnow
+
+    async def stored(event: ContactEvent) -> IntakeResult:
+        return IntakeResult(touch_id=9, lead_id=7, customer_id=3)
+
+    stream = io.StringIO()
+    configure_logging("DEBUG", "json", stream)
+    event = ContactEvent("sms", "m-1", utcnow(), (RawIdentity("phone", "+998901234567"),),
+                         text="call me")
+    await Metrics(Health()).observe("sms", stored)(event)
+
+    (line,) = [entry for entry in _lines(stream) if entry["logger"] == "leadgate.metrics"]
+    assert (line["channel"], line["lead_id"], line["customer_id"]) == ("sms", 7, 3)
+    assert "+998901234567" not in stream.getvalue() and "call me" not in stream.getvalue()

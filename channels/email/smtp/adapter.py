@@ -76,7 +76,7 @@ class _Handler:
         try:
             result = await self._deliver(event)
         except StoreUnavailable:
-            log.warning("SMTP mail deferred: the store is unavailable")
+            log.warning("SMTP mail deferred: the store is unavailable", extra={"channel": "email"})
             return "451 4.3.0 The lead store is unavailable; try again later"
         except InvalidEvent as err:
             return f"554 5.6.0 {err}"
