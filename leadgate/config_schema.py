@@ -19,7 +19,7 @@ Schema = Mapping[str, Any]
 
 _SILENCE = {"silent_after_minutes"}
 _FORM = {"name", "default_region", "allowed_origins", "thank_you_url", "success_status",
-         "honeypot_field"}
+         "honeypot_field", "min_fill_seconds"}
 _BOT = {"token", "mode", "secret", "api_base", "default_region", "greeting", "share_button",
         "thanks", "poll_timeout", "ack_template", *_SILENCE}
 _SMS_PROVIDER = {"auth_token", "signature_secret", "secret", "token", "signature_method",
@@ -38,10 +38,10 @@ _MANAGER = {"name", "email", "telegram_chat_id", "extension", "capacity", "hours
 
 SCHEMA: Schema = {
     **dict.fromkeys(("database_url", "amqp_url", "http_host", "http_port", "default_region",
-                     "repeat_window_days", "callback_minutes", "public_url")),
+                     "repeat_window_days", "callback_minutes", "public_url", "timezone")),
     "forms": {ANY: dict.fromkeys(_FORM)},
     "webforms": dict.fromkeys({"max_body_bytes", "rate_limit_per_minute", "rate_limit_burst",
-                               "trust_forwarded_for", *_SILENCE}),
+                               "trust_forwarded_for", "stamp_secret", *_SILENCE}),
     "telegram": {"bots": {ANY: dict.fromkeys(_BOT)}},
     "sms": {
         **{name: dict.fromkeys(_SMS_PROVIDER)
@@ -53,7 +53,8 @@ SCHEMA: Schema = {
     "smtp": dict.fromkeys(_SMTP),
     "email": dict.fromkeys({"loop_max_mails", "loop_minutes"}),
     "asterisk": {**dict.fromkeys(_ASTERISK), "did": {ANY: FREE}},
-    "teams": {ANY: dict.fromkeys({"accept_minutes", "members", "lead"})},
+    "teams": {ANY: dict.fromkeys({"accept_minutes", "members", "lead", "contact_minutes",
+                                  "callback_grace_minutes"})},
     "managers": {ANY: dict.fromkeys(_MANAGER)},
     "routing": {**dict.fromkeys({"default_team", "sla_tick_seconds"}),
                 "rules": [{"match": FREE, "team": None}]},
@@ -62,6 +63,16 @@ SCHEMA: Schema = {
         "email": dict.fromkeys({"host", "port", "starttls", "user", "password", "from"}),
     },
     "alerts": dict.fromkeys({"managers", "hours"}),
+    # Named by the design for capabilities being built; their parsers check the values.
+    "whatsapp": {ANY: dict.fromkeys({"app_secret", "verify_token", "access_token",
+                                     "phone_number_id", "api_base", "default_region",
+                                     *_SILENCE})},
+    "instagram": {ANY: dict.fromkeys({"app_secret", "verify_token", "access_token", "api_base",
+                                      *_SILENCE})},
+    "webhooks": [dict.fromkeys({"url", "secret", "events", "max_attempts"})],
+    "crm": {"bitrix24": dict.fromkeys({"webhook_url"}),
+            "amocrm": dict.fromkeys({"base_url", "access_token"})},
+    "amqp": dict.fromkeys({"queue_type"}),
 }
 
 
