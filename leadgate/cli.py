@@ -103,6 +103,8 @@ async def _dispatch(args: argparse.Namespace, settings: Settings) -> int:
         return 0
     engine = create_engine(settings.database_url)
     try:
+        if args.command != "db":
+            await upgrade_if_empty(engine)  # every command works on a new database
         if args.command == "db":
             await upgrade(engine)
             print(f"database at revision {await current_revision(engine)}")
@@ -111,7 +113,6 @@ async def _dispatch(args: argparse.Namespace, settings: Settings) -> int:
         elif args.command == "managers":
             return await cli_managers.run(args, engine)
         elif args.command == "report":
-            await upgrade_if_empty(engine)
             return await cli_report.run(args, engine, settings)
         return 0
     finally:
