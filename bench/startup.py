@@ -46,8 +46,15 @@ def rss_mib(pid: int) -> float:
     raise RuntimeError("no VmRSS")
 
 
-def measure(argv: list[str], port: int, cwd: Path, idle: float) -> tuple[float, float]:
-    """Seconds from exec to the first /healthz answer, and RSS after `idle` more seconds."""
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU time a process has used (what start-up costs on an idle machine)."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def measure(argv: list[str], port: int, cwd: Path, idle: float) -> tuple[float, float, float]:
+    """Seconds from exec to the first /healthz answer, the CPU seconds spent by then, and RSS
+    after `idle` more seconds."""
     env = {**os.environ, "LEADGATE_HTTP_PORT": str(port), "PYTHONPATH": str(ROOT)}
     env.pop("LEADGATE_DATABASE_URL", None)
     started = time.perf_counter()
@@ -64,27 +71,22 @@ def measure(argv: list[str], port: int, cwd: Path, idle: float) -> tuple[float, 
                 break  # an answer all the same (503 while the database is unreachable)
             except OSError:
                 time.sleep(0.01)
-        ready = time.perf_counter() - started
+        ready, cpu = time.perf_counter() - started, cpu_seconds(process.pid)
         time.sleep(idle)
-        return ready, rss_mib(process.pid)
+        return ready, cpu, rss_mib(process.pid)
     finally:
         process.send_signal(signal.SIGTERM)
         process.wait(timeout=30)
 
 
-def rounds(name: str, argv: list[str], count: int, idle: float) -> tuple[list[float], list[float]]:
+def rounds(name: str, argv: list[str], count: int, idle: float) -> list[tuple[float, ...]]:
     """`count` measured starts in one fresh folder (the first creates the database)."""
     folder = Path(tempfile.mkdtemp(prefix=f"leadgate-bench-{name}-"))
     shutil.copy(ROOT / "leadgate.toml", folder / "leadgate.toml")
-    times, sizes = [], []
     try:
-        for _ in range(count):
-            ready, rss = measure(argv, free_port(), folder, idle)
-            times.append(ready)
-            sizes.append(rss)
+        return [measure(argv, free_port(), folder, idle) for _ in range(count)]
     finally:
         shutil.rmtree(folder, ignore_errors=True)
-    return times, sizes
 
 
 def main() -> None:
@@ -99,14 +101,16 @@ def main() -> None:
     for name, argv in (("bare", bare), ("leadgate", leadgate)):
         results[name] = rounds(name, argv, args.rounds, args.idle)  # port: LEADGATE_HTTP_PORT
     print(f"load average at the end: {os.getloadavg()[0]:.2f} on {os.cpu_count()} CPUs")
-    for name, (times, sizes) in results.items():
-        print(f"{name:9} /healthz after {statistics.median(times):.2f} s median "
-              f"(first, new database: {times[0]:.2f} s; min {min(times):.2f} s), "
-              f"idle RSS {statistics.median(sizes):.0f} MiB")
-    lg, ceiling = results["leadgate"], results["bare"]
-    start_ratio = statistics.median(lg[0]) / statistics.median(ceiling[0])
-    rss_ratio = statistics.median(lg[1]) / statistics.median(ceiling[1])
-    print(f"leadgate / ceiling: start-up x{start_ratio:.1f}, RSS x{rss_ratio:.1f}")
+    medians = {}
+    for name, runs in results.items():
+        times, cpus, sizes = zip(*runs, strict=True)
+        medians[name] = [statistics.median(column) for column in (times, cpus, sizes)]
+        print(f"{name:9} /healthz after {medians[name][0]:.2f} s median (first, new database: "
+              f"{times[0]:.2f} s; min {min(times):.2f} s), {medians[name][1]:.2f} CPU s by then, "
+              f"idle RSS {medians[name][2]:.0f} MiB")
+    lg, ceiling = medians["leadgate"], medians["bare"]
+    print(f"leadgate / ceiling: start-up x{lg[0] / ceiling[0]:.1f}, CPU x{lg[1] / ceiling[1]:.1f}, "
+          f"RSS x{lg[2] / ceiling[2]:.1f}")
 
 
 if __name__ == "__main__":
