@@ -12,7 +12,7 @@ from aiohttp.typedefs import Middleware
 from channels.base import WebhookChannel, error_response
 from crm_store.tokens import Principal, authenticate
 from leadgate import api, api_leads, api_reports, api_telephony, openapi
-from leadgate.app_keys import CORE, PRINCIPAL
+from leadgate.app_keys import CORE, PRINCIPAL, WEBHOOKS
 from leadgate.bootstrap import Core
 from leadgate.http_noise import quiet_unreadable_requests
 from leadgate.metrics import CONTENT_TYPE
@@ -36,16 +36,10 @@ def build_app(
     app[CORE] = core
     if originator is not None:
         app[api_telephony.ORIGINATOR] = originator
-    names = []
+    app[WEBHOOKS] = []
     for channel in channels:
         app.add_routes(channel.routes(core.metrics.observe(channel.name, core.sink)))
-        names.append(channel.name)
-
-    async def listening(app: web.Application) -> None:
-        for name in names:  # a webhook channel does its job as long as the server listens
-            core.health.report(name, "ok", "listening")
-
-    app.on_startup.append(listening)
+        app[WEBHOOKS].append(channel.name)
     app.add_routes(api.routes)
     app.add_routes(api_leads.routes)
     app.add_routes(api_telephony.routes)
@@ -54,6 +48,12 @@ def build_app(
     app.add_routes([web.get("/healthz", _healthz), web.get("/metrics", _metrics)])
     app.add_routes([web.get(openapi.PATH, openapi.serve_openapi)])
     return app
+
+
+def listening(app: web.Application) -> None:
+    """The server listens: each webhook channel is doing its job from now on."""
+    for name in app[WEBHOOKS]:
+        app[CORE].health.report(name, "ok", "listening")
 
 
 @web.middleware

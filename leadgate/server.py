@@ -12,7 +12,7 @@ from aiohttp import web
 from leadgate.bootstrap import open_core
 from leadgate.channels_wiring import build_channels
 from leadgate.failures import listen_error
-from leadgate.http_app import build_app
+from leadgate.http_app import build_app, listening
 from leadgate.routing_wiring import build_routing
 from leadgate.settings import Settings
 from leadgate.supervisor import supervise
@@ -45,6 +45,7 @@ async def serve(
         tasks: list[asyncio.Task[None]] = []
         try:
             await _listen(runner, settings, reuse_port)
+            listening(app)
             tasks = [
                 asyncio.create_task(
                     supervise(ch, core.metrics.observe(ch.name, core.sink), core.health))

@@ -15,7 +15,7 @@ from aiohttp.test_utils import TestServer
 
 from leadgate.bootstrap import Core, open_core
 from leadgate.channels_wiring import build_channels
-from leadgate.http_app import build_app
+from leadgate.http_app import build_app, listening
 from leadgate.routing_wiring import RoutingServices, build_routing
 from leadgate.settings import Settings, check_keys
 from leadgate.supervisor import supervise
@@ -118,6 +118,7 @@ async def running_leadgate(
         app = build_app(core, enabled.webhooks, services.routes, enabled.originator)
         server = TestServer(app, host="127.0.0.1")
         await server.start_server()
+        listening(app)
         running = [
             asyncio.create_task(supervise(loop, core.metrics.observe(loop.name, core.sink),
                                           core.health, max_backoff=2.0))
