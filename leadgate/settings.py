@@ -99,16 +99,15 @@ def _read_toml(path: Path | None) -> dict[str, Any]:
         raise ConfigError(f"config file {path} is not valid TOML: {err}") from err
 
 
-def _region(value: object, where: str = "") -> str | None:
+def _region(value: object, where: str = "", key: str = "default_region") -> str | None:
     if value in (None, ""):
         return None
     if not isinstance(value, str) or len(value) != 2 or not value.isalpha():
-        raise ConfigError(f"{where}default_region must be a two-letter ISO country code, "
-                          f"not {value!r}")
+        raise ConfigError(f"{where}{key} must be a two-letter ISO country code, not {value!r}")
     from phonenumbers import SUPPORTED_REGIONS
 
     if value.upper() not in SUPPORTED_REGIONS:
-        raise ConfigError(f"{where}default_region {value!r} is no ISO country code "
+        raise ConfigError(f"{where}{key} {value!r} is no ISO country code "
                           "with a telephone numbering plan")
     return value.upper()
 
@@ -123,7 +122,7 @@ def _zone(value: object) -> str:
 
 
 def _check_regions(table: Any, where: str) -> None:
-    """Every `default_region` anywhere in the config names a real country."""
+    """Every `default_region` and managers' `regions` anywhere in the config name real countries."""
     if isinstance(table, list):
         for position, entry in enumerate(table, start=1):
             _check_regions(entry, f"{where}[{position}]")
@@ -132,6 +131,9 @@ def _check_regions(table: Any, where: str) -> None:
     for key, value in table.items():
         if key == "default_region":
             _region(value, f"{where}." if where else "")
+        elif key == "regions" and isinstance(value, list):
+            for region in value:
+                _region(region, f"{where}." if where else "", "regions")
         else:
             _check_regions(value, f"{where}.{key}" if where else key)
 

@@ -130,3 +130,11 @@ def _healthz_once_ok(port: int) -> dict[str, Any]:
             break
         time.sleep(0.1)
     return health
+
+
+def test_a_managers_region_that_is_no_country_is_refused(tmp_path: Path) -> None:
+    (tmp_path / "leadgate.toml").write_text('[managers.aziz]\nregions = ["UZ", "QQ"]\n')
+    result = leadgate("managers", "list", cwd=tmp_path)
+
+    assert result.returncode == 2
+    assert "managers.aziz.regions 'QQ' is no ISO country code" in one_line(result)
