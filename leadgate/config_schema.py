@@ -38,7 +38,8 @@ _MANAGER = {"name", "email", "telegram_chat_id", "extension", "capacity", "hours
 
 SCHEMA: Schema = {
     **dict.fromkeys(("database_url", "amqp_url", "http_host", "http_port", "default_region",
-                     "repeat_window_days", "callback_minutes", "public_url", "timezone")),
+                     "repeat_window_days", "callback_minutes", "callback_grace_minutes",
+                     "public_url", "timezone")),
     "forms": {ANY: dict.fromkeys(_FORM)},
     "webforms": dict.fromkeys({"max_body_bytes", "rate_limit_per_minute", "rate_limit_burst",
                                "trust_forwarded_for", "stamp_secret", *_SILENCE}),
