@@ -58,3 +58,8 @@ def is_sqlite(engine: AsyncEngine) -> bool:
 def is_sqlite_url(url: str) -> bool:
     """True when the database URL names SQLite."""
     return make_url(url).get_backend_name() == "sqlite"
+
+
+def asyncpg_dsn(url: str) -> str:
+    """The plain `postgresql://` DSN asyncpg takes for a SQLAlchemy PostgreSQL URL."""
+    return make_url(url).set(drivername="postgresql").render_as_string(hide_password=False)
