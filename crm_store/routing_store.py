@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import and_, bindparam, func, insert, select, update
+from sqlalchemy import and_, bindparam, func, insert, select, text, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncConnection
 
@@ -86,6 +86,18 @@ _CLAIM_CARD = (
     .values(owner_manager_id=bindparam("manager_id"))
 )
 _INSERT_OUTBOX = insert(outbox)
+# A transaction-level advisory lock per team, taken in team id order, on the teams named and on
+# every team sharing a member with them: two transactions choosing among the same managers wait
+# for each other, so each sees the other's assignments and no capacity is exceeded.
+_TEAM_LOCK_SPACE = 0x4C47  # "LG": keeps these keys apart from other users of advisory locks
+_LOCK_TEAMS = text("""
+SELECT pg_advisory_xact_lock(CAST(:space AS integer), CAST(t.id AS integer)) FROM (
+    SELECT b.team_id AS id FROM team_members a JOIN team_members b ON b.manager_id = a.manager_id
+    WHERE a.team_id = ANY(CAST(:teams AS bigint[]))
+    UNION SELECT unnest(CAST(:teams AS bigint[]))
+    ORDER BY id OFFSET 0
+) AS t
+""")
 _LEAD_STATE = (
     select(
         leads.c.id, leads.c.customer_id, leads.c.status, leads.c.manager_id, leads.c.team,
@@ -119,6 +131,15 @@ class SqlRoutingStore:
         """The team called `name`, if configured."""
         row = (await self.connection.execute(_TEAM, {"name": name})).first()
         return TeamRow(*row) if row else None
+
+    async def serialize_choice(self, team_ids: Sequence[int]) -> None:
+        """Wait until no other transaction is choosing among these teams' managers (PostgreSQL).
+
+        Held until this transaction ends. SQLite needs nothing: its writers take turns.
+        """
+        if team_ids and self.connection.dialect.name == "postgresql":
+            await self.connection.execute(
+                _LOCK_TEAMS, {"space": _TEAM_LOCK_SPACE, "teams": sorted(set(team_ids))})
 
     async def members(self, team_id: int) -> list[Any]:
         """The team's managers with their current load, in id order."""
@@ -240,6 +261,34 @@ def unsent_outbox(limit: int) -> Any:
         select(outbox.c.id, outbox.c.message_id, outbox.c.routing_key, outbox.c.payload)
         .where(outbox.c.sent_at.is_(None)).order_by(outbox.c.id).limit(limit)
     )
+
+
+async def claim_outbox(connection: AsyncConnection, limit: int) -> list[Any]:
+    """The oldest unsent rows, locked for this transaction so no other relay publishes them.
+
+    Rows another relay holds are skipped (`FOR UPDATE SKIP LOCKED`); when it holds rows older
+    than ours, nothing is claimed: publishing past them would break the order per lead.
+    SQLite has one process and no row locks: there this is a plain read.
+    """
+    if connection.dialect.name != "postgresql":
+        return list(await connection.execute(unsent_outbox(limit)))
+    rows = list(await connection.execute(
+        unsent_outbox(limit).with_for_update(skip_locked=True)))
+    if rows:
+        head = await connection.scalar(
+            select(func.min(outbox.c.id)).where(outbox.c.sent_at.is_(None)))
+        if head is not None and head < rows[0].id:
+            return []
+    return rows
+
+
+def marks_in_claim(connection: AsyncConnection) -> bool:
+    """Whether sent rows are marked in the claiming transaction (PostgreSQL) or after it.
+
+    On SQLite a read transaction that later writes fails when another writer committed
+    meanwhile, so the relay marks its rows in a transaction of their own.
+    """
+    return connection.dialect.name == "postgresql"
 
 
 def insert_once(dialect_name: str) -> Any:

@@ -11,7 +11,8 @@ from typing import Any, Protocol
 
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from crm_store.routing_store import insert_once, mark_sent, unsent_outbox
+from crm_store.engine import for_writing
+from crm_store.routing_store import claim_outbox, insert_once, mark_sent, marks_in_claim
 from leads.errors import ChannelUnavailable
 from leads.model import utcnow
 
@@ -96,14 +97,21 @@ class OutboxRelay:
             await self._publisher.close()
 
     async def relay_once(self) -> int:
-        """Publish one batch of the oldest unsent rows; how many were confirmed."""
-        async with self._engine.connect() as conn:
-            rows = [OutboxRow(*row) for row in await conn.execute(unsent_outbox(self._batch))]
-        if not rows:
-            return 0
-        confirmed = await self._publisher.publish(rows)
-        if confirmed:
-            async with self._engine.begin() as conn:
+        """Publish one batch of the oldest unsent rows; how many were confirmed.
+
+        The rows stay locked from claim to mark, so a second relay (a process that has not yet
+        noticed it lost the relay's lock) never publishes them too.
+        """
+        async with self._engine.connect() as conn, conn.begin():
+            rows = [OutboxRow(*row) for row in await claim_outbox(conn, self._batch)]
+            if not rows:
+                return 0
+            confirmed = await self._publisher.publish(rows)
+            marked_here = marks_in_claim(conn)
+            if confirmed and marked_here:
+                await conn.execute(mark_sent(confirmed, utcnow()))
+        if confirmed and not marked_here:
+            async with for_writing(self._engine).begin() as conn:
                 await conn.execute(mark_sent(confirmed, utcnow()))
             self.published += len(confirmed)
         if len(confirmed) < len(rows):

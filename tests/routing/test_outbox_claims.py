@@ -1,0 +1,63 @@
+"""Two relays running at once never publish a row twice, and the rows leave in the order written."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Sequence
+
+from crm_store.engine import create_engine
+from crm_store.migrate import upgrade_if_empty
+from crm_store.routing_store import insert_once, unsent_count
+from leads.model import utcnow
+from routing.relay import OutboxRelay, OutboxRow
+
+ROWS = 1500
+
+
+class SlowPublisher:
+    """Takes its time over each batch, so two relays overlap; records what it was given."""
+
+    def __init__(self, log: list[int]) -> None:
+        self.log = log
+        self.published = 0
+
+    async def connect(self) -> None:
+        pass
+
+    async def publish(self, rows: Sequence[OutboxRow]) -> list[int]:
+        await asyncio.sleep(0.01)
+        self.log.extend(int(row.message_id) for row in rows)
+        self.published += len(rows)
+        return [row.id for row in rows]
+
+    async def close(self) -> None:
+        pass
+
+
+async def test_two_relays_at_once_publish_every_row_once_in_order(postgres_url: str) -> None:
+    engine = create_engine(postgres_url)
+    await upgrade_if_empty(engine)
+    async with engine.begin() as conn:
+        await conn.execute(insert_once("postgresql"), [
+            {"message_id": str(n), "routing_key": f"lead.assigned.{n % 3 + 1}",
+             "payload": {"n": n}, "created_at": utcnow()} for n in range(ROWS)])
+    published: list[int] = []
+    publishers = [SlowPublisher(published) for _ in range(2)]
+    relays = [OutboxRelay(engine, publisher, batch=100, poll_seconds=0.01)
+              for publisher in publishers]
+    tasks = [asyncio.create_task(relay.run()) for relay in relays]
+    try:
+        async with asyncio.timeout(60):
+            while True:
+                async with engine.connect() as conn:
+                    if await conn.scalar(unsent_count()) == 0:
+                        break
+                await asyncio.sleep(0.05)
+    finally:
+        for task in tasks:
+            task.cancel()
+        await asyncio.gather(*tasks, return_exceptions=True)
+        await engine.dispose()
+
+    assert published == list(range(ROWS))
+    assert all(publisher.published > 0 for publisher in publishers)  # both took turns
