@@ -28,8 +28,14 @@ class TeamBoard:
     rows: dict[int, Any]
 
     @classmethod
-    async def load(cls, store: SqlRoutingStore, team: TeamRow | None) -> TeamBoard:
-        """Read the team's members with their current load."""
+    async def load(cls, store: SqlRoutingStore, team: TeamRow | None,
+                   locked: bool = False) -> TeamBoard:
+        """Read the team's members with their current load, no other choice among them meanwhile.
+
+        `locked` says the caller has already serialized the choice for this team.
+        """
+        if team is not None and not locked:
+            await store.serialize_choice([team.id])
         rows = {row.id: row for row in await store.members(team.id)} if team else {}
         return cls(team, {m: candidate(row) for m, row in rows.items()}, rows)
 

@@ -32,15 +32,12 @@ class RulesRouter:
             raise TypeError("RulesRouter needs the SQL intake store")
         routing_store = SqlRoutingStore(store.connection)
         now = utcnow()
-        boards: dict[str | None, TeamBoard] = {}
         placements = []
         names: dict[int, str] = {}
-        for lead in new:
-            facts = lead_facts(lead.event)
-            team_name, why = self.team_for(facts)
-            if team_name not in boards:
-                team = await routing_store.team(team_name) if team_name else None
-                boards[team_name] = await TeamBoard.load(routing_store, team)
+        decided = [(lead, facts, *self.team_for(facts))
+                   for lead, facts in ((lead, lead_facts(lead.event)) for lead in new)]
+        boards = await self._boards(routing_store, {team for _, _, team, _ in decided})
+        for lead, facts, team_name, why in decided:
             board = boards[team_name]
             routing: dict[str, Any] = {
                 "rule": why, "team": team_name, "language": facts.get("language"),
@@ -52,10 +49,19 @@ class RulesRouter:
             placements.append(place(lead.lead_id, lead.customer_id, board.team, routing, choice,
                                     manager, now))
             if manager is not None:
-                board.took_one(manager.id, now)
+                for seen in boards.values():  # a manager may sit in several teams
+                    seen.took_one(manager.id, now)
                 names[lead.lead_id] = manager.name
         await write(routing_store, placements, now)
         return names
+
+    async def _boards(self, store: SqlRoutingStore, names: set[str | None]
+                      ) -> dict[str | None, TeamBoard]:
+        """Every team's board, all their locks taken at once (in one order: no deadlock)."""
+        teams = {name: await store.team(name) if name else None for name in names}
+        await store.serialize_choice([team.id for team in teams.values() if team is not None])
+        return {name: await TeamBoard.load(store, team, locked=True)
+                for name, team in teams.items()}
 
     def team_for(self, facts: LeadFacts) -> tuple[str | None, dict[str, Any]]:
         """The team a lead goes to, and which rule (or fallback) said so."""
