@@ -16,6 +16,7 @@ from crm_store.engine import create_engine, is_sqlite
 from crm_store.group_commit import GroupCommitter
 from crm_store.intake_store import SqlIntakeStore
 from crm_store.migrate import upgrade_if_empty
+from crm_store.singleton_locks import SingletonLocks
 from leadgate.health import Health
 from leadgate.metrics import Metrics
 from leadgate.settings import Settings
@@ -46,6 +47,8 @@ class Core:
     metrics: Metrics
     outbox_written: Callable[[], None] = field(default=lambda: None)
     """Set by the outbox relay: called after every commit that may have written to the outbox."""
+    locks: SingletonLocks | None = None
+    """The cluster's advisory locks (PostgreSQL); None on SQLite, which takes one process."""
 
     async def publish(self, routing_key: str, payload: dict[str, Any], message_id: str) -> None:
         """Announce an event outside intake (a ringing call) through the outbox, once per id."""
@@ -105,8 +108,9 @@ async def open_core(
         await committer.start()
         try:
             health = Health()
+            locks = None if is_sqlite(engine) else SingletonLocks(settings.database_url)
             core = Core(settings, engine, policy, committer, SqlCursorStore(engine), health,
-                        routing, LeadDesk(engine), Metrics(health))
+                        routing, LeadDesk(engine), Metrics(health), locks=locks)
             core.desk.written = lambda: core.outbox_written()
             yield core
         finally:

@@ -7,6 +7,7 @@ import errno
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import DBAPIError, SQLAlchemyError
 
+from crm_store.sqlite_lock import DatabaseBusy
 from leads.errors import ConfigError
 
 CONFIG_EXIT = 2
@@ -19,7 +20,7 @@ class CannotStart(Exception):
 
 def explain(err: BaseException, database_url: str) -> tuple[str, int] | None:
     """One line and an exit code for an error a user can fix; None for a bug (let it raise)."""
-    if isinstance(err, ConfigError | ValueError):
+    if isinstance(err, ConfigError | ValueError | DatabaseBusy):
         return str(err), CONFIG_EXIT
     if isinstance(err, CannotStart):
         return str(err), FAILURE_EXIT

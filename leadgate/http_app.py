@@ -14,6 +14,7 @@ from crm_store.tokens import Principal, authenticate
 from leadgate import api, api_leads, api_reports, api_telephony, openapi
 from leadgate.app_keys import CORE, PRINCIPAL, WEBHOOKS
 from leadgate.bootstrap import Core
+from leadgate.cluster import singletons
 from leadgate.http_noise import quiet_unreadable_requests
 from leadgate.metrics import CONTENT_TYPE
 
@@ -128,7 +129,7 @@ async def _healthz(request: web.Request) -> web.Response:
     database_ok = await core.metrics.refresh_database(core.engine)
     body = {"status": core.health.status if database_ok else "degraded",
             "database": "ok" if database_ok else "unavailable",
-            **core.health.snapshot(), "pid": os.getpid()}
+            **core.health.snapshot(), "singletons": singletons(core.locks), "pid": os.getpid()}
     return web.json_response(body, status=200 if database_ok else 503)
 
 

@@ -9,13 +9,14 @@ import signal
 
 from aiohttp import web
 
+from crm_store.sqlite_lock import one_process
 from leadgate.bootstrap import open_core
 from leadgate.channels_wiring import build_channels
+from leadgate.cluster import supervise_once
 from leadgate.failures import listen_error
 from leadgate.http_app import build_app, listening
 from leadgate.routing_wiring import build_routing
 from leadgate.settings import Settings
-from leadgate.supervisor import supervise
 
 log = logging.getLogger(__name__)
 _REQUEST_GRACE = 2.5  # seconds a request in flight may take once SIGTERM came
@@ -36,6 +37,12 @@ async def serve(
     share the port through `reuse_port`. Stopping finishes the requests in flight (and so their
     commit groups) first, then stops the loops, then closes the connections.
     """
+    with one_process(settings.database_url):
+        await _serve(settings, ready, http_only=http_only, reuse_port=reuse_port)
+
+
+async def _serve(settings: Settings, ready: asyncio.Event | None, *, http_only: bool,
+                 reuse_port: bool) -> None:
     async with open_core(settings=settings) as core:
         enabled = build_channels(settings, core)
         routing = build_routing(settings, core, enabled.telegram_bots())
@@ -47,10 +54,12 @@ async def serve(
             await _listen(runner, settings, reuse_port)
             listening(app)
             tasks = [
-                asyncio.create_task(
-                    supervise(ch, core.metrics.observe(ch.name, core.sink), core.health))
+                asyncio.create_task(supervise_once(
+                    core.locks, ch, core.metrics.observe(ch.name, core.sink), core.health))
                 for ch in ([] if http_only else [*enabled.loops, *routing.loops])
             ]
+            if core.locks is not None and not http_only:
+                tasks.append(asyncio.create_task(core.locks.run(), name="singleton-locks"))
             if ready is not None:
                 ready.set()
             await _until_stopped()

@@ -15,10 +15,10 @@ from aiohttp.test_utils import TestServer
 
 from leadgate.bootstrap import Core, open_core
 from leadgate.channels_wiring import build_channels
+from leadgate.cluster import supervise_once
 from leadgate.http_app import build_app, listening
 from leadgate.routing_wiring import RoutingServices, build_routing
 from leadgate.settings import Settings, check_keys
-from leadgate.supervisor import supervise
 
 TEST_FORMS: dict[str, Any] = {
     "contact": {
@@ -120,11 +120,14 @@ async def running_leadgate(
         await server.start_server()
         listening(app)
         running = [
-            asyncio.create_task(supervise(loop, core.metrics.observe(loop.name, core.sink),
-                                          core.health, max_backoff=2.0))
+            asyncio.create_task(supervise_once(core.locks, loop,
+                                               core.metrics.observe(loop.name, core.sink),
+                                               core.health, max_backoff=2.0))
             for loop in [*enabled.loops, *services.loops]
             if loops is True or (loops and loop.name in loops)
         ]
+        if running and core.locks is not None:
+            running.append(asyncio.create_task(core.locks.run()))
         try:
             async with aiohttp.ClientSession() as session:
                 client = LeadgateClient(session, str(server.make_url("")).rstrip("/"), core)
