@@ -20,6 +20,7 @@ import sys
 import tempfile
 import time
 import urllib.request
+from collections.abc import Sequence
 from pathlib import Path
 
 import aiohttp
@@ -45,8 +46,13 @@ def phone(n: int) -> str:
     return f"+99890{n % 10_000_000:07d}"
 
 
-async def post_forms(url: str, total: int, concurrency: int) -> tuple[float, list[float]]:
-    """Post `total` submissions with `concurrency` in flight; return seconds and latencies."""
+async def post_forms(url: str | list[str], total: int, concurrency: int
+                     ) -> tuple[float, list[float]]:
+    """Post `total` submissions with `concurrency` in flight; return seconds and latencies.
+
+    Given several URLs (one per process), submission n goes to URL n modulo their number.
+    """
+    urls = [url] if isinstance(url, str) else url
     latencies: list[float] = []
     queue = iter(range(total))
     connector = aiohttp.TCPConnector(limit=concurrency)
@@ -56,7 +62,7 @@ async def post_forms(url: str, total: int, concurrency: int) -> tuple[float, lis
             for n in queue:
                 body = {"name": f"Bench {n}", "phone": phone(n), "message": "bench"}
                 started = time.perf_counter()
-                async with session.post(url, json=body) as response:
+                async with session.post(urls[n % len(urls)], json=body) as response:
                     await response.read()
                     if response.status != 201:
                         raise SystemExit(f"post {n} answered {response.status}")
@@ -139,16 +145,19 @@ BENCH_CONFIG = (
 
 def start_service(
     dsn: str, port: int, workdir: Path, config: str = BENCH_CONFIG, workers: int = 1,
-    **env_extra: str,
+    command: Sequence[str] = ("-m", "leadgate.cli"), **env_extra: str,
 ) -> subprocess.Popen[bytes]:
-    """`leadgate run --workers N` on `dsn` and `port` with `config`; waits until all listen."""
+    """`leadgate run --workers N` on `dsn` and `port` with `config`; waits until all listen.
+
+    `command` is what follows the Python interpreter (a benchmark may start a variant).
+    """
     (workdir / "leadgate.toml").write_text(config)
     env = os.environ | env_extra | {
         "LEADGATE_DATABASE_URL": dsn.replace("postgresql://", "postgresql+asyncpg://"),
         "LEADGATE_HTTP_PORT": str(port),
     }
     process = subprocess.Popen(
-        [sys.executable, "-m", "leadgate.cli", "--log-level", "WARNING", "run",
+        [sys.executable, *command, "--log-level", "WARNING", "run",
          "--workers", str(workers)],
         cwd=workdir,
         env=env,

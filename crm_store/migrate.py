@@ -9,6 +9,8 @@ from alembic.config import Config
 from sqlalchemy import Connection, inspect
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from crm_store.singleton_locks import one_at_a_time
+
 MIGRATIONS = Path(__file__).parent / "migrations"
 
 
@@ -23,6 +25,7 @@ def alembic_config(connection: Connection | None = None) -> Config:
 async def upgrade(engine: AsyncEngine, revision: str = "head") -> None:
     """Bring the schema up to `revision`."""
     async with engine.begin() as conn:
+        await one_at_a_time(conn, "schema migration")
         await conn.run_sync(lambda sync: command.upgrade(alembic_config(sync), revision))
 
 

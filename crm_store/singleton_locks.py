@@ -23,6 +23,8 @@ from collections.abc import Awaitable, Callable
 from typing import Any, TypeVar
 
 import asyncpg
+from sqlalchemy import text
+from sqlalchemy.ext.asyncio import AsyncConnection
 
 from crm_store.engine import asyncpg_dsn
 
@@ -53,6 +55,17 @@ def lock_key(name: str) -> int:
 def process_identity() -> str:
     """How this process shows in pg_stat_activity and on /healthz: `leadgate <host> <pid>`."""
     return f"leadgate {socket.gethostname()[:40]} {os.getpid()}"
+
+
+async def one_at_a_time(connection: AsyncConnection, name: str) -> None:
+    """Wait until no other process's transaction is doing `name`; held until this one ends.
+
+    Processes started together (a cluster) migrate the schema and sync the staff in turns.
+    SQLite has one process: nothing to wait for.
+    """
+    if connection.dialect.name == "postgresql":
+        await connection.execute(text("SELECT pg_advisory_xact_lock(:key)"),
+                                 {"key": lock_key(name)})
 
 
 class LockLost(Exception):

@@ -34,7 +34,7 @@ def _parser() -> argparse.ArgumentParser:
     run = commands.add_parser("run", help="start everything enabled in the config")
     run.add_argument("--workers", type=int, default=1, metavar="N",
                      help="HTTP processes sharing the port (PostgreSQL only; default 1)")
-    run.add_argument("--http-only", action="store_true", help=argparse.SUPPRESS)
+    run.add_argument("--reuse-port", action="store_true", help=argparse.SUPPRESS)
     db = commands.add_parser("db", help="database schema").add_subparsers(
         dest="db_command", required=True
     )
@@ -99,7 +99,7 @@ async def _dispatch(args: argparse.Namespace, settings: Settings) -> int:
         # which the administrative commands should not pay.
         from leadgate.workers import run_with_workers
 
-        await run_with_workers(settings, args.workers, args.http_only, _worker_argv(args))
+        await run_with_workers(settings, args.workers, args.reuse_port, _worker_argv(args))
         return 0
     engine = create_engine(settings.database_url)
     try:
@@ -120,11 +120,11 @@ async def _dispatch(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def _worker_argv(args: argparse.Namespace) -> list[str]:
-    """How to start one more HTTP worker with the same config."""
+    """How to start one more process on the same port with the same config."""
     config = ["--config", str(args.config.resolve())] if args.config else []
     log_format = ["--log-format", args.log_format] if args.log_format else []
     return [sys.executable, "-m", "leadgate.cli", *config, "--log-level", args.log_level,
-            *log_format, "run", "--http-only"]
+            *log_format, "run", "--reuse-port"]
 
 
 if __name__ == "__main__":

@@ -87,10 +87,16 @@ def build_routing(settings: Settings, core: Core,
     all_notifiers = AllNotifiers(notifiers)
     inbox = Inbox(core.engine, all_notifiers)
     publisher: Publisher = InProcessPublisher(inbox)
+    queue_type = "classic"
     if settings.amqp_url:
-        from routing.amqp import AmqpPublisher  # aio-pika only in broker mode
+        from routing.amqp import AmqpPublisher, queue_type_of  # aio-pika only in broker mode
 
-        publisher = AmqpPublisher(settings.amqp_url, lambda: manager_ids(core.engine))
+        try:
+            queue_type = queue_type_of(settings.section("amqp"))
+        except ValueError as err:
+            raise ConfigError(str(err)) from err
+        publisher = AmqpPublisher(settings.amqp_url, lambda: manager_ids(core.engine),
+                                  queue_type)
     relay = OutboxRelay(core.engine, publisher, report=_reporter(core, "outbox"))
     core.metrics.read("leadgate_outbox_published", "Outbox messages the relay published.",
                       lambda: relay.published)
@@ -105,7 +111,7 @@ def build_routing(settings: Settings, core: Core,
         core.desk, core.routing.sla_tick_seconds, deadlines, _reporter(core, "sla"))))
     if settings.amqp_url and notifiers:
         consumer = AmqpConsumer(settings.amqp_url, core.engine, inbox,
-                                report=_reporter(core, "notifiers"))
+                                report=_reporter(core, "notifiers"), queue_type=queue_type)
         services.loops.append(Loop("notifiers", consumer.run))
     watching = silence_watch(settings, core, _reporter(core, "silence"))
     if watching is not None:

@@ -27,22 +27,19 @@ async def serve(
     settings: Settings,
     ready: asyncio.Event | None = None,
     *,
-    http_only: bool = False,
     reuse_port: bool = False,
 ) -> None:
     """Run the service until SIGINT/SIGTERM (or cancellation).
 
-    `http_only` serves forms, webhooks and the API but runs no loops (channels holding one
-    connection, the outbox relay, the SLA timer): extra worker processes of `--workers`, which
-    share the port through `reuse_port`. Stopping finishes the requests in flight (and so their
-    commit groups) first, then stops the loops, then closes the connections.
+    `reuse_port` lets the processes of `--workers` share the port. Stopping finishes the
+    requests in flight (and so their commit groups) first, then stops the loops, then closes the
+    connections.
     """
     with one_process(settings.database_url):
-        await _serve(settings, ready, http_only=http_only, reuse_port=reuse_port)
+        await _serve(settings, ready, reuse_port=reuse_port)
 
 
-async def _serve(settings: Settings, ready: asyncio.Event | None, *, http_only: bool,
-                 reuse_port: bool) -> None:
+async def _serve(settings: Settings, ready: asyncio.Event | None, *, reuse_port: bool) -> None:
     async with open_core(settings=settings) as core:
         enabled = build_channels(settings, core)
         routing = build_routing(settings, core, enabled.telegram_bots())
@@ -56,9 +53,9 @@ async def _serve(settings: Settings, ready: asyncio.Event | None, *, http_only: 
             tasks = [
                 asyncio.create_task(supervise_once(
                     core.locks, ch, core.metrics.observe(ch.name, core.sink), core.health))
-                for ch in ([] if http_only else [*enabled.loops, *routing.loops])
+                for ch in [*enabled.loops, *routing.loops]
             ]
-            if core.locks is not None and not http_only:
+            if core.locks is not None:
                 tasks.append(asyncio.create_task(core.locks.run(), name="singleton-locks"))
             if ready is not None:
                 ready.set()

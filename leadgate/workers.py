@@ -1,4 +1,4 @@
-"""`leadgate run --workers N`: one full process plus N-1 HTTP-only processes on one port."""
+"""`leadgate run --workers N`: N processes on one port; they elect their loops like any others."""
 
 from __future__ import annotations
 
@@ -16,15 +16,15 @@ log = logging.getLogger(__name__)
 
 
 async def run_with_workers(
-    settings: Settings, workers: int, http_only: bool, worker_argv: Sequence[str]
+    settings: Settings, workers: int, reuse_port: bool, worker_argv: Sequence[str]
 ) -> None:
-    """Serve here; with workers > 1 also start HTTP-only workers once this process listens."""
+    """Serve here; with workers > 1 also start the other processes once this one listens."""
     if workers < 1:
         raise ConfigError("--workers must be 1 or more")
     if workers > 1 and is_sqlite_url(settings.database_url):
         raise ConfigError("--workers needs PostgreSQL: SQLite takes one writer at a time")
     if workers == 1:
-        await serve(settings, http_only=http_only, reuse_port=http_only)
+        await serve(settings, reuse_port=reuse_port)
         return
     ready = asyncio.Event()
     main = asyncio.create_task(serve(settings, ready, reuse_port=True))
@@ -37,7 +37,7 @@ async def run_with_workers(
             # Started only now: the first process has migrated the schema and synced the staff.
             for _ in range(workers - 1):
                 children.append(await asyncio.create_subprocess_exec(*worker_argv))
-            log.info("started %d HTTP workers", len(children))
+            log.info("started %d more processes", len(children))
         await main
     finally:
         main.cancel()

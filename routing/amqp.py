@@ -27,7 +27,25 @@ MANAGER_KEYS = ("lead.assigned", "lead.withdrawn", "lead.sla_breached", "call.ri
                 "lead.callback_due", "lead.callback_overdue", "lead.contact_overdue",
                 "channel.silent", "channel.recovered")
 _MANAGER_KEY = re.compile(r"^[a-z_]+\.[a-z_]+\.(\d+)$")
-_QUEUE_ARGUMENTS: FieldTable = {"x-dead-letter-exchange": DEAD_LETTER_EXCHANGE}
+QUEUE_TYPES = ("classic", "quorum")
+"""`[amqp] queue_type`: quorum queues are replicated over a RabbitMQ cluster's nodes."""
+
+
+def queue_type_of(section: dict[str, Any]) -> str:
+    """The queue type `[amqp]` asks for; ValueError names the allowed ones."""
+    queue_type = section.get("queue_type", "classic")
+    if queue_type not in QUEUE_TYPES:
+        raise ValueError(f"[amqp] queue_type must be one of {', '.join(QUEUE_TYPES)}, "
+                         f"not {queue_type!r}")
+    return str(queue_type)
+
+
+def queue_arguments(queue_type: str, dead_letters: bool = True) -> FieldTable:
+    """Arguments of a Leadgate queue; a classic queue names no type (as it was first declared)."""
+    arguments: FieldTable = {"x-dead-letter-exchange": DEAD_LETTER_EXCHANGE} if dead_letters else {}
+    if queue_type != "classic":
+        arguments["x-queue-type"] = queue_type
+    return arguments
 
 
 def manager_queue(manager_id: int) -> str:
@@ -51,27 +69,30 @@ async def connect(url: str) -> AbstractConnection:
         raise ChannelUnavailable(f"RabbitMQ is unreachable: {type(err).__name__}") from err
 
 
-async def declare_topology(channel: AbstractChannel) -> AbstractExchange:
+async def declare_topology(channel: AbstractChannel, queue_type: str = "classic"
+                           ) -> AbstractExchange:
     """Declare the exchange, the dead-letter pair and the team queue; the main exchange."""
     dead = await channel.declare_exchange(
         DEAD_LETTER_EXCHANGE, aio_pika.ExchangeType.FANOUT, durable=True
     )
-    dead_queue = await channel.declare_queue(DEAD_LETTER_QUEUE, durable=True)
+    dead_queue = await channel.declare_queue(
+        DEAD_LETTER_QUEUE, durable=True, arguments=queue_arguments(queue_type, dead_letters=False))
     await dead_queue.bind(dead)
     exchange = await channel.declare_exchange(EXCHANGE, aio_pika.ExchangeType.TOPIC, durable=True)
     unassigned = await channel.declare_queue(
-        UNASSIGNED_QUEUE, durable=True, arguments=_QUEUE_ARGUMENTS
+        UNASSIGNED_QUEUE, durable=True, arguments=queue_arguments(queue_type)
     )
     await unassigned.bind(exchange, "lead.unassigned")
     return exchange
 
 
 async def declare_manager_queue(
-    channel: AbstractChannel, exchange: AbstractExchange, manager_id: int
+    channel: AbstractChannel, exchange: AbstractExchange, manager_id: int,
+    queue_type: str = "classic",
 ) -> aio_pika.abc.AbstractQueue:
     """Declare a manager's queue and bind their routing keys (idempotent)."""
     queue = await channel.declare_queue(
-        manager_queue(manager_id), durable=True, arguments=_QUEUE_ARGUMENTS
+        manager_queue(manager_id), durable=True, arguments=queue_arguments(queue_type)
     )
     for key in MANAGER_KEYS:
         await queue.bind(exchange, f"{key}.{manager_id}")
@@ -87,9 +108,11 @@ class AmqpPublisher:
     """Publishes outbox rows to the `leadgate` exchange, all confirms awaited together."""
 
     def __init__(self, url: str,
-                 managers: Callable[[], Awaitable[list[int]]] | None = None) -> None:
+                 managers: Callable[[], Awaitable[list[int]]] | None = None,
+                 queue_type: str = "classic") -> None:
         self._url = url
         self._managers = managers
+        self._queue_type = queue_type
         self._connection: AbstractConnection | None = None
         self._channel: AbstractChannel | None = None
         self._exchange: AbstractExchange | None = None
@@ -102,7 +125,7 @@ class AmqpPublisher:
             for manager in {manager_of(row.routing_key) for row in rows} - {None}:
                 assert manager is not None
                 if manager not in self._declared:
-                    await declare_manager_queue(channel, exchange, manager)
+                    await declare_manager_queue(channel, exchange, manager, self._queue_type)
                     self._declared.add(manager)
             outcomes = await asyncio.gather(
                 *(exchange.publish(_message(row), row.routing_key) for row in rows),
@@ -126,7 +149,7 @@ class AmqpPublisher:
         channel, exchange = await self._open()
         for manager in await self._managers() if self._managers else []:
             if manager not in self._declared:
-                await declare_manager_queue(channel, exchange, manager)
+                await declare_manager_queue(channel, exchange, manager, self._queue_type)
                 self._declared.add(manager)
 
     async def close(self) -> None:
@@ -146,7 +169,7 @@ class AmqpPublisher:
             self._connection = await connect(self._url)
             try:
                 self._channel = await self._connection.channel(on_return_raises=True)
-                self._exchange = await declare_topology(self._channel)
+                self._exchange = await declare_topology(self._channel, self._queue_type)
             except (AMQPError, OSError) as err:
                 await self.close()
                 raise ChannelUnavailable(f"RabbitMQ: {type(err).__name__}") from err

@@ -85,9 +85,11 @@ class AmqpConsumer:
 
     def __init__(self, url: str, engine: AsyncEngine, inbox: Inbox, prefetch: int = 32,
                  refresh_seconds: float = 30.0,
-                 report: Callable[[str, str], None] = lambda state, detail: None) -> None:
+                 report: Callable[[str, str], None] = lambda state, detail: None,
+                 queue_type: str = "classic") -> None:
         self._url = url
         self._report = report
+        self._queue_type = queue_type
         self._engine = engine
         self._inbox = inbox
         self._prefetch = prefetch
@@ -103,11 +105,12 @@ class AmqpConsumer:
         try:
             channel = await connection.channel()
             await channel.set_qos(prefetch_count=self._prefetch)
-            exchange = await declare_topology(channel)
+            exchange = await declare_topology(channel, self._queue_type)
             consuming: set[int] = set()
             while not connection.is_closed:
                 for manager in set(await manager_ids(self._engine)) - consuming:
-                    queue = await declare_manager_queue(channel, exchange, manager)
+                    queue = await declare_manager_queue(channel, exchange, manager,
+                                                        self._queue_type)
                     await queue.consume(self._on_message)
                     consuming.add(manager)
                 self._report("ok", f"consuming {len(consuming)} manager queues")

@@ -5,12 +5,14 @@ from __future__ import annotations
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from crm_store import staff
+from crm_store.singleton_locks import one_at_a_time
 from routing.config import RoutingConfig
 
 
 async def apply_config(engine: AsyncEngine, config: RoutingConfig) -> None:
     """Create or update the configured managers and teams; others (from the CLI) are kept."""
     async with engine.begin() as conn:
+        await one_at_a_time(conn, "staff sync")  # processes starting together take turns
         ids: dict[str, int] = {}
         for manager in config.managers:
             fields = {k: v for k, v in manager.fields.items() if k != "teams"}

@@ -67,5 +67,6 @@ say "import contracts"
 .venv/bin/lint-imports
 say "docker-compose.yml"
 docker-compose -f docker-compose.yml config -q
+docker-compose -f docker-compose.yml --profile cluster config -q
 say "pytest"
 .venv/bin/python -m pytest -q -p no:cacheprovider "$@"

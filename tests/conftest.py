@@ -7,6 +7,7 @@ import os
 import uuid
 from collections.abc import AsyncIterator, Iterator
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
 from pathlib import Path
 
 import asyncpg
@@ -44,13 +45,22 @@ def _run_admin(sql: str) -> None:
         pool.submit(asyncio.run, _admin(sql)).result()
 
 
+@contextmanager
+def private_database(prefix: str = "leadgate_test") -> Iterator[str]:
+    """A new, empty PostgreSQL database for the block (its URL), dropped at the end."""
+    name = f"{prefix}_{os.getpid()}_{uuid.uuid4().hex[:6]}"
+    _run_admin(f'CREATE DATABASE "{name}"')
+    try:
+        yield _database_url(name)
+    finally:
+        _run_admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
 @pytest.fixture(scope="session")
 def postgres_database() -> Iterator[str]:
     """A private PostgreSQL database for this test session, dropped at the end."""
-    name = f"leadgate_test_{os.getpid()}_{uuid.uuid4().hex[:6]}"
-    _run_admin(f'CREATE DATABASE "{name}"')
-    yield _database_url(name)
-    _run_admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    with private_database() as url:
+        yield url
 
 
 async def _empty_postgres(url: str) -> None:

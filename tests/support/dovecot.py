@@ -5,7 +5,10 @@ from __future__ import annotations
 import shutil
 import socket
 import subprocess
+import tempfile
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -126,6 +129,21 @@ class Dovecot:
         subprocess.run([DOVEADM, "-c", str(self.config), "mailbox", "update", "-u", USER,
                         "--uid-validity", str(value), folder], check=True, capture_output=True,
                        timeout=30)
+
+
+@contextmanager
+def running_dovecot() -> Iterator[Dovecot]:
+    """A running Dovecot with one user and an empty INBOX, for the block."""
+    # Not under pytest's own temp dir: its parent is private to root, and Dovecot's mail
+    # processes run as nobody.
+    root = Path(tempfile.mkdtemp(prefix="leadgate-dovecot-"))
+    server = Dovecot(root)
+    server.start()
+    try:
+        yield server
+    finally:
+        server.stop()
+        shutil.rmtree(root, ignore_errors=True)
 
 
 def _free_port() -> int:

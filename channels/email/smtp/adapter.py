@@ -43,7 +43,7 @@ class SmtpIntake:
                              hostname="leadgate", tls_context=tls, auth_required=bool(s.auth),
                              auth_require_tls=tls is not None,
                              authenticator=_Authenticator(s.auth) if s.auth else None),
-                s.host, s.port)
+                s.host, s.port, reuse_port=True)  # several Leadgate processes on one host
         except OSError as err:
             raise ChannelUnavailable(f"SMTP cannot listen on {s.host}:{s.port}: {err}") from err
         self.port = server.sockets[0].getsockname()[1]

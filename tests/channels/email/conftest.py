@@ -2,15 +2,12 @@
 
 from __future__ import annotations
 
-import shutil
-import tempfile
 from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
 
 from tests.conftest import FIXTURES
-from tests.support.dovecot import Dovecot
+from tests.support.dovecot import Dovecot, running_dovecot
 
 MAIL = FIXTURES / "mail"
 
@@ -23,13 +20,5 @@ def sample(name: str) -> bytes:
 @pytest.fixture
 def dovecot() -> Iterator[Dovecot]:
     """A running Dovecot with one user and an empty INBOX."""
-    # Not under pytest's own temp dir: its parent is private to root, and Dovecot's mail
-    # processes run as nobody.
-    root = Path(tempfile.mkdtemp(prefix="leadgate-dovecot-"))
-    server = Dovecot(root)
-    server.start()
-    try:
+    with running_dovecot() as server:
         yield server
-    finally:
-        server.stop()
-        shutil.rmtree(root, ignore_errors=True)
