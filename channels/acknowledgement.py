@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
+import logging
 import re
 import string
 from collections import OrderedDict
+from typing import Protocol
 
+from leads.errors import StoreUnavailable
 from leads.model import IntakeResult
+
+log = logging.getLogger(__name__)
 
 # What a placeholder reads as when its value is unknown; an unknown name simply disappears.
 FALLBACKS = {"name": "", "manager": "our manager"}
@@ -50,14 +55,25 @@ def manager_of(result: IntakeResult) -> str | None:
     return result.manager_name or None
 
 
-class AcknowledgedLeads:
-    """Remembers the last leads already acknowledged, so a customer gets one auto-reply per lead."""
+class OnceMarks(Protocol):
+    """Marks every process shares: `first(key)` is True once per key in the whole cluster."""
 
-    def __init__(self, capacity: int = 10_000) -> None:
+    async def first(self, key: str) -> bool: ...
+
+
+class AcknowledgedLeads:
+    """Remembers the leads already acknowledged, so a customer gets one auto-reply per lead.
+
+    With `marks` (the store) the memory is the cluster's: two processes taking two messages of
+    one customer acknowledge once. Without, it is this process's last `capacity` leads.
+    """
+
+    def __init__(self, marks: OnceMarks | None = None, capacity: int = 10_000) -> None:
+        self._marks = marks
         self._leads: OrderedDict[int, None] = OrderedDict()
         self._capacity = capacity
 
-    def first_time(self, result: IntakeResult) -> bool:
+    async def first_time(self, result: IntakeResult) -> bool:
         """True once per new stored lead; never for duplicates or ignored events."""
         if result.deduplicated or result.ignored is not None or result.lead_id is None:
             return False
@@ -66,4 +82,10 @@ class AcknowledgedLeads:
         self._leads[result.lead_id] = None
         if len(self._leads) > self._capacity:
             self._leads.popitem(last=False)
-        return True
+        if self._marks is None:
+            return True
+        try:
+            return await self._marks.first(f"lead:{result.lead_id}")
+        except StoreUnavailable:
+            log.warning("acknowledgement skipped: the store is unavailable")
+            return False  # rather none than two

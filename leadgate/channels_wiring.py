@@ -5,12 +5,14 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
+from channels.acknowledgement import AcknowledgedLeads
 from channels.base import Channel, WebhookChannel
 from channels.messengers.telegram.settings import TelegramSettings
 from channels.sms.adapter import SmsChannel
 from channels.sms.settings import SmsSettings
 from channels.webforms.adapter import WebFormsChannel
 from channels.webforms.settings import WebFormsSettings
+from crm_store.shared_marks import SqlOnceMarks, SqlRecentMarks
 from leadgate.api_telephony import Originator
 from leadgate.bootstrap import Core
 from leadgate.email_wiring import email_channels
@@ -48,7 +50,7 @@ def build_channels(settings: Settings, core: Core) -> EnabledChannels:
         sms = settings.section("sms")
         sms_settings = SmsSettings.from_toml(sms, settings.public_url) if sms else None
         mail = email_channels(dict(settings.raw), core.cursors, settings.default_region,
-                              core.health)
+                              core.health, SqlRecentMarks(core.engine, "mail-loop"))
         telephony = telephony_channel(dict(settings.raw), core)
     except ValueError as err:
         raise ConfigError(str(err)) from err
@@ -56,11 +58,13 @@ def build_channels(settings: Settings, core: Core) -> EnabledChannels:
     for bot in bots:
         from channels.messengers.telegram.adapter import TelegramBotChannel
 
-        channel = TelegramBotChannel(bot, core.health)
+        acks = AcknowledgedLeads(SqlOnceMarks(core.engine, f"ack:telegram:{bot.name}"))
+        channel = TelegramBotChannel(bot, core.health, acks)
         enabled.bots[bot.name] = channel
         (enabled.webhooks if bot.mode == "webhook" else enabled.loops).append(channel)
     if sms_settings is not None:
-        enabled.webhooks.append(SmsChannel(sms_settings, core.cursors, settings.default_region))
+        enabled.webhooks.append(SmsChannel(sms_settings, core.cursors, settings.default_region,
+                                           AcknowledgedLeads(SqlOnceMarks(core.engine, "ack:sms"))))
     enabled.loops.extend(mail)
     if telephony is not None:
         enabled.loops.append(telephony)

@@ -5,14 +5,17 @@ from __future__ import annotations
 from typing import Any
 
 from channels.base import Channel, CursorStore, HealthReporter
+from channels.email.loop_guard import RecentMarks
 from channels.email.settings import LoopGuardSettings, MailboxSettings, SmtpSettings
 
 
 def email_channels(raw: dict[str, Any], cursors: CursorStore, default_region: str | None,
-                   health: HealthReporter | None = None) -> list[Channel]:
+                   health: HealthReporter | None = None,
+                   marks: RecentMarks | None = None) -> list[Channel]:
     """One channel per IMAP mailbox, and the SMTP server; ValueError names a bad key.
 
-    The adapters (imapclient, aiosmtpd) are imported only when configured.
+    The adapters (imapclient, aiosmtpd) are imported only when configured; `marks` keeps the
+    mail-loop guard's counts where every process shares them.
     """
     guard = _guard(raw.get("email", {}))
     channels: list[Channel] = []
@@ -26,12 +29,12 @@ def email_channels(raw: dict[str, Any], cursors: CursorStore, default_region: st
                                              position)
         from channels.email.imap.adapter import ImapChannel
 
-        channels.append(ImapChannel(settings, cursors, guard, health))
+        channels.append(ImapChannel(settings, cursors, guard, health, marks))
     if raw.get("smtp"):
         smtp = SmtpSettings.from_toml({"default_region": default_region} | raw["smtp"])
         from channels.email.smtp.adapter import SmtpIntake
 
-        channels.append(SmtpIntake(smtp, guard, health))
+        channels.append(SmtpIntake(smtp, guard, health, marks))
     return channels
 
 

@@ -4,6 +4,13 @@ from __future__ import annotations
 
 from collections import OrderedDict, deque
 from datetime import datetime, timedelta
+from typing import Protocol
+
+
+class RecentMarks(Protocol):
+    """Counts shared by every process: the distinct items marked under a key lately."""
+
+    async def count(self, key: str, item: str, at: datetime, window: timedelta) -> int: ...
 
 
 class LoopGuard:
@@ -28,3 +35,16 @@ class LoopGuard:
         while len(self._seen) > self._senders:
             self._seen.popitem(last=False)
         return len(recent) > self._max
+
+
+class SharedLoopGuard:
+    """The loop guard over counts every process shares (the store): one sender, one count."""
+
+    def __init__(self, marks: RecentMarks, max_mails: int, window: timedelta) -> None:
+        self._marks = marks
+        self._max = max_mails
+        self._window = window
+
+    async def loops(self, sender: str, message_id: str, at: datetime) -> bool:
+        """Record the mail; True when the sender is over the limit (a redelivery counts once)."""
+        return await self._marks.count(sender, message_id, at, self._window) > self._max

@@ -39,13 +39,14 @@ class SmsChannel:
     name = "sms"
 
     def __init__(
-        self, settings: SmsSettings, cursors: CursorStore, default_region: str | None = None
+        self, settings: SmsSettings, cursors: CursorStore, default_region: str | None = None,
+        acks: AcknowledgedLeads | None = None,
     ) -> None:
         self.settings = settings
         self.default_region = default_region
         self._concat = ConcatAssembler(cursors)
         self._outbound = OutboundSms(settings.outbound) if settings.outbound else None
-        self._acks = AcknowledgedLeads()
+        self._acks = acks or AcknowledgedLeads()
         self._replays = ReplayGuard()
         self._replies: set[asyncio.Task[None]] = set()
 
@@ -133,16 +134,16 @@ class SmsChannel:
         async def deliver(sms: InboundSms) -> None:
             region = provider.default_region or self.default_region
             event = to_event(sms, region, raw if sms is item else None)
-            self._acknowledge(sms, await submit(sink, event))
+            await self._acknowledge(sms, await submit(sink, event))
 
         if item.part is not None and item.part.total > 1:
             await self._concat.add(item, deliver)
         else:
             await deliver(item)
 
-    def _acknowledge(self, sms: InboundSms, result: IntakeResult) -> None:
+    async def _acknowledge(self, sms: InboundSms, result: IntakeResult) -> None:
         template, outbound = self.settings.ack_template, self._outbound
-        if template is None or outbound is None or not self._acks.first_time(result):
+        if template is None or outbound is None or not await self._acks.first_time(result):
             return
         text = render_ack(template, None, manager_of(result))
         # The provider gets its answer now; the reply must not hold up or fail the webhook.

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from channels.acknowledgement import AcknowledgedLeads, check_template, render_ack
+from leads.errors import StoreUnavailable
 from leads.model import IntakeResult
 
 TEMPLATE = "We got your request, {manager} will call you within 15 minutes"
@@ -41,9 +42,18 @@ def test_a_template_with_bad_braces_is_refused() -> None:
         check_template("{manager.name}")
 
 
-def test_each_lead_is_acknowledged_once_and_duplicates_never() -> None:
+async def test_each_lead_is_acknowledged_once_and_duplicates_never() -> None:
     acks = AcknowledgedLeads(capacity=2)
-    assert acks.first_time(IntakeResult(1, 10, 1))
-    assert not acks.first_time(IntakeResult(2, 10, 1))
-    assert not acks.first_time(IntakeResult(3, 11, 1, deduplicated=True))
-    assert not acks.first_time(IntakeResult(None, None, None, ignored="spam"))
+    assert await acks.first_time(IntakeResult(1, 10, 1))
+    assert not await acks.first_time(IntakeResult(2, 10, 1))
+    assert not await acks.first_time(IntakeResult(3, 11, 1, deduplicated=True))
+    assert not await acks.first_time(IntakeResult(None, None, None, ignored="spam"))
+
+
+class DownMarks:
+    async def first(self, key: str) -> bool:
+        raise StoreUnavailable("down")
+
+
+async def test_without_the_shared_marks_no_acknowledgement_is_sent_rather_than_two() -> None:
+    assert not await AcknowledgedLeads(DownMarks()).first_time(IntakeResult(1, 10, 1))

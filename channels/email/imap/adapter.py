@@ -12,6 +12,7 @@ from typing import Any, TypeVar
 from channels.base import CursorStore, HealthReporter, Sink
 from channels.email.delivery import MailDelivery
 from channels.email.imap.session import NETWORK_ERRORS, ImapSession
+from channels.email.loop_guard import RecentMarks
 from channels.email.parse import parse_mail
 from channels.email.settings import LoopGuardSettings, MailboxSettings
 from leads.errors import ChannelUnavailable, StoreUnavailable
@@ -26,8 +27,10 @@ class ImapChannel:
 
     def __init__(self, settings: MailboxSettings, cursors: CursorStore,
                  guard: LoopGuardSettings | None = None,
-                 health: HealthReporter | None = None) -> None:
+                 health: HealthReporter | None = None, marks: RecentMarks | None = None
+                 ) -> None:
         self.settings = settings
+        self._marks = marks
         self.name = f"imap:{settings.name}"
         self._health = health
         self._cursors = cursors
@@ -36,7 +39,7 @@ class ImapChannel:
 
     async def run(self, sink: Sink) -> None:
         """Import what is new, then wait for more; raises ChannelUnavailable/Misconfigured."""
-        deliver = MailDelivery(sink, self._guard)
+        deliver = MailDelivery(sink, self._guard, self._marks)
         stop = threading.Event()
         pool = ThreadPoolExecutor(1, thread_name_prefix=self.name)
         session = ImapSession(self.settings)

@@ -12,6 +12,7 @@ from aiosmtpd.smtp import SMTP, AuthResult, Envelope, LoginPassword, Session
 
 from channels.base import HealthReporter, Sink
 from channels.email.delivery import MailDelivery
+from channels.email.loop_guard import RecentMarks
 from channels.email.parse import parse_mail
 from channels.email.settings import LoopGuardSettings, SmtpSettings
 from leads.errors import ChannelUnavailable, InvalidEvent, StoreUnavailable
@@ -25,15 +26,17 @@ class SmtpIntake:
     name = "smtp"
 
     def __init__(self, settings: SmtpSettings, guard: LoopGuardSettings | None = None,
-                 health: HealthReporter | None = None) -> None:
+                 health: HealthReporter | None = None,
+                 marks: RecentMarks | None = None) -> None:
         self.settings = settings
+        self._marks = marks
         self._guard = guard
         self._health = health
         self.port: int | None = None
 
     async def run(self, sink: Sink) -> None:
         """Listen until cancelled; ChannelUnavailable if the address cannot be bound."""
-        handler = _Handler(self.settings, MailDelivery(sink, self._guard))
+        handler = _Handler(self.settings, MailDelivery(sink, self._guard, self._marks))
         s = self.settings
         tls = _tls_context(s)
         loop = asyncio.get_running_loop()

@@ -50,7 +50,8 @@ T = TypeVar("T")
 class TelegramBotChannel:
     """A bot of `[telegram.bots.<name>]`: a WebhookChannel in webhook mode, a Channel in polling."""
 
-    def __init__(self, settings: BotSettings, health: HealthReporter | None = None) -> None:
+    def __init__(self, settings: BotSettings, health: HealthReporter | None = None,
+                 acks: AcknowledgedLeads | None = None) -> None:
         self.settings = settings
         self._health = health
         self.name = f"telegram:{settings.name}"
@@ -58,7 +59,7 @@ class TelegramBotChannel:
         self.bot = Bot(settings.token, session=session)
         self.dispatcher = Dispatcher()
         self.dispatcher.include_routers(*build_routers())
-        self._acks = AcknowledgedLeads()
+        self._acks = acks or AcknowledgedLeads()
         self._sink: Sink | None = None
 
     def routes(self, sink: Sink) -> list[web.AbstractRouteDef]:

@@ -64,7 +64,7 @@ def _contact_router() -> Router:
         result = await sink(message_event(message, bot_settings.name, bot_settings.default_region))
         if result.deduplicated or not is_own_contact(message):
             return
-        reply = _ack(message, result, bot_settings, acks) or bot_settings.thanks
+        reply = await _ack(message, result, bot_settings, acks) or bot_settings.thanks
         await _say(message, reply, ReplyKeyboardRemove())
 
     return router
@@ -79,7 +79,7 @@ def _message_router() -> Router:
         message: Message, sink: Sink, bot_settings: BotSettings, acks: AcknowledgedLeads
     ) -> None:
         result = await sink(message_event(message, bot_settings.name, bot_settings.default_region))
-        reply = _ack(message, result, bot_settings, acks)
+        reply = await _ack(message, result, bot_settings, acks)
         if reply:
             await _say(message, reply)
 
@@ -99,10 +99,10 @@ def _edited_router() -> Router:
     return router
 
 
-def _ack(
+async def _ack(
     message: Message, result: IntakeResult, settings: BotSettings, acks: AcknowledgedLeads
 ) -> str | None:
-    if settings.ack_template is None or not acks.first_time(result):
+    if settings.ack_template is None or not await acks.first_time(result):
         return None
     name = message.from_user.first_name if message.from_user else None
     return render_ack(settings.ack_template, name, manager_of(result))

@@ -11,6 +11,8 @@ from channels.email.delivery import MailDelivery
 from channels.email.parse import parse_mail
 from channels.email.settings import LoopGuardSettings
 from crm_store.cards import customer_by_identity, customer_card
+from crm_store.engine import create_engine
+from crm_store.shared_marks import SqlRecentMarks
 from crm_store.tables import ignored_events
 from leadgate.bootstrap import Core
 from tests.channels.email.conftest import sample
@@ -150,3 +152,26 @@ async def test_a_runaway_sender_is_cut_off_by_the_loop_guard(core: Core) -> None
         results.append(await deliver(parse_mail(raw, "sales@example.uz", "RU")))
 
     assert [r.ignored for r in results] == [None, None, None, "mail_loop", "mail_loop"]
+
+
+async def test_the_loop_guard_counts_a_sender_over_every_process(
+    core: Core, database_url: str
+) -> None:
+    other = create_engine(database_url)  # a second process's store
+    try:
+        deliveries = [MailDelivery(core.sink, LoopGuardSettings(max_mails=3, minutes=10),
+                                   SqlRecentMarks(engine, "mail-loop"))
+                      for engine in (core.engine, other)]
+        results = []
+        for n in range(5):
+            raw = (b"From: Robot@example.org\r\nMessage-ID: <loop-%d@x>\r\nSubject: Re: Re\r\n"
+                   b"\r\nThanks for your mail\r\n" % n)
+            results.append(await deliveries[n % 2](parse_mail(raw, "sales@example.uz", "RU")))
+        again = await deliveries[1](parse_mail(
+            b"From: robot@example.org\r\nMessage-ID: <loop-0@x>\r\nSubject: Re\r\n\r\nhi\r\n",
+            "sales@example.uz", "RU"))
+    finally:
+        await other.dispose()
+
+    assert [r.ignored for r in results] == [None, None, None, "mail_loop", "mail_loop"]
+    assert again.deduplicated  # a mail read again is the same touch, not one more in the count
