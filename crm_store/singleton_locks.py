@@ -150,9 +150,11 @@ class SingletonLocks:
             wanted = [k for k in self._wanted if not self._held[k].is_set()]
             if wanted:
                 for key, got in await connection.fetch(_TRY, wanted, timeout=self._timeout):
-                    if got:
+                    if got and key in self._wanted:
                         self._lost[key].clear()
                         self._held[key].set()
+                    elif got:
+                        self._unlock.add(key)  # given up while we asked: let it go again
                 await self._see_holders(connection, wanted)
             else:
                 await connection.fetchval("SELECT 1", timeout=self._timeout)

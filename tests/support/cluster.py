@@ -143,17 +143,19 @@ class Cluster:
     async def _post_one(self, n: int) -> int:
         assert self.session is not None
         body = {"phone": f"+99890{n:07d}", "name": f"Lead {n}", "submission_id": f"lead-{n}"}
-        for attempt in range(20):
+        failures: list[str] = []
+        for attempt in range(100):
             members = self.living
             member = members[(n + attempt) % len(members)]
             try:
                 async with self.session.post(member.url + "/forms/contact", json=body) as answer:
                     if answer.status < 500:
                         return answer.status
-            except (aiohttp.ClientError, OSError):
-                pass  # it died under us: the same submission goes to another member
-            await asyncio.sleep(0.05)
-        raise AssertionError(f"lead {n} was never accepted")
+                    failures.append(str(answer.status))
+            except (aiohttp.ClientError, OSError) as err:
+                failures.append(type(err).__name__)  # it died under us: try another member
+            await asyncio.sleep(0.2)
+        raise AssertionError(f"lead {n} was never accepted: {failures[-5:]}")
 
     async def stop(self) -> None:
         """SIGTERM every living member and wait for them."""
