@@ -86,6 +86,7 @@ class SingletonLocks:
         self._lost: dict[int, asyncio.Event] = {}
         self._unlock: set[int] = set()
         self._holders: dict[str, str | None] = {}
+        self._elsewhere: dict[int, Callable[[str], None]] = {}
         self._nudge = asyncio.Event()
         self.connected = False
 
@@ -94,10 +95,15 @@ class SingletonLocks:
         return {name: (self.identity if self._held[key].is_set() else self._holders.get(name))
                 for key, name in self._wanted.items()}
 
-    async def run_held(self, name: str, body: Callable[[], Awaitable[T]]) -> T:
-        """Wait until this process holds `name`, then run `body`; LockLost cancels it at once."""
+    async def run_held(self, name: str, body: Callable[[], Awaitable[T]],
+                       elsewhere: Callable[[str], None] = lambda holder: None) -> T:
+        """Wait until this process holds `name`, then run `body`; LockLost cancels it at once.
+
+        While waiting, `elsewhere(holder)` is told each time another process is seen holding it.
+        """
         key = lock_key(name)
         self._wanted[key] = name
+        self._elsewhere[key] = elsewhere
         held = self._held.setdefault(key, asyncio.Event())
         lost = self._lost.setdefault(key, asyncio.Event())
         self._nudge.set()
@@ -167,7 +173,11 @@ class SingletonLocks:
         found: dict[int, Any] = {row["k"]: row["application_name"] or f"pid {row['pid']}"
                                  for row in rows}
         for key in keys:
-            self._holders[self._wanted[key]] = found.get(key)
+            if key not in self._wanted:
+                continue  # given up while we looked
+            self._holders[self._wanted[key]] = holder = found.get(key)
+            if holder is not None and not self._held[key].is_set():
+                self._elsewhere[key](holder)
 
     def _give_back(self, key: int) -> None:
         if self._held[key].is_set():
@@ -175,6 +185,7 @@ class SingletonLocks:
             self._unlock.add(key)
             self._nudge.set()
         self._wanted.pop(key, None)
+        self._elsewhere.pop(key, None)
 
     def _lose_all(self) -> None:
         self.connected = False

@@ -26,11 +26,14 @@ async def supervise_once(locks: SingletonLocks | None, channel: Channel, sink: S
     if locks is None or channel.name in RUN_EVERYWHERE:
         await supervise(channel, sink, health, max_backoff)
         return
+    def elsewhere(holder: str) -> None:
+        health.report(channel.name, "standby", f"run by {holder}")
+
     while True:
-        health.report(channel.name, "standby", "another process runs it")
+        health.report(channel.name, "starting", "waiting for its cluster lock")
         try:
             await locks.run_held(channel.name,
-                                 lambda: supervise(channel, sink, health, max_backoff))
+                                 lambda: supervise(channel, sink, health, max_backoff), elsewhere)
             return
         except LockLost:
             continue  # stopped at once; take it again when the lock is free
