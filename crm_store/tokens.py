@@ -17,8 +17,8 @@ from sqlalchemy import bindparam, insert, select, update
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from crm_store.routing_tables import managers
 from crm_store.tables import api_tokens
+from crm_store.uow import SqlUnitOfWork
 from leads.model import utcnow
 
 ROLES = ("admin", "manager", "dialplan")
@@ -51,19 +51,18 @@ async def create_token(engine: AsyncEngine, role: str, manager_login: str | None
     if role == "manager" and not manager_login:
         raise ValueError("a manager token needs --manager LOGIN")
     token = "lg_" + secrets.token_urlsafe(32)
-    async with engine.begin() as conn:
+    async with SqlUnitOfWork(engine) as uow:
         manager_id = None
         if manager_login:
-            manager_id = await conn.scalar(
-                select(managers.c.id).where(managers.c.login == manager_login)
-            )
+            manager_id = await uow.staff.manager_id(manager_login)
             if manager_id is None:
                 raise ValueError(f"no manager with login {manager_login!r}")
-        await conn.execute(
+        await uow.connection.execute(
             insert(api_tokens).values(
                 token_hash=_digest(token), role=role, manager_id=manager_id, created_at=utcnow()
             )
         )
+        await uow.commit()
     return token
 
 
