@@ -1,4 +1,4 @@
-"""Pure AMI wire parsing: bytes in, whole messages out, decoded only once a message is complete."""
+"""The AMI framing (pure): bytes in, whole messages out, decoded only once a message is complete."""
 
 from __future__ import annotations
 
