@@ -16,7 +16,7 @@ from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from crm_store.engine import for_writing
-from crm_store.routing_store import consume_once
+from crm_store.outbox import SqlOutbox
 from crm_store.routing_tables import consumed_messages
 from leads.errors import StoreUnavailable
 from leads.model import utcnow
@@ -39,7 +39,7 @@ class SqlOnceMarks:
         """Mark `key`; True only for the first mark of it in the cluster."""
         try:
             async with self._engine.begin() as conn:
-                return await consume_once(conn, self._scope, key[:200], utcnow())
+                return await SqlOutbox(conn).consume_once(self._scope, key[:200], utcnow())
         except (DBAPIError, OSError) as err:
             raise StoreUnavailable(f"marks unavailable: {type(err).__name__}") from err
 
@@ -59,7 +59,7 @@ class SqlRecentMarks:
         self._calls += 1
         try:
             async with self._engine.begin() as conn:
-                await consume_once(conn, consumer, _digest(item, 64), at)
+                await SqlOutbox(conn).consume_once(consumer, _digest(item, 64), at)
                 stale = marks.consumed_at < at - window
                 await conn.execute(delete(consumed_messages).where(
                     stale, marks.consumer == consumer))

@@ -23,7 +23,7 @@ from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from crm_store.engine import create_engine
-from crm_store.routing_store import unsent_count
+from crm_store.outbox import unsent_count
 from crm_store.tables import leads, touches
 from routing.amqp import UNASSIGNED_QUEUE, manager_queue
 from tests.channels.telephony.ami_server import AmiTestServer, load_trace
@@ -125,8 +125,13 @@ async def polled(probe: Callable[[], Awaitable[T]], ok: Callable[[T], bool],
     return value
 
 
+async def unsent(engine: AsyncEngine) -> int:
+    async with engine.connect() as conn:
+        return await unsent_count(conn)
+
+
 async def drained(engine: AsyncEngine) -> None:
-    await polled(lambda: scalar(engine, unsent_count()), lambda unsent: unsent == 0)
+    await polled(lambda: unsent(engine), lambda count: count == 0)
 
 
 async def lead_count(engine: AsyncEngine) -> int:

@@ -7,7 +7,7 @@ from collections.abc import Sequence
 
 from crm_store.engine import create_engine
 from crm_store.migrate import upgrade_if_empty
-from crm_store.routing_store import insert_once, unsent_count
+from crm_store.outbox import OutboxSignal, SqlOutbox, unsent_count
 from leads.model import utcnow
 from routing.relay import OutboxRelay, OutboxRow
 
@@ -38,19 +38,18 @@ async def test_two_relays_at_once_publish_every_row_once_in_order(postgres_url: 
     engine = create_engine(postgres_url)
     await upgrade_if_empty(engine)
     async with engine.begin() as conn:
-        await conn.execute(insert_once("postgresql"), [
-            {"message_id": str(n), "routing_key": f"lead.assigned.{n % 3 + 1}",
-             "payload": {"n": n}, "created_at": utcnow()} for n in range(ROWS)])
+        await SqlOutbox(conn).add([(str(n), f"lead.assigned.{n % 3 + 1}", {"n": n})
+                                   for n in range(ROWS)], utcnow())
     published: list[int] = []
     publishers = [SlowPublisher(published) for _ in range(2)]
-    relays = [OutboxRelay(engine, publisher, batch=100, poll_seconds=0.01)
+    relays = [OutboxRelay(engine, publisher, OutboxSignal(), batch=100, poll_seconds=0.01)
               for publisher in publishers]
     tasks = [asyncio.create_task(relay.run()) for relay in relays]
     try:
         async with asyncio.timeout(60):
             while True:
                 async with engine.connect() as conn:
-                    if await conn.scalar(unsent_count()) == 0:
+                    if await unsent_count(conn) == 0:
                         break
                 await asyncio.sleep(0.05)
     finally:
