@@ -10,7 +10,7 @@ import signal
 from aiohttp import web
 
 from leadgate.bootstrap import open_core
-from leadgate.channels_wiring import build_channels
+from leadgate.channels_wiring import build_channels, close_channels
 from leadgate.failures import listen_error
 from leadgate.http_app import build_app, listening
 from leadgate.routing_wiring import build_routing
@@ -58,6 +58,7 @@ async def serve(
         finally:
             await runner.cleanup()
             await _stop_loops(tasks)
+            await close_channels(enabled)
             if routing.manager_bot is not None:
                 await routing.manager_bot.aclose()
     log.info("stopped")

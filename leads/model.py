@@ -7,8 +7,8 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any, Literal
 
-ChannelName = Literal["call", "email", "telegram", "webform", "sms"]
-IdentityKind = Literal["phone", "email", "telegram", "telegram_username"]
+ChannelName = Literal["call", "email", "telegram", "webform", "sms", "whatsapp", "instagram"]
+IdentityKind = Literal["phone", "email", "telegram", "telegram_username", "instagram"]
 Direction = Literal["inbound", "outbound"]
 CallbackSignal = Literal["request", "fulfilled"]
 

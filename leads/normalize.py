@@ -132,8 +132,10 @@ def normalize_name(raw: str | None) -> str | None:
 
 
 def normalize_telegram(raw: str, kind: str) -> Identity | None:
-    """Telegram user ids are digits; usernames lose '@' and case."""
+    """Telegram user ids and Instagram-scoped ids are digits; usernames lose '@' and case."""
     text = raw.strip()
+    if kind == "instagram":
+        return Identity("instagram", text) if text.isdigit() and len(text) <= 32 else None
     if kind == "telegram":
         return Identity("telegram", text) if text.isdigit() else None
     name = text.lstrip("@").lower()

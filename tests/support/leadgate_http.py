@@ -14,7 +14,7 @@ from aiohttp import web
 from aiohttp.test_utils import TestServer
 
 from leadgate.bootstrap import Core, open_core
-from leadgate.channels_wiring import build_channels
+from leadgate.channels_wiring import build_channels, close_channels
 from leadgate.http_app import build_app, listening
 from leadgate.routing_wiring import RoutingServices, build_routing
 from leadgate.settings import Settings, check_keys
@@ -136,5 +136,6 @@ async def running_leadgate(
                 task.cancel()
             await asyncio.gather(*running, return_exceptions=True)
             await server.close()
+            await close_channels(enabled)
             if services.manager_bot is not None:
                 await services.manager_bot.aclose()
