@@ -41,6 +41,10 @@ class EnabledChannels:
         """The customer-facing bots by name."""
         return dict(self.bots)
 
+    def sms_settings(self) -> SmsSettings | None:
+        """The SMS gateways' settings, when SMS is configured."""
+        return next((c.settings for c in self.webhooks if isinstance(c, SmsChannel)), None)
+
     def whatsapp(self) -> dict[str, WhatsAppChannel]:
         """The WhatsApp numbers by name."""
         return {c.settings.name: c for c in self.webhooks if isinstance(c, WhatsAppChannel)}

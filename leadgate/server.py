@@ -13,6 +13,7 @@ from leadgate.bootstrap import open_core
 from leadgate.channels_wiring import build_channels, close_channels
 from leadgate.failures import listen_error
 from leadgate.http_app import build_app, listening
+from leadgate.replies_wiring import build_replies
 from leadgate.routing_wiring import build_routing
 from leadgate.settings import Settings
 from leadgate.supervisor import supervise
@@ -39,7 +40,9 @@ async def serve(
     async with open_core(settings=settings) as core:
         enabled = build_channels(settings, core)
         routing = build_routing(settings, core, enabled.telegram_bots())
-        app = build_app(core, enabled.webhooks, routing.routes, enabled.originator)
+        replies = build_replies(settings, core, enabled)
+        app = build_app(core, enabled.webhooks, routing.routes, enabled.originator,
+                        replies)
         runner = web.AppRunner(app, access_log=None, shutdown_timeout=_REQUEST_GRACE)
         await runner.setup()
         tasks: list[asyncio.Task[None]] = []

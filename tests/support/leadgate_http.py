@@ -16,6 +16,7 @@ from aiohttp.test_utils import TestServer
 from leadgate.bootstrap import Core, open_core
 from leadgate.channels_wiring import build_channels, close_channels
 from leadgate.http_app import build_app, listening
+from leadgate.replies_wiring import build_replies
 from leadgate.routing_wiring import RoutingServices, build_routing
 from leadgate.settings import Settings, check_keys
 from leadgate.supervisor import supervise
@@ -115,7 +116,8 @@ async def running_leadgate(
     async with open_core(settings=settings) as core:
         enabled = build_channels(settings, core)
         services = build_routing(settings, core, enabled.telegram_bots())
-        app = build_app(core, enabled.webhooks, services.routes, enabled.originator)
+        replies = build_replies(settings, core, enabled)
+        app = build_app(core, enabled.webhooks, services.routes, enabled.originator, replies)
         server = TestServer(app, host="127.0.0.1")
         await server.start_server()
         listening(app)

@@ -9,9 +9,10 @@ from aiohttp import web
 
 from channels.base import Sink
 from channels.messengers.graph_api import GraphClient
-from channels.messengers.instagram.parse import parse_payload
+from channels.messengers.instagram.parse import outbound_event, parse_payload
 from channels.messengers.meta_settings import MetaAccount
 from channels.messengers.meta_webhook import Parsed, webhook_routes
+from leads.model import ContactEvent, ReplyRoute
 
 
 class InstagramChannel:
@@ -40,6 +41,11 @@ class InstagramChannel:
             {"recipient": {"id": igsid}, "message": {"text": text}},
         )
         return str(answer.get("message_id") or "")
+
+    async def send_reply(self, route: ReplyRoute, text: str, manager: str | None) -> ContactEvent:
+        """Answer a customer (ReplySender); the outbound event to record."""
+        sent = await self.send_text(route.address, text)
+        return outbound_event(self.account.name, route.address, sent, text, manager)
 
     async def aclose(self) -> None:
         """Close the Graph API session."""

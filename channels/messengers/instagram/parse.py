@@ -101,3 +101,14 @@ def _time(value: Any) -> datetime:
         return datetime.now(UTC)
     # Instagram stamps in milliseconds.
     return datetime.fromtimestamp(number / 1000 if number > 10**11 else number, UTC)
+
+
+def outbound_event(account: str, igsid: str, message_id: str, text: str,
+                   manager: str | None) -> ContactEvent:
+    """The timeline entry of a reply our account sent to `igsid`."""
+    return ContactEvent(
+        channel="instagram", external_id=message_id, occurred_at=datetime.now(UTC),
+        identities=(RawIdentity("instagram", igsid),), text=text,
+        attribution={"instagram": account}, direction="outbound",
+        details={"account": account, "igsid": igsid, "manager": manager, "reply": True},
+    )

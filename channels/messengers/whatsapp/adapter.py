@@ -10,8 +10,9 @@ from aiohttp import web
 from channels.base import Sink
 from channels.messengers.graph_api import GraphClient
 from channels.messengers.meta_webhook import Parsed, webhook_routes
-from channels.messengers.whatsapp.parse import parse_payload
+from channels.messengers.whatsapp.parse import outbound_event, parse_payload
 from channels.messengers.whatsapp.settings import WhatsAppSettings
+from leads.model import ContactEvent, ReplyRoute
 
 
 class WhatsAppChannel:
@@ -46,6 +47,11 @@ class WhatsAppChannel:
         )
         messages = answer.get("messages") or [{}]
         return str(messages[0].get("id") or "")
+
+    async def send_reply(self, route: ReplyRoute, text: str, manager: str | None) -> ContactEvent:
+        """Answer a customer (ReplySender); the outbound event to record."""
+        sent = await self.send_text(route.address, text)
+        return outbound_event(self.settings.name, route.address, sent, text, manager)
 
     async def aclose(self) -> None:
         """Close the Graph API session."""

@@ -122,3 +122,14 @@ def _time(value: Any) -> datetime:
         return datetime.fromtimestamp(int(value), UTC)
     except (TypeError, ValueError, OverflowError):
         return datetime.now(UTC)
+
+
+def outbound_event(account: str, wa_id: str, message_id: str, text: str,
+                   manager: str | None) -> ContactEvent:
+    """The timeline entry of a reply our number sent to `wa_id`."""
+    return ContactEvent(
+        channel="whatsapp", external_id=message_id, occurred_at=datetime.now(UTC),
+        identities=(RawIdentity("phone", "+" + wa_id.lstrip("+")),), text=text,
+        attribution={"whatsapp": account}, direction="outbound",
+        details={"account": account, "wa_id": wa_id, "manager": manager, "reply": True},
+    )
