@@ -13,6 +13,7 @@ from leadgate.bootstrap import open_core
 from leadgate.channels_wiring import build_channels, close_channels
 from leadgate.failures import listen_error
 from leadgate.http_app import build_app, listening
+from leadgate.integrations_wiring import build_integrations
 from leadgate.replies_wiring import build_replies
 from leadgate.routing_wiring import build_routing
 from leadgate.settings import Settings
@@ -41,6 +42,7 @@ async def serve(
         enabled = build_channels(settings, core)
         routing = build_routing(settings, core, enabled.telegram_bots())
         replies = build_replies(settings, core, enabled)
+        integrations = build_integrations(settings, core)
         app = build_app(core, enabled.webhooks, routing.routes, enabled.originator,
                         replies)
         runner = web.AppRunner(app, access_log=None, shutdown_timeout=_REQUEST_GRACE)
@@ -52,7 +54,7 @@ async def serve(
             tasks = [
                 asyncio.create_task(
                     supervise(ch, core.metrics.observe(ch.name, core.sink), core.health))
-                for ch in ([] if http_only else [*enabled.loops, *routing.loops])
+                for ch in ([] if http_only else [*enabled.loops, *routing.loops, *integrations])
             ]
             if ready is not None:
                 ready.set()
