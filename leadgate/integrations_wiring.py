@@ -7,7 +7,8 @@ from integrations.webhooks.sender import WebhookSender
 from integrations.webhooks.settings import webhooks_from_toml
 from leadgate.bootstrap import Core
 from leadgate.routing_wiring import Loop
-from leadgate.settings import ConfigError, Settings
+from leadgate.settings import Settings
+from leads.errors import ConfigError
 
 
 def build_integrations(settings: Settings, core: Core) -> list[Channel]:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from typing import Any
 
-from leadgate.settings import ConfigError
+from leads.errors import ConfigError
 from leads.normalize import Identity, normalize_email, normalize_phone
 
 

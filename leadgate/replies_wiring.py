@@ -7,7 +7,8 @@ from channels.sms.outbound import OutboundSms
 from channels.sms.send import SmsSender
 from leadgate.bootstrap import Core
 from leadgate.channels_wiring import EnabledChannels
-from leadgate.settings import ConfigError, Settings
+from leadgate.settings import Settings
+from leads.errors import ConfigError
 from leads.model import ReplySender
 from routing.replies import ReplyService
 

@@ -13,7 +13,9 @@ from typing import Any
 from aiohttp import web
 
 from channels.base import Sink, error_response
-from leads.errors import InvalidEvent, StoreUnavailable
+from channels.webhook import read_body, refusal, store_unavailable
+from leads.clean import clean_json
+from leads.errors import InvalidEvent, Malformed, Refused, StoreUnavailable
 from leads.model import ContactEvent
 
 log = logging.getLogger(__name__)
@@ -59,34 +61,35 @@ async def receive(
     request: web.Request, app_secret: str, parse: Parser, sink: Sink, counters: dict[str, int]
 ) -> web.Response:
     """Check, parse and store one POST; 403 forged, 400 malformed, 503 when the store is down."""
-    if (request.content_length or 0) > MAX_BODY_BYTES:
-        return error_response(413, "too_large", f"the body is larger than {MAX_BODY_BYTES} bytes")
-    body = await request.content.read(MAX_BODY_BYTES + 1)
-    if len(body) > MAX_BODY_BYTES:
-        return error_response(413, "too_large", f"the body is larger than {MAX_BODY_BYTES} bytes")
-    if not signature_valid(app_secret, body, request.headers.get(SIGNATURE_HEADER, "")):
-        counters["forged"] = counters.get("forged", 0) + 1
-        return error_response(403, "bad_signature", "X-Hub-Signature-256 does not match the body")
     try:
-        payload = json.loads(body)
+        body = await read_body(request, MAX_BODY_BYTES)
+        if not signature_valid(app_secret, body, request.headers.get(SIGNATURE_HEADER, "")):
+            counters["forged"] = counters.get("forged", 0) + 1
+            raise Refused(403, "bad_signature", "X-Hub-Signature-256 does not match the body")
+        items = _parsed(parse, body)
+        for item in items:
+            outcome = "ignored" if isinstance(item, Ignored) else await _store(item, sink)
+            counters[outcome] = counters.get(outcome, 0) + 1
+    except Refused as refused:
+        return refusal(refused)
+    return web.json_response({"ok": True})
+
+
+def _parsed(parse: Parser, body: bytes) -> Sequence[Parsed]:
+    try:
+        payload = clean_json(json.loads(body))
         if not isinstance(payload, dict):
             raise MalformedPayload("the body must be a JSON object")
-        items = parse(payload, body)
-    except (ValueError, UnicodeDecodeError) as err:
-        return error_response(400, "malformed", str(err)[:200])
-    for item in items:
-        outcome = "ignored" if isinstance(item, Ignored) else await _store(item, sink)
-        if outcome == "unavailable":
-            return error_response(503, "store_unavailable", "the lead store is unavailable; retry")
-        counters[outcome] = counters.get(outcome, 0) + 1
-    return web.json_response({"ok": True})
+        return parse(payload, body)
+    except (ValueError, UnicodeDecodeError, RecursionError, TypeError, AttributeError) as err:
+        raise Malformed(str(err)[:200] or "not a payload of this webhook") from err
 
 
 async def _store(event: ContactEvent, sink: Sink) -> str:
     try:
         result = await sink(event)
-    except StoreUnavailable:
-        return "unavailable"
+    except StoreUnavailable as err:
+        raise store_unavailable() from err
     except InvalidEvent as err:
         # Meta retries anything but 200 for days: an unusable message is dropped, not refused.
         log.info("%s message refused: %s", event.channel, err.code)
