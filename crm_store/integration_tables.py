@@ -1,4 +1,4 @@
-"""Outgoing webhook deliveries and CRM exports: what integrations owe other systems, durably."""
+"""What Leadgate owes others: webhook deliveries, CRM exports, acknowledgements to customers."""
 
 from __future__ import annotations
 
@@ -44,4 +44,14 @@ crm_exports = Table(
     Column("updated_at", UtcDateTime, nullable=False),
     UniqueConstraint("crm", "lead_id", name="uq_crm_exports_crm_lead_id"),
     Index("ix_crm_exports_state_next", "state", "next_attempt_at"),
+)
+
+acknowledgements = Table(
+    "acknowledgements",
+    metadata,
+    Column("lead_id", Id, ForeignKey("leads.id"), primary_key=True),
+    Column("state", String(16), nullable=False),
+    Column("channel", String(16)),
+    Column("detail", String(300)),
+    Column("created_at", UtcDateTime, nullable=False),
 )

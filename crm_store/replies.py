@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from crm_store.tables import identities, leads, touches
+from crm_store.tables import customers, identities, leads, touches
 from leads.model import InboundTouch
 
 _REPLYABLE = ("telegram", "whatsapp", "instagram", "sms", "email")
@@ -22,13 +22,18 @@ class ReplyContext:
     manager_id: int | None
     touches: list[InboundTouch]
     identities: list[tuple[str, str]]
+    customer_name: str | None = None
+    first_text: str = ""
+    """The subject and text the lead opened with (its language picks an acknowledgement)."""
 
 
 async def reply_context(conn: AsyncConnection, lead_id: int, limit: int = 20
                         ) -> ReplyContext | None:
     """Everything choosing a reply route reads; None when the lead does not exist."""
-    lead = (await conn.execute(select(leads.c.customer_id, leads.c.manager_id)
-                               .where(leads.c.id == lead_id))).first()
+    lead = (await conn.execute(
+        select(leads.c.customer_id, leads.c.manager_id, customers.c.name)
+        .join(customers, customers.c.id == leads.c.customer_id).where(leads.c.id == lead_id)
+    )).first()
     if lead is None:
         return None
     rows = await conn.execute(
@@ -47,8 +52,12 @@ async def reply_context(conn: AsyncConnection, lead_id: int, limit: int = 20
     held = await conn.execute(select(identities.c.kind, identities.c.value)
                               .where(identities.c.customer_id == lead.customer_id)
                               .order_by(identities.c.id))
+    first = (await conn.execute(select(touches.c.subject, touches.c.text)
+                                .where(touches.c.lead_id == lead_id)
+                                .order_by(touches.c.id).limit(1))).first()
+    opening = " ".join(p for p in (first.subject, first.text) if p) if first else ""
     return ReplyContext(lead_id, lead.customer_id, lead.manager_id, inbound,
-                        [(r.kind, r.value) for r in held])
+                        [(r.kind, r.value) for r in held], lead.name, opening[:2000])
 
 
 def _phone(found: object) -> str | None:

@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+from channels.base import Channel
 from channels.email.reply import MailSender, OutgoingMailSettings
 from channels.sms.outbound import OutboundSms
 from channels.sms.send import SmsSender
 from leadgate.bootstrap import Core
 from leadgate.channels_wiring import EnabledChannels
+from leadgate.routing_wiring import Loop
 from leadgate.settings import Settings
 from leads.errors import ConfigError
 from leads.model import ReplySender
+from routing.acknowledgements import Acknowledger, AckTemplates
 from routing.replies import ReplyService
 
 
@@ -36,3 +39,16 @@ def build_replies(settings: Settings, core: Core, enabled: EnabledChannels) -> R
             raise ConfigError(str(err)) from err
         fallbacks["email"] = "smtp"
     return ReplyService(core.engine, senders, core.sink, fallbacks)
+
+
+def acknowledgement_loops(settings: Settings, core: Core, replies: ReplyService
+                          ) -> list[Channel]:
+    """The `acknowledgements` loop when a form or mailbox has an `ack` template."""
+    try:
+        templates = AckTemplates.from_toml(settings.raw)
+    except ValueError as err:
+        raise ConfigError(str(err)) from err
+    if not templates:
+        return []
+    acknowledger = Acknowledger(core.engine, replies, templates)
+    return [Loop(acknowledger.name, acknowledger.run)]

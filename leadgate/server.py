@@ -14,7 +14,7 @@ from leadgate.channels_wiring import build_channels, close_channels
 from leadgate.failures import listen_error
 from leadgate.http_app import build_app, listening
 from leadgate.integrations_wiring import build_integrations
-from leadgate.replies_wiring import build_replies
+from leadgate.replies_wiring import acknowledgement_loops, build_replies
 from leadgate.routing_wiring import build_routing
 from leadgate.settings import Settings
 from leadgate.supervisor import supervise
@@ -42,7 +42,8 @@ async def serve(
         enabled = build_channels(settings, core)
         routing = build_routing(settings, core, enabled.telegram_bots())
         replies = build_replies(settings, core, enabled)
-        integrations = build_integrations(settings, core)
+        integrations = [*build_integrations(settings, core),
+                        *acknowledgement_loops(settings, core, replies)]
         app = build_app(core, enabled.webhooks, routing.routes, enabled.originator,
                         replies)
         runner = web.AppRunner(app, access_log=None, shutdown_timeout=_REQUEST_GRACE)

@@ -72,6 +72,11 @@ class ReplyService:
         return {"lead_id": result.lead_id or lead_id, "touch_id": result.touch_id,
                 "channel": chosen.channel, "external_id": event.external_id}
 
+    async def about(self, lead_id: int) -> tuple[str | None, str]:
+        """The customer's name and the text the lead opened with."""
+        context = await self._context(lead_id)
+        return context.customer_name, context.first_text
+
     async def lead_manager(self, lead_id: int) -> int | None:
         """The manager the lead is with (who may answer it); LeadNotFound if there is no lead."""
         return (await self._context(lead_id)).manager_id

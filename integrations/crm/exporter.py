@@ -11,9 +11,9 @@ from typing import Any, Protocol
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from crm_store import crm_export_store as store
+from crm_store.lead_events import EventScanner
 from integrations.crm.http import CrmError, CrmRefused, RateLimited
 from integrations.crm.settings import CrmSettings
-from integrations.events import EventScanner
 from leads.model import utcnow
 
 log = logging.getLogger(__name__)

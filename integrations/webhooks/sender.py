@@ -11,7 +11,7 @@ import aiohttp
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from crm_store import webhook_store as store
-from integrations.events import EventScanner
+from crm_store.lead_events import EventScanner
 from integrations.webhooks.settings import WebhookSettings
 from integrations.webhooks.signing import delivery_id, next_attempt, request_of
 from leads.model import utcnow

@@ -17,7 +17,7 @@ from leadgate.bootstrap import Core, open_core
 from leadgate.channels_wiring import build_channels, close_channels
 from leadgate.http_app import build_app, listening
 from leadgate.integrations_wiring import build_integrations
-from leadgate.replies_wiring import build_replies
+from leadgate.replies_wiring import acknowledgement_loops, build_replies
 from leadgate.routing_wiring import RoutingServices, build_routing
 from leadgate.settings import Settings, check_keys
 from leadgate.supervisor import supervise
@@ -125,7 +125,8 @@ async def running_leadgate(
         running = [
             asyncio.create_task(supervise(loop, core.metrics.observe(loop.name, core.sink),
                                           core.health, max_backoff=2.0))
-            for loop in [*enabled.loops, *services.loops, *build_integrations(settings, core)]
+            for loop in [*enabled.loops, *services.loops, *build_integrations(settings, core),
+                         *acknowledgement_loops(settings, core, replies)]
             if loops is True or (loops and loop.name in loops)
         ]
         try:
