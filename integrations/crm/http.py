@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import json
 import time
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 import aiohttp
@@ -35,10 +35,12 @@ class PacedClient:
     """JSON over HTTP, never faster than `requests_per_second` (per process: the loop is one)."""
 
     def __init__(self, requests_per_second: float, timeout_seconds: float,
-                 clock: Callable[[], float] = time.monotonic) -> None:
+                 clock: Callable[[], float] = time.monotonic,
+                 sleep: Callable[[float], Awaitable[None]] = asyncio.sleep) -> None:
         self._interval = 1.0 / requests_per_second
         self._timeout = aiohttp.ClientTimeout(total=timeout_seconds)
         self._clock = clock
+        self._sleep = sleep
         self._next_at = 0.0
         self._session: aiohttp.ClientSession | None = None
 
@@ -46,7 +48,7 @@ class PacedClient:
         """Status, decoded JSON body (None when empty) and the Retry-After seconds, if given."""
         wait = self._next_at - self._clock()
         if wait > 0:
-            await asyncio.sleep(wait)
+            await self._sleep(wait)
         self._next_at = max(self._clock(), self._next_at) + self._interval
         try:
             async with self._client().request(method, url, **kwargs) as answer:
