@@ -8,7 +8,9 @@ from datetime import UTC, datetime
 from typing import Any, Literal, Protocol
 
 ChannelName = Literal["call", "email", "telegram", "webform", "sms", "whatsapp", "instagram"]
-IdentityKind = Literal["phone", "email", "telegram", "telegram_username", "instagram"]
+IdentityKind = Literal[
+    "phone", "email", "telegram", "telegram_username", "instagram", "whatsapp"
+]
 Direction = Literal["inbound", "outbound"]
 CallbackSignal = Literal["request", "fulfilled"]
 

@@ -132,10 +132,11 @@ def normalize_name(raw: str | None) -> str | None:
 
 
 def normalize_telegram(raw: str, kind: str) -> Identity | None:
-    """Telegram user ids and Instagram-scoped ids are digits; usernames lose '@' and case."""
+    """Telegram, Instagram and WhatsApp ids are digits; usernames lose '@' and case."""
     text = raw.strip()
-    if kind == "instagram":
-        return Identity("instagram", text) if text.isdigit() and len(text) <= 32 else None
+    if kind in ("instagram", "whatsapp"):
+        text = text.lstrip("+") if kind == "whatsapp" else text
+        return Identity(kind, text) if text.isdigit() and len(text) <= 32 else None
     if kind == "telegram":
         return Identity("telegram", text) if text.isdigit() else None
     name = text.lstrip("@").lower()

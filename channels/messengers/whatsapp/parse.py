@@ -10,6 +10,8 @@ from channels.messengers.meta_webhook import Ignored, MalformedPayload, Parsed
 from channels.messengers.text_contacts import contacts_in
 from leads.model import ContactEvent, RawIdentity
 
+# Known and no contact from the customer: reactions, number changes, a chat merely opened.
+NOT_MESSAGES = ("reaction", "system", "request_welcome", "ephemeral", "revoked")
 MEDIA_TYPES = ("image", "video", "audio", "document", "sticker")
 _MEDIA_KEYS = ("id", "mime_type", "sha256", "caption", "filename", "voice", "animated")
 
@@ -27,7 +29,10 @@ def parse_payload(payload: dict[str, Any], raw: bytes, account: str,
         for message in value.get("messages") or []:
             if not isinstance(message, dict) or not message.get("id") or not message.get("from"):
                 raise MalformedPayload("a message needs id and from")
-            parsed.append(_event(message, names, metadata, account, region, raw))
+            if message.get("type") in NOT_MESSAGES:
+                parsed.append(Ignored(f"message type {message.get('type')}"))
+            else:
+                parsed.append(_event(message, names, metadata, account, region, raw))
         parsed += [Ignored(f"status: {s.get('status')}") for s in value.get("statuses") or []
                    if isinstance(s, dict)]
         parsed += [Ignored("errors") for _ in value.get("errors") or []]
@@ -51,7 +56,8 @@ def _event(message: dict[str, Any], names: dict[Any, Any], metadata: dict[str, A
     kind = str(message.get("type", "unknown"))
     text, details = _content(message, kind)
     shared = details.get("contacts", [])
-    identities = [RawIdentity("phone", "+" + sender.lstrip("+"))]
+    # The WhatsApp id always makes a card; the phone joins it when it is a valid number.
+    identities = [RawIdentity("whatsapp", sender), RawIdentity("phone", "+" + sender.lstrip("+"))]
     identities += contacts_in(text if kind == "text" else None, region)
     for contact in shared:
         if contact.get("wa_id") == sender:
@@ -129,7 +135,7 @@ def outbound_event(account: str, wa_id: str, message_id: str, text: str,
     """The timeline entry of a reply our number sent to `wa_id`."""
     return ContactEvent(
         channel="whatsapp", external_id=message_id, occurred_at=datetime.now(UTC),
-        identities=(RawIdentity("phone", "+" + wa_id.lstrip("+")),), text=text,
+        identities=(RawIdentity("whatsapp", wa_id.lstrip("+")),), text=text,
         attribution={"whatsapp": account}, direction="outbound",
         details={"account": account, "wa_id": wa_id, "manager": manager, "reply": True},
     )

@@ -157,3 +157,24 @@ async def test_a_customer_who_writes_on_whatsapp_and_then_calls_is_one_card(
     assert found["id"] == called.customer_id
     assert [t["channel"] for t in found["timeline"]] == ["whatsapp", "call"]
     assert len(found["leads"]) == 1
+
+
+async def test_a_reaction_is_known_and_ignored(leadgate: LeadgateClient) -> None:
+    answer = await post_signed(leadgate, PATH, fixture("whatsapp", "reaction"))
+
+    assert answer.status == 200
+    assert (await row_counts(leadgate.core.engine))["touches"] == 0
+
+
+async def test_a_number_phonenumbers_calls_invalid_still_makes_a_card_by_whatsapp_id(
+    leadgate: LeadgateClient,
+) -> None:
+    payload = fixture("whatsapp", "text_message")
+    value = payload["entry"][0]["changes"][0]["value"]
+    value["contacts"][0]["wa_id"] = value["messages"][0]["from"] = "15550783881"
+
+    answer = await post_signed(leadgate, PATH, payload)
+
+    assert answer.status == 200
+    counts = await row_counts(leadgate.core.engine)
+    assert (counts["customers"], counts["touches"]) == (1, 1)
