@@ -11,6 +11,7 @@ from typing import Any, Protocol
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from crm_store import crm_export_store as store
+from crm_store.engine import for_writing
 from crm_store.lead_events import EventScanner
 from integrations.crm.http import CrmError, CrmRefused, RateLimited
 from integrations.crm.settings import CrmSettings
@@ -60,7 +61,7 @@ class CrmExporter:
         async with self._engine.begin() as conn:
             await store.enqueue(conn, self.settings.crm, created, now)
         await self._scanner.commit()
-        async with self._engine.begin() as conn:
+        async with for_writing(self._engine).begin() as conn:  # SQLite: take the lock first
             claimed = await store.claim_due(conn, self.settings.crm, now, LEASE)
         for position, export in enumerate(claimed):
             try:
