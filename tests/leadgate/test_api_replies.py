@@ -144,6 +144,7 @@ async def test_a_whatsapp_customer_is_answered_through_the_cloud_api_signed(
     assert answer.body["external_id"] == "wamid.OUT1"
     assert (await timeline(leadgate, lead))[-1] == (
         "whatsapp", "outbound", "Доставка в Самарканд — 2 дня.")
+    assert (await leadgate.get(f"/api/leads/{lead}")).body["contacted_at"] is not None
 
 
 async def test_whatsapp_outside_the_24_hour_window_is_refused_with_the_reason(
