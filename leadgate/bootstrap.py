@@ -20,6 +20,7 @@ from crm_store.routing_store import SqlRoutingStore
 from crm_store.singleton_locks import SingletonLocks
 from leadgate.health import Health
 from leadgate.metrics import Metrics
+from leadgate.own_contacts import own_identities
 from leadgate.settings import Settings
 from leads.errors import ConfigError
 from leads.intake import IntakePolicy
@@ -72,6 +73,7 @@ def intake_policy(settings: Settings) -> IntakePolicy:
         default_region=settings.default_region,
         repeat_window=timedelta(days=settings.repeat_window_days),
         callback_after=timedelta(minutes=settings.callback_minutes),
+        own_identities=own_identities(settings.raw, settings.default_region),
     )
 
 

@@ -11,10 +11,12 @@ from aiohttp import web
 
 from crm_store.sqlite_lock import one_process
 from leadgate.bootstrap import open_core
-from leadgate.channels_wiring import build_channels
+from leadgate.channels_wiring import build_channels, close_channels
 from leadgate.cluster import supervise_once
 from leadgate.failures import listen_error
 from leadgate.http_app import build_app, listening
+from leadgate.integrations_wiring import build_integrations
+from leadgate.replies_wiring import acknowledgement_loops, build_replies
 from leadgate.routing_wiring import build_routing
 from leadgate.settings import Settings
 
@@ -43,7 +45,11 @@ async def _serve(settings: Settings, ready: asyncio.Event | None, *, reuse_port:
     async with open_core(settings=settings) as core:
         enabled = build_channels(settings, core)
         routing = build_routing(settings, core, enabled.telegram_bots())
-        app = build_app(core, enabled.webhooks, routing.routes, enabled.originator)
+        replies = build_replies(settings, core, enabled)
+        integrations = [*build_integrations(settings, core),
+                        *acknowledgement_loops(settings, core, replies)]
+        app = build_app(core, enabled.webhooks, routing.routes, enabled.originator,
+                        replies)
         runner = web.AppRunner(app, access_log=None, shutdown_timeout=_REQUEST_GRACE)
         await runner.setup()
         tasks: list[asyncio.Task[None]] = []
@@ -53,7 +59,7 @@ async def _serve(settings: Settings, ready: asyncio.Event | None, *, reuse_port:
             tasks = [
                 asyncio.create_task(supervise_once(
                     core.locks, ch, core.metrics.observe(ch.name, core.sink), core.health))
-                for ch in [*enabled.loops, *routing.loops]
+                for ch in [*enabled.loops, *routing.loops, *integrations]
             ]
             if core.locks is not None:
                 tasks.append(asyncio.create_task(core.locks.run(), name="singleton-locks"))
@@ -64,6 +70,7 @@ async def _serve(settings: Settings, ready: asyncio.Event | None, *, reuse_port:
         finally:
             await runner.cleanup()
             await _stop_loops(tasks)
+            await close_channels(enabled)
             if routing.manager_bot is not None:
                 await routing.manager_bot.aclose()
     log.info("stopped")
