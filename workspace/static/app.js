@@ -46,6 +46,8 @@
   function listen() {
     if (!window.EventSource) { return; }
     const stream = new EventSource("/app/events");
+    stream.addEventListener("open", function () { document.body.dataset.live = "on"; });
+    stream.addEventListener("error", function () { document.body.dataset.live = "off"; });
     stream.addEventListener("change", function (ev) {
       let data = {};
       try { data = JSON.parse(ev.data); } catch (e) { /* a keepalive or garbage: refresh anyway */ }
