@@ -16,8 +16,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 from crm_store.routing_tables import outbox
 from crm_store.tables import leads, touches
 from crm_store.workspace_tables import card_notes
-
-_OPEN = ("new", "assigned", "accepted")
+from leads.statuses import OPEN_STATUSES
 
 
 async def newest_outbox_id(conn: AsyncConnection) -> int:
@@ -40,5 +39,5 @@ async def fingerprint(conn: AsyncConnection) -> tuple[Any, ...]:
         select(func.max(card_notes.c.id)).scalar_subquery(),
     ))).one()
     counts = await conn.execute(select(leads.c.status, func.count()).where(
-        leads.c.status.in_(_OPEN)).group_by(leads.c.status).order_by(leads.c.status))
+        leads.c.status.in_(OPEN_STATUSES)).group_by(leads.c.status).order_by(leads.c.status))
     return (*newest, *(tuple(row) for row in counts))

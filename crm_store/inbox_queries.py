@@ -10,8 +10,8 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 
 from crm_store.routing_tables import managers
 from crm_store.tables import customers, identities, leads, touches
+from leads.statuses import ACCEPTED, ASSIGNED, NEW, OPEN_STATUSES
 
-OPEN = ("new", "assigned", "accepted")
 _FIRST_WORDS = 160
 
 
@@ -43,17 +43,17 @@ ROW = (
 def sections(me: int | None, is_admin: bool, teams: Collection[str]) -> dict[str, Select[Any]]:
     """The inbox's sections: offers, taken leads, team queue, callbacks (all, for an admin)."""
     mine: ColumnElement[bool] = leads.c.manager_id == me
-    queue = and_(leads.c.status == "new", leads.c.manager_id.is_(None))
+    queue = and_(leads.c.status == NEW, leads.c.manager_id.is_(None))
     if is_admin:
         mine = leads.c.manager_id.is_not(None)
     else:
         queue = and_(queue, leads.c.team.in_(list(teams)))
     pending = and_(leads.c.callback_due_at.is_not(None), leads.c.callback_done_at.is_(None),
-                   leads.c.status.in_(OPEN))
+                   leads.c.status.in_(OPEN_STATUSES))
     return {
-        "offers": ROW.where(leads.c.status == "assigned", mine)
+        "offers": ROW.where(leads.c.status == ASSIGNED, mine)
         .order_by(leads.c.offer_deadline_at, leads.c.id),
-        "mine": ROW.where(leads.c.status == "accepted", mine)
+        "mine": ROW.where(leads.c.status == ACCEPTED, mine)
         .order_by(leads.c.last_touch_at.desc(), leads.c.id.desc()),
         "queue": ROW.where(queue).order_by(leads.c.created_at, leads.c.id),
         "callbacks": ROW.where(pending, or_(mine, queue) if not is_admin else pending)

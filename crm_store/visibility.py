@@ -16,6 +16,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 from crm_store.routing_tables import team_members, teams
 from crm_store.tables import leads
 from crm_store.tokens import Principal
+from leads.statuses import NEW
 
 
 async def teams_of(conn: AsyncConnection, principal: Principal) -> frozenset[str]:
@@ -34,7 +35,7 @@ def may_see_lead(principal: Principal, lead: Mapping[str, Any], teams: Collectio
         return True
     if lead["manager_id"] is not None:
         return bool(lead["manager_id"] == principal.manager_id)
-    return lead["status"] == "new" and lead.get("team") in teams
+    return lead["status"] == NEW and lead.get("team") in teams
 
 
 def may_see_card(principal: Principal, card: Mapping[str, Any], teams: Collection[str]) -> bool:
@@ -48,6 +49,6 @@ def visible_leads(principal: Principal, teams: Collection[str]) -> ColumnElement
     """The same rule as a WHERE clause over `leads`."""
     if principal.is_admin:
         return true()
-    queued = and_(leads.c.manager_id.is_(None), leads.c.status == "new",
+    queued = and_(leads.c.manager_id.is_(None), leads.c.status == NEW,
                   leads.c.team.in_(list(teams)))
     return or_(leads.c.manager_id == principal.manager_id, queued)

@@ -13,15 +13,15 @@ from typing import Any
 from aiohttp import web
 
 from crm_store import card_extras, cards
+from leads.errors import LeadConflict, LeadNotFound
 from leads.model import utcnow
-from routing.desk import LeadConflict, LeadNotFound
+from leads.statuses import CLOSED_STATUSES
 from workspace import pages
 from workspace.keys import DEPS
 from workspace.viewer import Viewer, viewer
 
 log = logging.getLogger(__name__)
 routes = web.RouteTableDef()
-CLOSING = ("won", "lost", "spam")
 Action = Callable[[Viewer, dict[str, Any], Any], Awaitable[str]]
 
 
@@ -82,7 +82,7 @@ async def pass_on(me: Viewer, lead: dict[str, Any], ctx: _Context) -> str:
 async def close(me: Viewer, lead: dict[str, Any], ctx: _Context) -> str:
     """Close as won, lost or spam."""
     status = ctx.field("status")
-    if status not in CLOSING:
+    if status not in CLOSED_STATUSES:
         return "conflict"
     await ctx.deps.desk.close(lead["id"], status, None if me.is_admin else me.manager_id)
     return "closed"

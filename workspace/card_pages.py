@@ -8,12 +8,12 @@ from aiohttp import web
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from crm_store import card_extras, cards
+from leads.statuses import ACCEPTABLE_STATUSES, ASSIGNED, NEW, OPEN_STATUSES
 from workspace import pages, timeline
 from workspace.keys import DEPS
 from workspace.viewer import Viewer, viewer
 
 routes = web.RouteTableDef()
-OPEN = ("new", "assigned", "accepted")
 NOTICES = ("accepted", "passed", "closed", "called", "replied", "noted", "conflict",
            "call_failed", "no_extension", "reply_failed", "empty")
 
@@ -83,16 +83,16 @@ def allowed(me: Viewer, lead: dict[str, Any] | None, can_call: bool,
     status, owner = lead["status"], lead["manager_id"]
     mine = owner == me.manager_id
     return {
-        "accept": (status == "assigned" and mine) or (status == "new" and owner is None),
-        "pass": status == "assigned" and mine,
-        "close": status in OPEN and (mine or me.is_admin),
+        "accept": status in ACCEPTABLE_STATUSES and (mine or (status == NEW and owner is None)),
+        "pass": status == ASSIGNED and mine,
+        "close": status in OPEN_STATUSES and (mine or me.is_admin),
         "call": can_call,
-        "reply": can_reply and status in OPEN,
+        "reply": can_reply and status in OPEN_STATUSES,
     }
 
 
 def _current_lead(card: dict[str, Any], me: Viewer) -> dict[str, Any] | None:
     visible = [lead for lead in card["leads"] if me.may_see_lead(lead)]
-    open_ones = [lead for lead in visible if lead["status"] in OPEN]
+    open_ones = [lead for lead in visible if lead["status"] in OPEN_STATUSES]
     chosen = open_ones or visible
     return chosen[-1] if chosen else None
