@@ -90,13 +90,13 @@ def local_time(info: Mapping[str, Any], now: datetime) -> str:
 
 
 def source(attribution: Mapping[str, Any] | None, channel: str) -> str:
-    """Where a lead came from: utm_source, else the dialed number's source, else the form."""
+    """Where a lead came from: utm_source, the dialed number's source or the form, else ""."""
     attribution = attribution or {}
     for key in ("utm_source", "source", "form"):
         value = attribution.get(key)
         if isinstance(value, str) and value:
-            return value
-    return channel
+            return value if value != channel else ""
+    return ""
 
 
 def overdue(due: datetime | None, now: datetime) -> bool:
