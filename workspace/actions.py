@@ -25,8 +25,9 @@ routes = web.RouteTableDef()
 Action = Callable[[Viewer, dict[str, Any], Any], Awaitable[str]]
 
 
-def _lead_action(path: str) -> Callable[[Action], Any]:
-    """Register a POST on /leads/{id}/<path>: load the lead, check it is visible, act."""
+def _lead_action(path: str, then: str = "/app/leads/{lead_id}") -> Callable[[Action], Any]:
+    """Register a POST on /leads/{id}/<path>: load the lead, check it is visible, act, and
+    send the browser to `then` (or the form's `next`)."""
 
     def register(action: Action) -> Any:
         async def handler(request: web.Request) -> web.Response:
@@ -44,7 +45,7 @@ def _lead_action(path: str) -> Callable[[Action], Any]:
             except LeadConflict:
                 notice = "conflict"
             request.app[DEPS].written()
-            return pages.redirect(_next(form, f"/app/leads/{lead_id}", notice))
+            return pages.redirect(_next(form, then.format(lead_id=lead_id), notice))
 
         routes.post(rf"/leads/{{lead_id:\d+}}/{path}")(handler)
         return action
@@ -71,7 +72,7 @@ async def accept(me: Viewer, lead: dict[str, Any], ctx: _Context) -> str:
     return "accepted"
 
 
-@_lead_action("pass")
+@_lead_action("pass", then="/app/")
 async def pass_on(me: Viewer, lead: dict[str, Any], ctx: _Context) -> str:
     """Decline the offer: the lead goes to the next candidate."""
     await ctx.deps.desk.pass_on(lead["id"], me.manager_id)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from datetime import datetime
+from functools import lru_cache
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -72,6 +73,7 @@ def countdown(deadline: datetime | None, now: datetime) -> str:
     return duration(max(0.0, (deadline - now).total_seconds()))
 
 
+@lru_cache(maxsize=8192)
 def phone(value: str | None) -> str:
     """An E.164 number written the international way (+998 90 123 45 67)."""
     if not value:
