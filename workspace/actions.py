@@ -47,6 +47,7 @@ def _lead_action(path: str, then: str = "/app/leads/{lead_id}") -> Callable[[Act
             request.app[DEPS].written()
             return pages.redirect(_next(form, then.format(lead_id=lead_id), notice))
 
+        handler.__doc__, handler.__name__ = action.__doc__, action.__name__
         routes.post(rf"/leads/{{lead_id:\d+}}/{path}")(handler)
         return action
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from functools import cache
 from importlib import resources
 
 from aiohttp import web
@@ -21,10 +22,29 @@ def build_workspace(deps: WorkspaceDeps) -> web.Application:
     app[FEED] = LiveFeed(deps.engine, deps.live_poll_seconds)
     for table in (login.routes, inbox.routes, card_pages.routes, actions.routes, events.routes):
         app.add_routes(table)
-    static = resources.files("workspace").joinpath("static")
-    app.router.add_static("/static/", str(static), append_version=False)
+    app.router.add_get("/static/{name}", static_file)
     app.on_shutdown.append(_end_streams)
     return app
+
+
+_TYPES = {".css": "text/css", ".js": "text/javascript", ".svg": "image/svg+xml"}
+
+
+@cache
+def _static(name: str) -> tuple[bytes, str] | None:
+    if "/" in name or not name.endswith(tuple(_TYPES)):
+        return None
+    found = resources.files("workspace").joinpath("static", name)
+    return (found.read_bytes(), _TYPES[name[name.rindex("."):]]) if found.is_file() else None
+
+
+async def static_file(request: web.Request) -> web.Response:
+    """The workspace's stylesheet, script and icon (nothing is loaded from elsewhere)."""
+    found = _static(request.match_info["name"])
+    if found is None:
+        raise web.HTTPNotFound()
+    body, content_type = found
+    return web.Response(body=body, content_type=content_type)
 
 
 async def _end_streams(app: web.Application) -> None:

@@ -137,3 +137,13 @@ def post_paths() -> list[str]:
             paths.append("/app" + path.replace("{lead_id}", "1").replace("{customer_id}", "1"))
     assert len(paths) >= 9, paths
     return paths
+
+
+async def test_a_body_that_cannot_be_read_is_refused_not_an_error(database_url: str) -> None:
+    async with running_leadgate(database_url, **OFFICE) as lg, browser(lg) as b:
+        await b.get("/app/login")
+        async with b.session.post(lg.base + "/app/login", data=b"--x\r\n",
+                                  headers={"Content-Type": "multipart/form-data"}) as answer:
+            status = answer.status
+
+    assert status == 403
