@@ -116,7 +116,7 @@ async def reply(me: Viewer, lead: dict[str, Any], ctx: _Context) -> str:
     if ctx.deps.replier is None or not text:
         return "empty" if not text else "reply_failed"
     try:
-        await ctx.deps.replier.reply(lead["id"], text, me.manager_id)
+        await ctx.deps.replier.reply(lead["id"], text, f"manager:{me.manager_id}")
     except Exception as err:  # no channel reaches them, or the provider refused
         log.warning("reply failed: %s", type(err).__name__)
         return "reply_failed"

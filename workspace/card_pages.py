@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from typing import Any
 
 from aiohttp import web
@@ -10,9 +11,11 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 from crm_store import card_extras, cards
 from leads.statuses import ACCEPTABLE_STATUSES, ASSIGNED, NEW, OPEN_STATUSES
 from workspace import pages, timeline
+from workspace.deps import Replier
 from workspace.keys import DEPS
 from workspace.viewer import Viewer, viewer
 
+log = logging.getLogger(__name__)
 routes = web.RouteTableDef()
 NOTICES = ("accepted", "passed", "closed", "called", "replied", "noted", "conflict",
            "call_failed", "no_extension", "reply_failed", "empty")
@@ -67,7 +70,7 @@ async def card_context(request: web.Request, conn: AsyncConnection, me: Viewer,
         "entries": timeline.build(card, notes, names, routings),
         "routing": (lead or {}).get("routing") or {},
         "can": allowed(me, lead, can_call=bool(deps.originator and phones and extension),
-                       can_reply=deps.replier is not None),
+                       can_reply=await _can_reply(deps.replier, lead)),
         "phones": phones, "moment": timeline.moment,
         "notice": notice if notice in NOTICES else "",
         "visible_leads": [ld for ld in card["leads"] if me.may_see_lead(ld)],
@@ -89,6 +92,17 @@ def allowed(me: Viewer, lead: dict[str, Any] | None, can_call: bool,
         "call": can_call,
         "reply": can_reply and status in OPEN_STATUSES,
     }
+
+
+async def _can_reply(replier: Replier | None, lead: dict[str, Any] | None) -> bool:
+    if replier is None or lead is None or lead["status"] not in OPEN_STATUSES:
+        return False
+    try:
+        return bool((await replier.can_reply(lead["id"])).possible)
+    except Exception as err:  # a reply path that cannot tell hides the button, not the card
+        log.warning("could not tell whether lead %d can be answered: %s", lead["id"],
+                    type(err).__name__)
+        return False
 
 
 def _current_lead(card: dict[str, Any], me: Viewer) -> dict[str, Any] | None:

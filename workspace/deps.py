@@ -27,9 +27,14 @@ class Originator(Protocol):
 
 
 class Replier(Protocol):
-    """Answers the customer on the channel they last wrote on (POST /api/leads/{id}/reply)."""
+    """Answers the customer on the channel they last wrote on (POST /api/leads/{id}/reply).
 
-    async def reply(self, lead_id: int, text: str, manager_id: int | None) -> Any: ...
+    `can_reply` answers an object whose `possible` says whether a reply would go out now.
+    """
+
+    async def can_reply(self, lead_id: int) -> Any: ...
+
+    async def reply(self, lead_id: int, text: str, manager: str | None = None) -> Any: ...
 
 
 @dataclass
