@@ -33,9 +33,11 @@ class Translator:
         text = self._texts.get(key) or self._fallback.get(key) or key
         return text.format(**values) if values else text
 
-    def has(self, key: str) -> bool:
-        """Whether any catalog knows the key."""
-        return key in self._texts or key in self._fallback
+    def reason(self, text: str | None) -> str:
+        """A routing reason (recorded in English) in this language when the catalog knows it."""
+        if not text:
+            return ""
+        return self._texts.get(f"reason.{text}") or text
 
 
 def choose(cookie: str | None, accept_language: str | None) -> str:

@@ -38,3 +38,11 @@ def test_the_language_comes_from_the_switch_then_accept_language_then_english() 
     assert choose(None, "lt, en;q=0.1") == "en"
     assert choose("xx", "fr") == "en"
     assert choose(None, "ru;q=oops, en") == "en"
+
+
+def test_routing_reasons_recorded_in_english_read_in_the_managers_language() -> None:
+    ru = Translator("ru")
+
+    assert ru.reason("sticky owner") == "ответственный за клиента"
+    assert ru.reason("at capacity (5/5)") == "at capacity (5/5)"
+    assert ru.reason(None) == ""
