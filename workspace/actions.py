@@ -16,6 +16,7 @@ from crm_store import card_extras, cards
 from leads.errors import LeadConflict, LeadNotFound
 from leads.model import utcnow
 from leads.statuses import CLOSED_STATUSES
+from routing import access
 from workspace import pages
 from workspace.keys import DEPS
 from workspace.viewer import Viewer, viewer
@@ -25,18 +26,22 @@ routes = web.RouteTableDef()
 Action = Callable[[Viewer, dict[str, Any], Any], Awaitable[str]]
 
 
-def _lead_action(path: str, then: str = "/app/leads/{lead_id}") -> Callable[[Action], Any]:
+def _lead_action(path: str, then: str = "/app/leads/{lead_id}",
+                 kind: access.Action | None = None) -> Callable[[Action], Any]:
     """Register a POST on /leads/{id}/<path>: load the lead, check it is visible, act, and
     send the browser to `then` (or the form's `next`)."""
 
     def register(action: Action) -> Any:
         async def handler(request: web.Request) -> web.Response:
             lead_id = int(request.match_info["lead_id"])
-            form = await request.post()
-            async with request.app[DEPS].engine.connect() as conn:
+            form, deps = await request.post(), request.app[DEPS]
+            async with deps.engine.connect() as conn:
                 me = await viewer(request, conn)
                 lead = await cards.lead_detail(conn, lead_id)
-            if lead is None or not me.may_see_lead(lead):
+            if lead is None or not me.may_see_lead(lead) or (
+                kind and not me.is_admin
+                and not await access.manager_may(deps.engine, lead_id, me.manager_id, kind)
+            ):
                 return pages.refusal(request, 404, "error.not_found")
             try:
                 notice = await action(me, lead, _Context(request, form))
@@ -66,21 +71,21 @@ class _Context:
         return value.strip() if isinstance(value, str) else ""
 
 
-@_lead_action("accept")
+@_lead_action("accept", kind="accept")
 async def accept(me: Viewer, lead: dict[str, Any], ctx: _Context) -> str:
     """Take the lead (offered to me, or waiting in my team's queue)."""
     await ctx.deps.desk.accept(lead["id"], me.manager_id)
     return "accepted"
 
 
-@_lead_action("pass", then="/app/")
+@_lead_action("pass", then="/app/", kind="pass")
 async def pass_on(me: Viewer, lead: dict[str, Any], ctx: _Context) -> str:
     """Decline the offer: the lead goes to the next candidate."""
     await ctx.deps.desk.pass_on(lead["id"], me.manager_id)
     return "passed"
 
 
-@_lead_action("close")
+@_lead_action("close", kind="close")
 async def close(me: Viewer, lead: dict[str, Any], ctx: _Context) -> str:
     """Close as won, lost or spam."""
     status = ctx.field("status")
