@@ -49,7 +49,7 @@ def build_app(
     app.add_routes([web.get("/healthz", _healthz), web.get("/metrics", _metrics)])
     app.add_routes([web.get(openapi.PATH, openapi.serve_openapi)])
     app.add_subapp("/app/", build_workspace(WorkspaceDeps(
-        core.engine, core.desk, written=lambda: core.outbox_written(),
+        core.engine, core.desk, written=core.outbox.ring,
         default_region=core.policy.default_region, public_url=core.settings.public_url,
         timezone=core.settings.raw.get("timezone"), originator=originator)))
     return app

@@ -13,10 +13,13 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import replace
 from datetime import datetime
+from typing import TypeVar
 
 from leads.intake import IntakePolicy, intake
 from leads.model import IntakeResult
-from leads.ports import IntakeStore, LeadRouter, NewLead, PreparedEvent
+from leads.ports import IntakeStore, LeadRouter, NewLead, PreparedEvent, UnitOfWork
+
+R = TypeVar("R")
 
 
 def _plain_inbound(prepared: PreparedEvent) -> bool:
@@ -62,13 +65,14 @@ async def _fast_candidates(store: IntakeStore, group: list[PreparedEvent]) -> li
 
 
 async def intake_group(
-    store: IntakeStore,
+    uow: UnitOfWork[R],
     group: list[PreparedEvent],
     policy: IntakePolicy,
-    router: LeadRouter,
+    router: LeadRouter[R],
     now: datetime,
 ) -> list[IntakeResult]:
     """The results of `intake()` for each event of the group, in order, in one transaction."""
+    store = uow.intake
     fast = await _fast_candidates(store, group) if len(group) > 1 else []
     results: dict[int, IntakeResult] = {}
     if fast:
@@ -92,12 +96,12 @@ async def intake_group(
                 )
             routed.append(NewLead(lead, customer, None, prepared))
             results[n] = IntakeResult(touch, lead, customer)
-        managers = await router.route_new_leads(store, routed)
+        managers = await router.route_new_leads(uow.routing, routed)
         for n in fast:
             result = results[n]
             if result.lead_id in managers:
                 results[n] = replace(result, manager_name=managers[result.lead_id])
     for n, prepared in enumerate(group):
         if n not in results:
-            results[n] = await intake(store, prepared, policy, router, now)
+            results[n] = await intake(uow, prepared, policy, router, now)
     return [results[n] for n in range(len(group))]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from crm_store.engine import create_engine
 from crm_store.migrate import upgrade_if_empty
-from crm_store.uow import UnitOfWork
+from crm_store.uow import SqlUnitOfWork
 from leads.batch_intake import intake_group
 from leads.intake import IntakePolicy, intake, prepare
 from leads.model import ContactEvent, RawIdentity, utcnow
@@ -22,9 +22,9 @@ async def test_group_with_new_shared_repeated_and_known_people(database_url: str
     engine = create_engine(database_url)
     await upgrade_if_empty(engine)
     try:
-        async with UnitOfWork(engine) as uow:
+        async with SqlUnitOfWork(engine) as uow:
             known = await intake(
-                uow.intake,
+                uow,
                 prepare(form("old", ("email", "known@x.uz")), POLICY),
                 POLICY,
                 NoRouting(),
@@ -38,9 +38,9 @@ async def test_group_with_new_shared_repeated_and_known_people(database_url: str
             form("a", ("phone", "90 111 11 11")),
             form("e", ("email", "KNOWN@x.uz"), ("phone", "90 333 33 33")),
         ]
-        async with UnitOfWork(engine) as uow:
+        async with SqlUnitOfWork(engine) as uow:
             results = await intake_group(
-                uow.intake, [prepare(e, POLICY) for e in group], POLICY, NoRouting(), utcnow()
+                uow, [prepare(e, POLICY) for e in group], POLICY, NoRouting(), utcnow()
             )
             await uow.commit()
     finally:

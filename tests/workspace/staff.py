@@ -9,7 +9,8 @@ from typing import Any
 
 import aiohttp
 
-from crm_store import accounts, staff
+from crm_store import accounts
+from crm_store.staff import SqlStaffStore
 from leads.model import utcnow
 from tests.support.leadgate_http import LeadgateClient
 from workspace.passwords import hash_password
@@ -32,7 +33,7 @@ async def give_passwords(lg: LeadgateClient, admin: str = "boss") -> None:
     """Every manager of the office gets PASSWORD; `admin` is an admin."""
     async with lg.core.engine.begin() as conn:
         for login in OFFICE["managers"]:
-            manager = await staff.manager_id(conn, login)
+            manager = await SqlStaffStore(conn).manager_id(login)
             assert manager is not None
             await accounts.set_account(conn, manager, utcnow(), hash_password(PASSWORD),
                                        login == admin)
