@@ -1,4 +1,4 @@
-"""The `leadgate` command: run, db upgrade, tokens create, managers, report."""
+"""The `leadgate` command: run, db upgrade, tokens create, managers, report, webhooks."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ from pathlib import Path
 
 from crm_store.engine import create_engine
 from crm_store.migrate import current_revision, upgrade, upgrade_if_empty
-from leadgate import cli_managers, cli_report, cli_tokens
+from leadgate import cli_managers, cli_report, cli_tokens, cli_webhooks
 from leadgate.failures import CONFIG_EXIT, explain
 from leadgate.logs import FORMATS, configure_logging
 from leadgate.settings import Settings
@@ -42,6 +42,7 @@ def _parser() -> argparse.ArgumentParser:
     cli_tokens.add_parser(commands)
     cli_managers.add_parser(commands)
     cli_report.add_parser(commands)
+    cli_webhooks.add_parser(commands)
     return parser
 
 
@@ -114,6 +115,8 @@ async def _dispatch(args: argparse.Namespace, settings: Settings) -> int:
             return await cli_managers.run(args, engine)
         elif args.command == "report":
             return await cli_report.run(args, engine, settings)
+        elif args.command == "webhooks":
+            return await cli_webhooks.run(args, engine)
         return 0
     finally:
         await engine.dispose()

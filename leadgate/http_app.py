@@ -11,11 +11,12 @@ from aiohttp.typedefs import Middleware
 
 from channels.base import WebhookChannel, error_response
 from crm_store.tokens import Principal, authenticate
-from leadgate import api, api_leads, api_reports, api_telephony, openapi
+from leadgate import api, api_leads, api_replies, api_reports, api_telephony, openapi
 from leadgate.app_keys import CORE, PRINCIPAL, WEBHOOKS
 from leadgate.bootstrap import Core
 from leadgate.http_noise import quiet_unreadable_requests
 from leadgate.metrics import CONTENT_TYPE
+from routing.replies import ReplyService
 from workspace import WorkspaceDeps, build_workspace, session_principal
 
 log = logging.getLogger(__name__)
@@ -28,6 +29,7 @@ def build_app(
     channels: Iterable[WebhookChannel] = (),
     extra_routes: Iterable[web.AbstractRouteDef] = (),
     originator: api_telephony.Originator | None = None,
+    replies: ReplyService | None = None,
 ) -> web.Application:
     """The HTTP app with the given webhook channels, extra routes and click-to-call."""
     quiet_unreadable_requests()
@@ -37,6 +39,8 @@ def build_app(
     app[CORE] = core
     if originator is not None:
         app[api_telephony.ORIGINATOR] = originator
+    if replies is not None:
+        app[api_replies.REPLIES] = replies
     app[WEBHOOKS] = []
     for channel in channels:
         app.add_routes(channel.routes(core.metrics.observe(channel.name, core.sink)))
@@ -45,13 +49,14 @@ def build_app(
     app.add_routes(api_leads.routes)
     app.add_routes(api_telephony.routes)
     app.add_routes(api_reports.routes)
+    app.add_routes(api_replies.routes)
     app.add_routes(list(extra_routes))
     app.add_routes([web.get("/healthz", _healthz), web.get("/metrics", _metrics)])
     app.add_routes([web.get(openapi.PATH, openapi.serve_openapi)])
     app.add_subapp("/app/", build_workspace(WorkspaceDeps(
         core.engine, core.desk, written=core.outbox.ring,
         default_region=core.policy.default_region, public_url=core.settings.public_url,
-        timezone=core.settings.raw.get("timezone"), originator=originator)))
+        timezone=core.settings.raw.get("timezone"), originator=originator, replier=replies)))
     return app
 
 

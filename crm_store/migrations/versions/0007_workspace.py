@@ -1,7 +1,7 @@
 """workspace: manager accounts, web sessions, login throttling, card notes
 
-Revision ID: 0005
-Revises: 0004
+Revision ID: 0007
+Revises: 0006
 Create Date: 2026-11-30 15:39:59.872178
 """
 
@@ -12,8 +12,8 @@ from alembic import op
 
 import crm_store.columns
 
-revision: str = "0005"
-down_revision: str | None = "0004"
+revision: str = "0007"
+down_revision: str | None = "0006"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
