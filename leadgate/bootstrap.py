@@ -40,9 +40,9 @@ from routing.router import RulesRouter
 from routing.sync import apply_config
 
 if TYPE_CHECKING:
-    from channels.base import Channel
     from leadgate.channels_wiring import EnabledChannels
     from leadgate.routing_wiring import RoutingServices
+    from leadgate.supervisor import Loop
     from routing.replies import ReplyService
 
 
@@ -138,15 +138,10 @@ class Service:
     channels: EnabledChannels
     routing: RoutingServices
     replies: ReplyService
-    integrations: list[Channel]
+    integrations: list[Loop]
     """Outgoing webhooks, CRM exporters and the acknowledger: loops of their own."""
     app: web.Application
 
-    @property
-    def loops(self) -> list[Channel]:
-        """What the supervisor runs: channels holding a connection, routing's and integrations'
-        loops."""
-        return [*self.channels.loops, *self.routing.loops, *self.integrations]
 
 
 @asynccontextmanager

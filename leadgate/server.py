@@ -13,7 +13,7 @@ from leadgate.bootstrap import bootstrap
 from leadgate.failures import listen_error
 from leadgate.http_app import listening
 from leadgate.settings import Settings
-from leadgate.supervisor import supervise
+from leadgate.supervisor import supervise, supervise_loop
 
 log = logging.getLogger(__name__)
 _REQUEST_GRACE = 2.5  # seconds a request in flight may take once SIGTERM came
@@ -42,10 +42,12 @@ async def serve(
         try:
             await _listen(runner, settings, reuse_port)
             listening(service.app)
-            tasks = [
-                asyncio.create_task(
+            tasks = [] if http_only else [
+                *(asyncio.create_task(
                     supervise(ch, core.metrics.observe(ch.name, core.sink), core.health))
-                for ch in ([] if http_only else service.loops)
+                  for ch in service.channels.loops),
+                *(asyncio.create_task(supervise_loop(loop, core.health))
+                  for loop in [*service.routing.loops, *service.integrations]),
             ]
             if ready is not None:
                 ready.set()

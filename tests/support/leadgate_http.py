@@ -17,7 +17,7 @@ from leadgate.bootstrap import Core, bootstrap
 from leadgate.http_app import listening
 from leadgate.routing_wiring import RoutingServices
 from leadgate.settings import Settings, check_keys
-from leadgate.supervisor import supervise
+from leadgate.supervisor import supervise, supervise_loop
 
 TEST_FORMS: dict[str, Any] = {
     "contact": {
@@ -116,11 +116,16 @@ async def running_leadgate(
         server = TestServer(app, host="127.0.0.1")
         await server.start_server()
         listening(app)
+        def wanted(name: str) -> bool:
+            return loops is True or bool(loops and name in loops)
+
         running = [
-            asyncio.create_task(supervise(loop, core.metrics.observe(loop.name, core.sink),
-                                          core.health, max_backoff=2.0))
-            for loop in service.loops
-            if loops is True or (loops and loop.name in loops)
+            *(asyncio.create_task(supervise(ch, core.metrics.observe(ch.name, core.sink),
+                                            core.health, max_backoff=2.0))
+              for ch in service.channels.loops if wanted(ch.name)),
+            *(asyncio.create_task(supervise_loop(loop, core.health, max_backoff=2.0))
+              for loop in [*service.routing.loops, *service.integrations]
+              if wanted(loop.name)),
         ]
         try:
             async with aiohttp.ClientSession() as session:
