@@ -3,6 +3,7 @@
 from crm_store import integration_tables as integration_tables
 from crm_store import routing_tables as routing_tables
 from crm_store import tables as tables
+from crm_store import workspace_tables as workspace_tables
 from crm_store.tables import metadata
 
-__all__ = ["integration_tables", "metadata", "routing_tables", "tables"]
+__all__ = ["integration_tables", "metadata", "routing_tables", "tables", "workspace_tables"]

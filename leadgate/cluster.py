@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Awaitable, Callable
 from typing import Any
 
-from channels.base import Channel, Sink
 from crm_store.singleton_locks import LockLost, SingletonLocks
 from leadgate.health import Health
-from leadgate.supervisor import supervise
 
 log = logging.getLogger(__name__)
 
@@ -17,23 +16,23 @@ log = logging.getLogger(__name__)
 RUN_EVERYWHERE = frozenset({"smtp", "notifiers"})
 
 
-async def supervise_once(locks: SingletonLocks | None, channel: Channel, sink: Sink,
-                         health: Health, max_backoff: float = 60.0) -> None:
-    """Supervise `channel` while this process holds its lock; stand by while another does.
+async def supervise_once(locks: SingletonLocks | None, name: str,
+                         supervised: Callable[[], Awaitable[None]], health: Health) -> None:
+    """Run `supervised` (the supervisor of loop `name`) while this process holds its lock.
 
-    Without locks (SQLite: one process) the channel simply runs here.
+    Without locks (SQLite: one process), or for a loop every process runs, it simply runs here.
     """
-    if locks is None or channel.name in RUN_EVERYWHERE:
-        await supervise(channel, sink, health, max_backoff)
+    if locks is None or name in RUN_EVERYWHERE:
+        await supervised()
         return
+
     def elsewhere(holder: str) -> None:
-        health.report(channel.name, "standby", f"run by {holder}")
+        health.report(name, "standby", f"run by {holder}")
 
     while True:
-        health.report(channel.name, "starting", "waiting for its cluster lock")
+        health.report(name, "starting", "waiting for its cluster lock")
         try:
-            await locks.run_held(channel.name,
-                                 lambda: supervise(channel, sink, health, max_backoff), elsewhere)
+            await locks.run_held(name, supervised, elsewhere)
             return
         except LockLost:
             continue  # stopped at once; take it again when the lock is free
