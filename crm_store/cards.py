@@ -7,6 +7,7 @@ from typing import Any
 from sqlalchemy import Select, func, select
 from sqlalchemy.ext.asyncio import AsyncConnection
 
+from crm_store import duplicates
 from crm_store.tables import customers, identities, leads, merges, touches
 
 _LEAD_COLUMNS = (
@@ -62,7 +63,7 @@ async def surviving_customer_id(conn: AsyncConnection, customer_id: int) -> int 
 
 
 async def customer_card(conn: AsyncConnection, customer_id: int) -> dict[str, Any] | None:
-    """The whole card: identities, owner, leads, timeline and merges."""
+    """The whole card: identities, owner, leads, timeline, look-alike cards and merges."""
     row = (await conn.execute(select(customers).where(customers.c.id == customer_id))).first()
     if row is None:
         return None
@@ -89,6 +90,7 @@ async def customer_card(conn: AsyncConnection, customer_id: int) -> dict[str, An
             .order_by(touches.c.occurred_at, touches.c.id)
         )
     ]
+    card["possible_duplicates"] = await duplicates.possible_duplicates(conn, customer_id)
     card["merges"] = [
         _plain(r)
         for r in await conn.execute(

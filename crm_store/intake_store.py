@@ -8,7 +8,9 @@ from datetime import datetime
 from sqlalchemy import and_, bindparam, insert, or_, select, tuple_, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
+from crm_store import duplicates
 from crm_store.tables import customers, identities, ignored_events, leads, merges, touches
+from leads.duplicates import MatchKey
 from leads.model import ContactEvent
 from leads.normalize import Identity
 from leads.ports import CustomerRef, LeadRef, PreparedEvent, TouchRef
@@ -207,9 +209,16 @@ class SqlIntakeStore:
         if params:
             await self.connection.execute(_INSERT_IDENTITY, params)
 
-    async def fill_customer_name(self, customer_id: int, name: str) -> None:
-        """Give a nameless card the name this touch brought."""
-        await self.connection.execute(_FILL_NAME, {"customer_id": customer_id, "new_name": name})
+    async def fill_customer_name(self, customer_id: int, name: str) -> bool:
+        """Give a nameless card the name this touch brought; False if it had one."""
+        params = {"customer_id": customer_id, "new_name": name}
+        return bool((await self.connection.execute(_FILL_NAME, params)).rowcount)
+
+    async def index_cards(
+        self, cards: Sequence[tuple[int, Sequence[MatchKey]]], now: datetime
+    ) -> None:
+        """Keep the cards' match keys and the look-alike pairs they make."""
+        await duplicates.index_cards(self.connection, cards, now)
 
     async def open_lead(self, customer_id: int, since: datetime) -> LeadRef | None:
         """The customer's most recent open lead touched since `since`."""

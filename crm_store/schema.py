@@ -1,7 +1,8 @@
 """Every table on one MetaData: import this, not the table modules, to create or migrate."""
 
+from crm_store import duplicate_tables as duplicate_tables
 from crm_store import routing_tables as routing_tables
 from crm_store import tables as tables
 from crm_store.tables import metadata
 
-__all__ = ["metadata", "routing_tables", "tables"]
+__all__ = ["duplicate_tables", "metadata", "routing_tables", "tables"]

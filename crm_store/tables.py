@@ -33,7 +33,7 @@ customers = Table(
     Column("created_at", UtcDateTime, nullable=False),
     Column("name", String(200)),
     Column("owner_manager_id", Id, ForeignKey("managers.id")),
-    Column("merged_into_id", Id, ForeignKey("customers.id")),
+    Column("merged_into_id", Id, ForeignKey("customers.id"), index=True),
 )
 
 identities = Table(

@@ -14,6 +14,7 @@ from collections import Counter
 from dataclasses import replace
 from datetime import datetime
 
+from leads.duplicates import match_keys
 from leads.intake import IntakePolicy, intake
 from leads.model import IntakeResult
 from leads.ports import IntakeStore, LeadRouter, NewLead, PreparedEvent
@@ -77,6 +78,13 @@ async def intake_group(
         customers = await store.create_customers([p.name for p in batch], now)
         await store.add_identities_bulk(
             [(customer, p.identities) for customer, p in zip(customers, batch, strict=True)], now
+        )
+        await store.index_cards(
+            [
+                (customer, match_keys(p.name, p.identities))
+                for customer, p in zip(customers, batch, strict=True)
+            ],
+            now,
         )
         leads = await store.create_leads(
             [(customer, p.event) for customer, p in zip(customers, batch, strict=True)], now

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from leads.clean import clean_event
+from leads.duplicates import match_keys
 from leads.errors import InvalidEvent
 from leads.model import ContactEvent, IntakeResult
 from leads.normalize import (
@@ -102,6 +103,8 @@ async def _resolve_customer(
     if not candidates:
         customer_id = await store.create_customer(prepared.name, now)
         await store.add_identities(customer_id, prepared.identities, now)
+        keys = match_keys(prepared.name, prepared.identities)
+        await store.index_cards([(customer_id, keys)], now)
         return customer_id, None, True
     ordered = sorted(candidates.values(), key=lambda ref: (ref.created_at, ref.id))
     survivor = ordered[0]
@@ -111,8 +114,12 @@ async def _resolve_customer(
     new = [i for i in prepared.identities if (i.kind, i.value) not in known]
     if new:
         await store.add_identities(survivor.id, new, now)
-    if prepared.name:
-        await store.fill_customer_name(survivor.id, prepared.name)
+    named = prepared.name is not None and await store.fill_customer_name(
+        survivor.id, prepared.name
+    )
+    keys = match_keys(prepared.name if named else None, new)
+    if keys:
+        await store.index_cards([(survivor.id, keys)], now)
     owner = next((ref.owner_manager_id for ref in ordered if ref.owner_manager_id), None)
     return survivor.id, owner, False
 

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Protocol
 
+from leads.duplicates import MatchKey
 from leads.model import ContactEvent
 from leads.normalize import Identity
 
@@ -90,7 +91,11 @@ class IntakeStore(Protocol):
         self, customer_id: int, identities: Sequence[Identity], now: datetime
     ) -> None: ...
 
-    async def fill_customer_name(self, customer_id: int, name: str) -> None: ...
+    async def fill_customer_name(self, customer_id: int, name: str) -> bool: ...
+
+    async def index_cards(
+        self, cards: Sequence[tuple[int, Sequence[MatchKey]]], now: datetime
+    ) -> None: ...
 
     async def open_lead(self, customer_id: int, since: datetime) -> LeadRef | None: ...
 
