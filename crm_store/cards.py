@@ -94,7 +94,9 @@ async def customer_card(conn: AsyncConnection, customer_id: int) -> dict[str, An
     card["merges"] = [
         _plain(r)
         for r in await conn.execute(
-            select(merges).where(merges.c.into_customer_id == customer_id).order_by(merges.c.id)
+            select(merges)
+            .where(merges.c.into_customer_id == customer_id, merges.c.undone_at.is_(None))
+            .order_by(merges.c.id)
         )
     ]
     return card

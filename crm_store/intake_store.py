@@ -8,8 +8,8 @@ from datetime import datetime
 from sqlalchemy import and_, bindparam, insert, or_, select, tuple_, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from crm_store import duplicates
-from crm_store.tables import customers, identities, ignored_events, leads, merges, touches
+from crm_store import duplicates, merging
+from crm_store.tables import customers, identities, ignored_events, leads, touches
 from leads.duplicates import MatchKey
 from leads.model import ContactEvent
 from leads.normalize import Identity
@@ -133,44 +133,10 @@ class SqlIntakeStore:
     async def merge_customer(
         self, into_id: int, from_id: int, proof: Identity, event: ContactEvent, now: datetime
     ) -> None:
-        """Move everything of `from_id` onto `into_id` and record why."""
-        conn = self.connection
-        await conn.execute(
-            update(identities)
-            .where(identities.c.customer_id == from_id)
-            .values(customer_id=into_id)
-        )
-        await conn.execute(
-            update(leads).where(leads.c.customer_id == from_id).values(customer_id=into_id)
-        )
-        await conn.execute(
-            update(touches).where(touches.c.customer_id == from_id).values(customer_id=into_id)
-        )
-        await conn.execute(
-            update(customers)
-            .where(or_(customers.c.id == from_id, customers.c.merged_into_id == from_id))
-            .values(merged_into_id=into_id)
-        )
-        await conn.execute(
-            update(customers)
-            .where(customers.c.id == into_id, customers.c.owner_manager_id.is_(None))
-            .values(
-                owner_manager_id=select(customers.c.owner_manager_id)
-                .where(customers.c.id == from_id)
-                .scalar_subquery()
-            )
-        )
-        await conn.execute(
-            insert(merges).values(
-                from_customer_id=from_id,
-                into_customer_id=into_id,
-                identity_kind=proof.kind,
-                identity_value=proof.value,
-                touch_channel=event.channel,
-                touch_external_id=event.external_id,
-                merged_at=now,
-            )
-        )
+        """Move everything of `from_id` onto `into_id` and record why and what moved."""
+        why = {"kind": proof.kind, "value": proof.value, "channel": event.channel,
+               "external_id": event.external_id}
+        await merging.merge_cards(self.connection, into_id, from_id, why, now)
 
     async def add_identities(
         self, customer_id: int, found: Sequence[Identity], now: datetime

@@ -106,6 +106,8 @@ merges = Table(
     Column("touch_channel", String(16), nullable=False),
     Column("touch_external_id", String(512), nullable=False),
     Column("merged_at", UtcDateTime, nullable=False),
+    Column("moved", Json),
+    Column("undone_at", UtcDateTime),
 )
 
 ignored_events = Table(

@@ -14,7 +14,7 @@ from sqlalchemy import text
 from channels.base import WebhookChannel, error_response
 from crm_store.routing_store import unsent_count
 from crm_store.tokens import Principal, authenticate
-from leadgate import api, api_duplicates, api_leads, api_telephony, openapi
+from leadgate import api, api_duplicates, api_leads, api_merges, api_telephony, openapi
 from leadgate.app_keys import CORE, PRINCIPAL
 from leadgate.bootstrap import Core
 from leadgate.http_noise import quiet_unreadable_requests
@@ -44,6 +44,7 @@ def build_app(
     app.add_routes(api.routes)
     app.add_routes(api_leads.routes)
     app.add_routes(api_duplicates.routes)
+    app.add_routes(api_merges.routes)
     app.add_routes(api_telephony.routes)
     app.add_routes(list(extra_routes))
     app.add_routes([web.get("/healthz", _healthz), web.get("/metrics", _metrics(channel_list))])
