@@ -8,7 +8,7 @@ from datetime import datetime
 from sqlalchemy import and_, bindparam, insert, or_, select, tuple_, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from crm_store import duplicates, merging
+from crm_store import duplicates, merging, screening
 from crm_store.tables import customers, identities, ignored_events, leads, touches
 from leads.duplicates import MatchKey
 from leads.model import ContactEvent
@@ -179,6 +179,14 @@ class SqlIntakeStore:
         """Give a nameless card the name this touch brought; False if it had one."""
         params = {"customer_id": customer_id, "new_name": name}
         return bool((await self.connection.execute(_FILL_NAME, params)).rowcount)
+
+    async def banned(self, keys: Sequence[tuple[str, str]]) -> set[tuple[str, str]]:
+        """Which of these (kind, value) keys are on the ban list."""
+        return await screening.banned(self.connection, keys)
+
+    async def quarantine(self, event: ContactEvent, ban: tuple[str, str], now: datetime) -> int:
+        """Keep a banned contact's event aside; the quarantine entry's id."""
+        return await screening.keep_in_quarantine(self.connection, event, ban, now)
 
     async def index_cards(
         self, cards: Sequence[tuple[int, Sequence[MatchKey]]], now: datetime

@@ -2,7 +2,8 @@
 
 from crm_store import duplicate_tables as duplicate_tables
 from crm_store import routing_tables as routing_tables
+from crm_store import screening_tables as screening_tables
 from crm_store import tables as tables
 from crm_store.tables import metadata
 
-__all__ = ["duplicate_tables", "metadata", "routing_tables", "tables"]
+__all__ = ["duplicate_tables", "metadata", "routing_tables", "screening_tables", "tables"]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import timedelta
 from typing import Any
 
@@ -51,7 +51,14 @@ class Core:
 
     async def sink(self, event: ContactEvent) -> IntakeResult:
         """Store one event durably; raises InvalidEvent or StoreUnavailable."""
-        result = await self.committer.submit(prepare(event, self.policy))
+        return await self._submit(prepare(event, self.policy))
+
+    async def release(self, event: ContactEvent) -> IntakeResult:
+        """Let a quarantined event through intake as if it had just arrived (no ban check)."""
+        return await self._submit(replace(prepare(event, self.policy), screened=True))
+
+    async def _submit(self, prepared: PreparedEvent) -> IntakeResult:
+        result = await self.committer.submit(prepared)
         if result.lead_id is not None:
             self.outbox_written()
         return result

@@ -1,4 +1,4 @@
-"""The `leadgate` command: run, db upgrade, tokens create, managers."""
+"""The `leadgate` command: run, db upgrade, tokens create, managers, ban."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ from pathlib import Path
 from crm_store.engine import create_engine
 from crm_store.migrate import current_revision, upgrade
 from crm_store.tokens import create_token
-from leadgate import cli_managers
+from leadgate import cli_bans, cli_managers
 from leadgate.settings import Settings
 from leads.errors import ConfigError
 
@@ -41,6 +41,7 @@ def _parser() -> argparse.ArgumentParser:
     create.add_argument("--role", required=True, choices=["admin", "manager"])
     create.add_argument("--manager", metavar="LOGIN", help="the manager a manager token belongs to")
     cli_managers.add_parser(commands)
+    cli_bans.add_parser(commands)
     return parser
 
 
@@ -79,6 +80,8 @@ async def _dispatch(args: argparse.Namespace, settings: Settings) -> int:
             print(await create_token(engine, args.role, args.manager))
         elif args.command == "managers":
             return await cli_managers.run(args, engine)
+        elif args.command == "ban":
+            return await cli_bans.run(args, engine, settings.default_region)
         return 0
     finally:
         await engine.dispose()

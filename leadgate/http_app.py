@@ -14,7 +14,7 @@ from sqlalchemy import text
 from channels.base import WebhookChannel, error_response
 from crm_store.routing_store import unsent_count
 from crm_store.tokens import Principal, authenticate
-from leadgate import api, api_duplicates, api_leads, api_merges, api_telephony, openapi
+from leadgate import api, api_bans, api_duplicates, api_leads, api_merges, api_telephony, openapi
 from leadgate.app_keys import CORE, PRINCIPAL
 from leadgate.bootstrap import Core
 from leadgate.http_noise import quiet_unreadable_requests
@@ -33,7 +33,8 @@ def build_app(
     """The HTTP app with the given webhook channels, extra routes and click-to-call."""
     quiet_unreadable_requests()
     app = web.Application(
-        middlewares=[_json_errors, _bearer_auth(core)], client_max_size=4 * 1024**2
+        middlewares=[_json_errors, _bearer_auth(core), api_bans.admin_only],
+        client_max_size=4 * 1024**2,
     )
     app[CORE] = core
     if originator is not None:
@@ -45,6 +46,7 @@ def build_app(
     app.add_routes(api_leads.routes)
     app.add_routes(api_duplicates.routes)
     app.add_routes(api_merges.routes)
+    app.add_routes(api_bans.routes)
     app.add_routes(api_telephony.routes)
     app.add_routes(list(extra_routes))
     app.add_routes([web.get("/healthz", _healthz), web.get("/metrics", _metrics(channel_list))])

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from leads.bans import ban_keys
 from leads.clean import clean_event
 from leads.duplicates import match_keys
 from leads.errors import InvalidEvent
@@ -65,6 +66,10 @@ async def intake(
     existing = await store.find_touch(event.channel, event.external_id)
     if existing is not None:
         return IntakeResult(existing.id, existing.lead_id, existing.customer_id, deduplicated=True)
+    if not prepared.screened and event.direction == "inbound":
+        hits = await store.banned(ban_keys(prepared))
+        if hits:
+            return await quarantine(store, prepared, hits, now)
     if event.ignored is not None:
         fresh = await store.record_ignored(prepared, now)
         return IntakeResult(None, None, None, deduplicated=not fresh, ignored=event.ignored)
@@ -85,6 +90,15 @@ async def intake(
     if is_new and lead is not None:
         manager = await router.route_new_lead(store, NewLead(lead, customer_id, owner, prepared))
     return IntakeResult(touch_id, lead, customer_id, manager_name=manager)
+
+
+async def quarantine(
+    store: IntakeStore, prepared: PreparedEvent, hits: set[tuple[str, str]], now: datetime
+) -> IntakeResult:
+    """Keep a banned contact's event aside: no card, no lead, no notification."""
+    ban = next(key for key in ban_keys(prepared) if key in hits)
+    return IntakeResult(None, None, None, quarantined=await store.quarantine(
+        prepared.event, ban, now))
 
 
 async def _resolve_customer(

@@ -49,6 +49,8 @@ class PreparedEvent:
     identities: tuple[Identity, ...]
     name: str | None
     unusable: tuple[str, ...]
+    screened: bool = False
+    """Checked against the ban list already (or released from quarantine): intake lets it in."""
 
     def identities_json(self) -> list[dict[str, Any]]:
         """The identities as recorded on the touch, usable and not."""
@@ -126,6 +128,12 @@ class IntakeStore(Protocol):
     ) -> list[int]: ...
 
     async def fulfil_callbacks(self, customer_id: int, at: datetime) -> None: ...
+
+    async def banned(self, keys: Sequence[tuple[str, str]]) -> set[tuple[str, str]]: ...
+
+    async def quarantine(
+        self, event: ContactEvent, ban: tuple[str, str], now: datetime
+    ) -> int: ...
 
 
 class LeadRouter(Protocol):

@@ -112,6 +112,7 @@ class WebFormsChannel:
             referrer=request.headers.get("Referer"),
             origin=origin,
             idempotency_key=request.headers.get("Idempotency-Key"),
+            client_ip=self._client(request),
         )
 
     def _client(self, request: web.Request) -> str:
