@@ -1,4 +1,4 @@
-"""The `leadgate` command: run, db upgrade, tokens create, managers, ban."""
+"""The `leadgate` command: run, db upgrade, tokens create, managers, ban, dead."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ from pathlib import Path
 from crm_store.engine import create_engine
 from crm_store.migrate import current_revision, upgrade
 from crm_store.tokens import create_token
-from leadgate import cli_bans, cli_managers
+from leadgate import cli_bans, cli_dead, cli_managers
 from leadgate.settings import Settings
 from leads.errors import ConfigError
 
@@ -42,6 +42,7 @@ def _parser() -> argparse.ArgumentParser:
     create.add_argument("--manager", metavar="LOGIN", help="the manager a manager token belongs to")
     cli_managers.add_parser(commands)
     cli_bans.add_parser(commands)
+    cli_dead.add_parser(commands)
     return parser
 
 
@@ -71,6 +72,8 @@ async def _dispatch(args: argparse.Namespace, settings: Settings) -> int:
 
         await run_with_workers(settings, args.workers, args.http_only, _worker_argv(args))
         return 0
+    if args.command == "dead":
+        return await cli_dead.run(args, settings.amqp_url)
     engine = create_engine(settings.database_url)
     try:
         if args.command == "db":
