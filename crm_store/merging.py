@@ -17,9 +17,9 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 
 from crm_store.columns import UtcDateTime
 from crm_store.tables import customers, identities, leads, merges, touches
+from leads.errors import MergeRefused
+from leads.statuses import MERGED, OPEN_STATUSES
 
-OPEN_STATUSES = ("new", "assigned", "accepted")
-FOLDED_STATUS = "merged"
 # The state of a lead that is in someone's hands: carried to the kept lead when it was not.
 _HANDLING = ("status", "manager_id", "team", "routing", "assigned_at", "accepted_at",
              "offer_deadline_at")
@@ -27,10 +27,6 @@ _LEAD_STATE = (*_HANDLING, "closed_at", "last_touch_at", "callback_due_at", "cal
 _STAMPS = {"closed_at", "offer_deadline_at", "last_touch_at", "callback_due_at",
            "callback_done_at", "assigned_at", "accepted_at"}
 _PROGRESS = {status: rank for rank, status in enumerate(OPEN_STATUSES)}
-
-
-class MergeRefused(ValueError):
-    """The merge or its undo cannot be done as asked; the message says why."""
 
 
 async def _ids(conn: AsyncConnection, column: Any, *where: Any) -> list[int]:
@@ -104,7 +100,7 @@ async def _fold_open_leads(conn: AsyncConnection, customer_id: int, now: datetim
             changes |= {"callback_due_at": lead.callback_due_at, "callback_done_at": None}
             pending = True
         await conn.execute(update(leads).where(leads.c.id == lead.id).values(
-            status=FOLDED_STATUS, closed_at=now, offer_deadline_at=None))
+            status=MERGED, closed_at=now, offer_deadline_at=None))
         folds.append({"lead": lead.id, "into_lead": kept.id, "touches": moved_touches,
                       "before": _state(lead),
                       "decision": "open leads of one person fold into the oldest"})

@@ -8,8 +8,9 @@ from aiohttp import web
 
 from channels.base import error_response
 from crm_store.engine import for_writing
-from crm_store.merging import MergeRefused, merge_by_hand, undo_merge
+from crm_store.merging import merge_by_hand, undo_merge
 from leadgate.app_keys import CORE, PRINCIPAL
+from leads.errors import MergeRefused
 from leads.model import utcnow
 
 routes = web.RouteTableDef()
