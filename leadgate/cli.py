@@ -1,4 +1,4 @@
-"""The `leadgate` command: run, db upgrade, tokens create, managers, ban, dead."""
+"""The `leadgate` command: run, db upgrade, tokens create, managers, ban, dead, replay."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ from pathlib import Path
 from crm_store.engine import create_engine
 from crm_store.migrate import current_revision, upgrade
 from crm_store.tokens import create_token
-from leadgate import cli_bans, cli_dead, cli_managers
+from leadgate import cli_bans, cli_dead, cli_managers, cli_replay
 from leadgate.settings import Settings
 from leads.errors import ConfigError
 
@@ -43,6 +43,7 @@ def _parser() -> argparse.ArgumentParser:
     cli_managers.add_parser(commands)
     cli_bans.add_parser(commands)
     cli_dead.add_parser(commands)
+    cli_replay.add_parser(commands)
     return parser
 
 
@@ -74,6 +75,8 @@ async def _dispatch(args: argparse.Namespace, settings: Settings) -> int:
         return 0
     if args.command == "dead":
         return await cli_dead.run(args, settings.amqp_url)
+    if args.command == "replay":
+        return await cli_replay.run(args, settings)
     engine = create_engine(settings.database_url)
     try:
         if args.command == "db":

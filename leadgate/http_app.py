@@ -18,6 +18,8 @@ from leadgate import api, api_bans, api_duplicates, api_leads, api_merges, api_t
 from leadgate.app_keys import CORE, PRINCIPAL
 from leadgate.bootstrap import Core
 from leadgate.http_noise import quiet_unreadable_requests
+from leadgate.journal import JournalSettings, journal_refusals
+from leads.errors import ConfigError
 
 log = logging.getLogger(__name__)
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
@@ -33,7 +35,8 @@ def build_app(
     """The HTTP app with the given webhook channels, extra routes and click-to-call."""
     quiet_unreadable_requests()
     app = web.Application(
-        middlewares=[_json_errors, _bearer_auth(core), api_bans.admin_only],
+        middlewares=[_json_errors, _bearer_auth(core), api_bans.admin_only,
+                     journal_refusals(core.engine, _journal_settings(core))],
         client_max_size=4 * 1024**2,
     )
     app[CORE] = core
@@ -52,6 +55,13 @@ def build_app(
     app.add_routes([web.get("/healthz", _healthz), web.get("/metrics", _metrics(channel_list))])
     app.add_routes([web.get(openapi.PATH, openapi.serve_openapi)])
     return app
+
+
+def _journal_settings(core: Core) -> JournalSettings:
+    try:
+        return JournalSettings.from_toml(core.settings.section("journal"))
+    except ValueError as err:
+        raise ConfigError(str(err)) from err
 
 
 @web.middleware
