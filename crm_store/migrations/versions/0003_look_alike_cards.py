@@ -6,11 +6,14 @@ Create Date: 2026-11-30 15:39:55.101681
 """
 
 from collections.abc import Sequence
+from datetime import UTC, datetime
 
 import sqlalchemy as sa
 from alembic import op
 
 import crm_store.columns
+from leads.duplicates import MAX_SHARED, WEIGHTS, match_keys
+from leads.normalize import Identity
 
 revision: str = "0003"
 down_revision: str | None = "0002"
@@ -84,6 +87,51 @@ def upgrade() -> None:
         )
 
     # ### end Alembic commands ###
+    _index_existing_cards()
+
+
+def _index_existing_cards() -> None:
+    """Give the cards that exist already their match keys and pairs, in batches."""
+    conn = op.get_bind()
+    last = 0
+    while True:
+        cards = conn.execute(
+            sa.text("SELECT id, name FROM customers WHERE id > :last ORDER BY id LIMIT 5000"),
+            {"last": last},
+        ).all()
+        if not cards:
+            break
+        found: dict[int, list[Identity]] = {card.id: [] for card in cards}
+        for row in conn.execute(
+            sa.text("SELECT customer_id, kind, value FROM identities "
+                    "WHERE customer_id > :first AND customer_id <= :last"),
+            {"first": last, "last": cards[-1].id},
+        ):
+            found[row.customer_id].append(Identity(row.kind, row.value))
+        keys = [
+            {"reason": key.reason, "key": key.key, "customer_id": card.id}
+            for card in cards
+            for key in match_keys(card.name, found[card.id])
+        ]
+        if keys:
+            conn.execute(sa.text(
+                "INSERT INTO match_keys (reason, key, customer_id) VALUES (:reason, :key, :customer_id)"
+            ), keys)
+        last = cards[-1].id
+    conn.execute(
+        sa.text(
+            "INSERT INTO duplicate_pairs (customer_id, other_id, reason, score, created_at) "
+            "SELECT a.customer_id, b.customer_id, a.reason, 0.0, :now "
+            "FROM match_keys a JOIN match_keys b ON a.reason = b.reason AND a.key = b.key "
+            "AND a.customer_id < b.customer_id "
+            "WHERE (SELECT count(*) FROM match_keys c "
+            "       WHERE c.reason = a.reason AND c.key = a.key) <= :most"
+        ),
+        {"now": datetime.now(UTC), "most": MAX_SHARED},
+    )
+    for reason, weight in WEIGHTS.items():
+        conn.execute(sa.text("UPDATE duplicate_pairs SET score = :weight WHERE reason = :reason"),
+                     {"weight": weight, "reason": reason})
 
 
 def downgrade() -> None:
