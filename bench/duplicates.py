@@ -161,24 +161,41 @@ async def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("-n", type=int, default=1_000_000, help="customers in the store")
     parser.add_argument("-k", type=int, default=2_000, help="new contacts measured")
+    parser.add_argument("--keep", metavar="NAME",
+                        help="fill database NAME once and keep it for later runs")
     args = parser.parse_args()
-    name = f"leadgate_bench_dup_{uuid.uuid4().hex[:8]}"
+    name = args.keep or f"leadgate_bench_dup_{uuid.uuid4().hex[:8]}"
     admin = await asyncpg.connect(ADMIN_DSN)
-    await admin.execute(f'CREATE DATABASE "{name}"')
+    exists = await admin.fetchval("SELECT 1 FROM pg_database WHERE datname = $1", name)
+    if not exists:
+        await admin.execute(f'CREATE DATABASE "{name}"')
     dsn = ADMIN_DSN.rsplit("/", 1)[0] + f"/{name}"
     url = dsn.replace("postgresql://", "postgresql+asyncpg://")
+    rng = random.Random(7)
     try:
-        engine = create_engine(url)
-        await upgrade(engine)
-        await engine.dispose()
-        rng = random.Random(7)
-        started = time.perf_counter()
-        await fill(dsn, args.n, rng)
-        print(f"filled {args.n:,} customers in {time.perf_counter() - started:.0f} s")
-        await measure(url, args.n, args.k, rng)
+        if not exists:
+            engine = create_engine(url)
+            await upgrade(engine)
+            await engine.dispose()
+            started = time.perf_counter()
+            await fill(dsn, args.n, rng)
+            print(f"filled {args.n:,} customers in {time.perf_counter() - started:.0f} s")
+        else:
+            await _clear_measured(dsn, args.n)
+        await measure(url, args.n, args.k, random.Random(11))
     finally:
-        await admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        if not args.keep:
+            await admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
         await admin.close()
+
+
+async def _clear_measured(dsn: str, total: int) -> None:
+    """Remove the cards an earlier run added for measuring (the filled ones stay)."""
+    conn = await asyncpg.connect(dsn)
+    try:
+        await conn.execute("DELETE FROM customers WHERE id > $1", total)
+    finally:
+        await conn.close()
 
 
 if __name__ == "__main__":

@@ -39,7 +39,7 @@ async def list_bans(request: web.Request) -> web.Response:
 
 @routes.post("/api/bans")
 async def add_ban(request: web.Request) -> web.Response:
-    """`{"kind", "value", "reason"?}` → 201 with the ban; 422 when the value is no such kind."""
+    """`{"kind", "value", "reason"?, "region"?}` → 201 with the ban; 422 for a wrong value."""
     try:
         body = json.loads(await request.read() or b"{}")
     except (ValueError, UnicodeDecodeError):
@@ -51,7 +51,8 @@ async def add_ban(request: web.Request) -> web.Response:
     reason = body.get("reason") if isinstance(body.get("reason"), str) else None
     core = request.app[CORE]
     try:
-        key = normalize_ban(body["kind"], body["value"], core.policy.default_region)
+        region = body.get("region") if isinstance(body.get("region"), str) else None
+        key = normalize_ban(body["kind"], body["value"], region or core.policy.default_region)
     except ValueError as err:
         return error_response(422, "invalid", str(err))
     async with for_writing(core.engine).begin() as conn:

@@ -24,6 +24,10 @@ def add_parser(commands: Any) -> None:
         parser.add_argument("kind", choices=BAN_KINDS)
         parser.add_argument("value", help="phone, address, domain, id or IP, as people write it")
     add.add_argument("--reason", help="why (shown by `ban list`)")
+    for parser in (add, remove):
+        parser.add_argument("--region", metavar="CC",
+                            help="country of a phone written without its code (default: the "
+                                 "configured default_region)")
     listing = sub.add_parser("list", help="list bans")
     listing.add_argument("--json", action="store_true", help="one JSON object per line")
 
@@ -38,7 +42,7 @@ async def run(args: argparse.Namespace, engine: AsyncEngine, region: str | None)
                       else f"{row['id']:>5}  {row['kind']:<9} {row['value']:<32} "
                            f"{row['reason'] or ''}")
         return 0
-    key = normalize_ban(args.kind, args.value, region)
+    key = normalize_ban(args.kind, args.value, args.region or region)
     async with engine.begin() as conn:
         if args.ban_command == "add":
             ban_id = await screening.add_ban(conn, key, args.reason, utcnow())
