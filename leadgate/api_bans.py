@@ -10,13 +10,14 @@ from aiohttp import web
 from channels.base import error_response
 from crm_store import screening
 from crm_store.engine import for_writing
+from leadgate.api_duplicates import page
 from leadgate.app_keys import CORE, PRINCIPAL
 from leads.bans import normalize_ban
+from leads.clean import clean_text
 from leads.errors import InvalidEvent, StoreUnavailable
 from leads.model import utcnow
 
 routes = web.RouteTableDef()
-_MAX_PAGE = 500
 
 
 @web.middleware
@@ -48,7 +49,7 @@ async def add_ban(request: web.Request) -> web.Response:
         isinstance(body.get(k), str) for k in ("kind", "value")
     ):
         return error_response(422, "invalid", 'give {"kind": ..., "value": ...}')
-    reason = body.get("reason") if isinstance(body.get("reason"), str) else None
+    reason = clean_text(body["reason"], 500) if isinstance(body.get("reason"), str) else None
     core = request.app[CORE]
     try:
         region = body.get("region") if isinstance(body.get("region"), str) else None
@@ -61,7 +62,7 @@ async def add_ban(request: web.Request) -> web.Response:
                              status=201)
 
 
-@routes.delete(r"/api/bans/{ban_id:\d+}")
+@routes.delete(r"/api/bans/{ban_id:[0-9]{1,18}}")
 async def remove_ban(request: web.Request) -> web.Response:
     """Lift a ban."""
     async with for_writing(request.app[CORE].engine).begin() as conn:
@@ -74,18 +75,14 @@ async def remove_ban(request: web.Request) -> web.Response:
 @routes.get("/api/quarantine")
 async def list_quarantine(request: web.Request) -> web.Response:
     """Events of banned contacts, newest first; `?released=true|false`, `&limit=&offset=`."""
-    query = request.query
-    released = {"true": True, "false": False}.get(query.get("released", ""))
-    limit, offset = query.get("limit", "100"), query.get("offset", "0")
-    if not limit.isdigit() or not offset.isdigit():
-        return error_response(400, "malformed", "limit and offset must be whole numbers")
+    released = {"true": True, "false": False}.get(request.query.get("released", ""))
+    limit, offset = page(request)
     async with request.app[CORE].engine.connect() as conn:
-        found = await screening.list_quarantine(
-            conn, released, min(int(limit), _MAX_PAGE), int(offset))
+        found = await screening.list_quarantine(conn, released, limit, offset)
     return web.json_response({"quarantine": found}, dumps=_dumps)
 
 
-@routes.post(r"/api/quarantine/{quarantine_id:\d+}/release")
+@routes.post(r"/api/quarantine/{quarantine_id:[0-9]{1,18}}/release")
 async def release(request: web.Request) -> web.Response:
     """Run the kept event through intake as if it had just arrived (the ban stays)."""
     core, kept = request.app[CORE], int(request.match_info["quarantine_id"])

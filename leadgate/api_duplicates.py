@@ -13,9 +13,11 @@ routes = web.RouteTableDef()
 _MAX_PAGE = 500
 
 
-def _page(request: web.Request) -> tuple[int, int]:
+def page(request: web.Request) -> tuple[int, int]:
+    """`?limit=&offset=` (100 and 0 by default, at most 500 a page); 400 when not numbers."""
     raw_limit, raw_offset = request.query.get("limit", "100"), request.query.get("offset", "0")
-    if not raw_limit.isdigit() or not raw_offset.isdigit():
+    if not all(raw.isascii() and raw.isdigit() and len(raw) <= 18
+               for raw in (raw_limit, raw_offset)):
         raise web.HTTPBadRequest(
             text='{"error": "malformed", "detail": "limit and offset must be whole numbers"}',
             content_type="application/json",
@@ -28,13 +30,16 @@ async def list_duplicates(request: web.Request) -> web.Response:
     """Suggested pairs of cards that may be one person, newest first (admin only)."""
     if not request[PRINCIPAL].is_admin:
         return error_response(403, "forbidden", "only an admin token lists every card")
-    limit, offset = _page(request)
+    limit, offset = page(request)
     async with request.app[CORE].engine.connect() as conn:
         found = await duplicates.duplicate_list(conn, limit, offset)
     return web.json_response({"duplicates": found, "limit": limit, "offset": offset})
 
 
-@routes.post(r"/api/customers/{customer_id:\d+}/duplicates/{other_id:\d+}/dismiss")
+_ID = "[0-9]{1,18}"
+
+
+@routes.post(f"/api/customers/{{customer_id:{_ID}}}/duplicates/{{other_id:{_ID}}}/dismiss")
 async def dismiss(request: web.Request) -> web.Response:
     """Say two cards are not one person: the pair is never suggested again (admin only)."""
     if not request[PRINCIPAL].is_admin:

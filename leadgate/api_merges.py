@@ -16,7 +16,7 @@ from leads.model import utcnow
 routes = web.RouteTableDef()
 
 
-@routes.post(r"/api/customers/{customer_id:\d+}/merge")
+@routes.post(r"/api/customers/{customer_id:[0-9]{1,18}}/merge")
 async def merge(request: web.Request) -> web.Response:
     """`{"from": other_id}`: the other card moves onto this one; the merge can be undone."""
     if not request[PRINCIPAL].is_admin:
@@ -26,7 +26,7 @@ async def merge(request: web.Request) -> web.Response:
     except (ValueError, UnicodeDecodeError):
         return error_response(400, "malformed", "the body must be JSON")
     other = body.get("from") if isinstance(body, dict) else None
-    if not isinstance(other, int) or isinstance(other, bool):
+    if not isinstance(other, int) or isinstance(other, bool) or not 0 <= other < 10**18:
         return error_response(422, "invalid", 'name the card to merge in: {"from": id}')
     into = int(request.match_info["customer_id"])
     try:
@@ -39,7 +39,7 @@ async def merge(request: web.Request) -> web.Response:
     return web.json_response({"merge_id": merge_id, "customer_id": into, "from": other})
 
 
-@routes.post(r"/api/merges/{merge_id:\d+}/undo")
+@routes.post(r"/api/merges/{merge_id:[0-9]{1,18}}/undo")
 async def undo(request: web.Request) -> web.Response:
     """Put both cards of a merge back exactly as they were; 409 when a later merge built on it."""
     if not request[PRINCIPAL].is_admin:

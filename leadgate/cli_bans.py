@@ -11,6 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from crm_store import screening
 from crm_store.migrate import upgrade_if_empty
 from leads.bans import BAN_KINDS, normalize_ban
+from leads.clean import clean_text
 from leads.model import utcnow
 
 
@@ -45,7 +46,8 @@ async def run(args: argparse.Namespace, engine: AsyncEngine, region: str | None)
     key = normalize_ban(args.kind, args.value, args.region or region)
     async with engine.begin() as conn:
         if args.ban_command == "add":
-            ban_id = await screening.add_ban(conn, key, args.reason, utcnow())
+            reason = clean_text(args.reason, 500) if args.reason else None
+            ban_id = await screening.add_ban(conn, key, reason, utcnow())
             print(f"banned {key[0]} {key[1]} (id {ban_id})")
             return 0
         if not await screening.remove_ban(conn, key):

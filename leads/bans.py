@@ -21,6 +21,8 @@ BanKey = tuple[str, str]
 def normalize_ban(kind: str, value: str, region: str | None = None) -> BanKey:
     """The ban as stored; ValueError says why `value` is no `kind`."""
     text = value.strip()
+    if len(text) > 320 or not text.isprintable():
+        raise ValueError("a banned value is at most 320 printable characters")
     if kind in ("phone", "whatsapp"):
         phone = normalize_phone(text, region)
         if phone is None:
