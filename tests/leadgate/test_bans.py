@@ -56,7 +56,7 @@ async def test_a_banned_phones_form_sms_and_call_are_quarantined_then_released_i
         card = await leadgate.get(f"/api/customers/{released[0].body['customer_id']}")
 
     assert banned.status == 201 and banned.body["value"] == "+79161234567"
-    assert (form.status, sms.status) == (201, 200) and form.body["lead_id"] is None
+    assert (form.status, sms.status) == (201, 200) and form.body["lead_id"]  # looks stored
     assert counts["customers"] == counts["leads"] == counts["touches"] == 0
     assert "leadgate_outbox_unsent 0" in outbox.text
     assert sorted(e["channel"] for e in kept) == ["call", "sms", "webform"]
@@ -79,6 +79,8 @@ async def test_bans_on_a_domain_and_an_ip_stop_forms_and_are_lifted(database_url
         by_domain = await leadgate.post_form("contact", {"email": "x@spam.example"})
         ip = await leadgate.request("POST", "/api/bans", json={"kind": "ip", "value": "127.0.0.1"})
         by_ip = await leadgate.post_form("contact", {"email": "someone@fine.example"})
+        kept_count = len((await leadgate.get("/api/quarantine")).body["quarantine"])
+        leads_count = (await row_counts(leadgate.core.engine))["leads"]
         lifted = await leadgate.request("DELETE", f"/api/bans/{ip.body['id']}")
         after = await leadgate.post_form("contact", {"email": "someone@fine.example"})
         listed = await leadgate.get("/api/bans")
@@ -86,7 +88,8 @@ async def test_bans_on_a_domain_and_an_ip_stop_forms_and_are_lifted(database_url
 
     assert (domain.status, ip.status, lifted.status) == (201, 201, 200)
     assert by_domain.status == by_ip.status == 201
-    assert by_domain.body["lead_id"] is None and by_ip.body["lead_id"] is None
+    assert by_domain.body["lead_id"] and by_ip.body["lead_id"]  # answered as if stored
+    assert kept_count == 2 and leads_count == 0
     assert after.body["lead_id"] is not None
     assert [(b["kind"], b["value"]) for b in listed.body["bans"]] == [("domain", "spam.example")]
     assert bad.status == 422
@@ -106,9 +109,10 @@ async def test_spam_on_a_lead_offers_to_ban_its_contacts_and_bans_them_on_reques
         banned = await leadgate.request("POST", f"/api/leads/{lead}/close",
                                         json={"status": "spam", "ban": True})
         third = await leadgate.post_form("contact", {"email": "bot@spam.example"})
+        kept = (await leadgate.get("/api/quarantine")).body["quarantine"]
 
     offer = [(b["kind"], b["value"]) for b in offered.body["ban_offer"]]
     assert offer == [("phone", "+998905554433"), ("email", "bot@spam.example")]
     assert "banned" not in offered.body and second.body["lead_id"] is not None
     assert [(b["kind"], b["value"]) for b in banned.body["banned"]] == offer
-    assert third.body["lead_id"] is None
+    assert third.status == 201 and [k["channel"] for k in kept] == ["webform"]
