@@ -31,7 +31,7 @@ from crm_store import duplicates
 from crm_store.engine import create_engine
 from crm_store.migrate import upgrade
 from crm_store.tables import identities
-from leads.duplicates import match_keys
+from leads.duplicates import MAX_SHARED, WEIGHTS, match_keys
 from leads.normalize import normalize_email, normalize_phone
 
 ADMIN_DSN = "postgresql://postgres@127.0.0.1:5432/postgres"
@@ -90,9 +90,28 @@ async def fill(dsn: str, total: int, rng: random.Random) -> None:
         await conn.copy_records_to_table("match_keys", records=keys,
                                          columns=["reason", "key", "customer_id"])
         await conn.execute("SELECT setval('customers_id_seq', $1)", total)
-        await conn.execute("ANALYZE")
+        await pair_up(conn)
     finally:
         await conn.close()
+
+
+_SCORE = "CASE a.reason " + " ".join(
+    f"WHEN '{reason}' THEN {weight}" for reason, weight in WEIGHTS.items()) + " END"
+
+
+async def pair_up(conn: asyncpg.Connection) -> None:
+    """The suggested pairs of the filled cards, as intake would have made them one by one."""
+    await conn.execute(
+        "INSERT INTO duplicate_pairs (customer_id, other_id, reason, score, created_at) "
+        f"SELECT a.customer_id, b.customer_id, a.reason, {_SCORE}, now() FROM match_keys a "
+        "JOIN match_keys b ON a.reason = b.reason AND a.key = b.key "
+        "AND a.customer_id < b.customer_id "
+        "JOIN (SELECT reason, key FROM match_keys GROUP BY reason, key "
+        f"      HAVING count(*) BETWEEN 2 AND {MAX_SHARED}) shared "
+        "ON shared.reason = a.reason AND shared.key = a.key")
+    await conn.execute("ANALYZE")
+    pairs = await conn.fetchval("SELECT count(*) FROM duplicate_pairs")
+    print(f"{pairs:,} suggested pairs among the filled cards")
 
 
 async def timed(conn: AsyncConnection, rounds: int,
@@ -119,11 +138,9 @@ def report(label: str, spent: list[float], per: int = 1) -> float:
 async def measure(url: str, total: int, contacts: int, rng: random.Random) -> None:
     """The per-contact figures, each beside the bare look-up of the same run."""
     people = [person(rng) for _ in range(contacts)]
+    phones = [[i for i in (normalize_phone(phone, None),) if i is not None] for _, phone in people]
     started = time.perf_counter()
-    computed = [
-        match_keys(name, [i for i in (normalize_phone(phone, None),) if i is not None])
-        for name, phone in people
-    ]
+    computed = [match_keys(name, found) for (name, _), found in zip(people, phones, strict=True)]
     keys_us = (time.perf_counter() - started) / contacts * 1e6
     base = total + 1
     engine = create_engine(url)
@@ -194,6 +211,8 @@ async def _clear_measured(dsn: str, total: int) -> None:
     conn = await asyncpg.connect(dsn)
     try:
         await conn.execute("DELETE FROM customers WHERE id > $1", total)
+        if not await conn.fetchval("SELECT count(*) FROM duplicate_pairs"):
+            await pair_up(conn)
     finally:
         await conn.close()
 

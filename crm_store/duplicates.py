@@ -21,9 +21,16 @@ _SHARING = select(match_keys.c.reason, match_keys.c.key, match_keys.c.customer_i
 )
 
 
+_IGNORING: dict[tuple[str, str], Any] = {}
+
+
 def _insert_ignoring_duplicates(connection: AsyncConnection, table: Any) -> Any:
-    dialect = postgresql if connection.dialect.name == "postgresql" else sqlite
-    return dialect.insert(table).on_conflict_do_nothing()
+    """`INSERT … ON CONFLICT DO NOTHING`, built once per dialect and table (hot path)."""
+    key = (connection.dialect.name, table.name)
+    if key not in _IGNORING:
+        dialect = postgresql if key[0] == "postgresql" else sqlite
+        _IGNORING[key] = dialect.insert(table).on_conflict_do_nothing()
+    return _IGNORING[key]
 
 
 async def index_cards(connection: AsyncConnection, cards: Sequence[CardKeys], now: datetime) -> int:
@@ -80,25 +87,27 @@ def _surviving(table: Any) -> Any:
     return func.coalesce(table.c.merged_into_id, table.c.id)
 
 
+_CARD_IDS = select(customers.c.id).where(
+    or_(customers.c.id == bindparam("card"), customers.c.merged_into_id == bindparam("card"))
+)
+_MINE = duplicate_pairs.c.customer_id.in_(bindparam("ids", expanding=True))
+_HOLDER = customers.alias("holder")
+_LOOK_ALIKES = (
+    select(_surviving(_HOLDER).label("other"), duplicate_pairs.c.reason)
+    .select_from(duplicate_pairs)
+    .join(_HOLDER, _HOLDER.c.id == case(
+        (_MINE, duplicate_pairs.c.other_id), else_=duplicate_pairs.c.customer_id))
+    .where(or_(_MINE, duplicate_pairs.c.other_id.in_(bindparam("ids", expanding=True))))
+)
+
+
 async def possible_duplicates(
     connection: AsyncConnection, customer_id: int
 ) -> list[dict[str, Any]]:
     """The cards that look like this one, strongest first, without dismissed ones."""
-    merged = select(customers.c.id).where(
-        or_(customers.c.id == customer_id, customers.c.merged_into_id == customer_id)
-    )
-    ids = [row.id for row in await connection.execute(merged)]
-    mine = duplicate_pairs.c.customer_id.in_(ids)
-    other = case((mine, duplicate_pairs.c.other_id), else_=duplicate_pairs.c.customer_id)
-    holder = customers.alias("holder")
-    rows = await connection.execute(
-        select(_surviving(holder).label("other"), duplicate_pairs.c.reason)
-        .select_from(duplicate_pairs)
-        .join(holder, holder.c.id == other)
-        .where(or_(mine, duplicate_pairs.c.other_id.in_(ids)))
-    )
+    ids = [row.id for row in await connection.execute(_CARD_IDS, {"card": customer_id})]
     reasons: dict[int, list[str]] = {}
-    for row in rows:
+    for row in await connection.execute(_LOOK_ALIKES, {"ids": ids}):
         if row.other != customer_id:
             reasons.setdefault(int(row.other), []).append(row.reason)
     dismissed = await _dismissed(connection, customer_id, list(reasons))
