@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import Select, func, select
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from crm_store import duplicates
+from crm_store.intake_store import OPEN_STATUSES
 from crm_store.tables import customers, identities, leads, merges, touches
 
 _LEAD_COLUMNS = (
@@ -23,6 +25,8 @@ _LEAD_COLUMNS = (
     leads.c.callback_due_at,
     leads.c.callback_done_at,
     leads.c.accepted_at,
+    leads.c.contacted_at,
+    leads.c.contacted_by,
     leads.c.closed_at,
 )
 _TOUCH_COLUMNS = (
@@ -111,9 +115,17 @@ async def customer_by_identity(conn: AsyncConnection, kind: str, value: str) -> 
     )
 
 
-def lead_query(status: str | None, manager_id: int | None, channel: str | None) -> Select[Any]:
-    """Leads filtered by status, manager and channel, newest first."""
+def lead_query(
+    status: str | None, manager_id: int | None, channel: str | None,
+    callback_due_by: datetime | None = None,
+) -> Select[Any]:
+    """Leads filtered by status, manager and channel, newest first; or callbacks due by then."""
     query = select(*_LEAD_COLUMNS).order_by(leads.c.id.desc())
+    if callback_due_by is not None:
+        query = query.where(
+            leads.c.callback_due_at <= callback_due_by, leads.c.callback_done_at.is_(None),
+            leads.c.status.in_(OPEN_STATUSES),
+        ).order_by(None).order_by(leads.c.callback_due_at, leads.c.id)
     if status:
         query = query.where(leads.c.status == status)
     if manager_id is not None:

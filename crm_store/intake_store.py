@@ -5,10 +5,11 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime
 
-from sqlalchemy import and_, bindparam, insert, or_, select, tuple_, update
+from sqlalchemy import and_, bindparam, case, func, insert, literal, or_, select, tuple_, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from crm_store import duplicates, merging, screening
+from crm_store.columns import Id
 from crm_store.tables import customers, identities, ignored_events, leads, touches
 from leads.duplicates import MatchKey
 from leads.model import ContactEvent
@@ -242,23 +243,34 @@ class SqlIntakeStore:
         params = [_touch_row(customer, lead, prepared, now) for customer, lead, prepared in rows]
         return list((await self.connection.execute(_INSERT_TOUCHES, params)).scalars())
 
-    async def request_callback(self, lead_id: int, due_at: datetime) -> None:
+    async def request_callback(
+        self, lead_id: int, requested_at: datetime, due_at: datetime
+    ) -> None:
         """Ask for a callback on the lead unless one is already due earlier."""
+        pending = and_(leads.c.callback_due_at.is_not(None), leads.c.callback_done_at.is_(None))
         await self.connection.execute(
             update(leads)
             .where(
                 leads.c.id == lead_id,
-                or_(
-                    leads.c.callback_due_at.is_(None),
-                    leads.c.callback_done_at.is_not(None),
-                    leads.c.callback_due_at > due_at,
-                ),
+                or_(~pending, leads.c.callback_due_at > due_at),
             )
-            .values(callback_due_at=due_at, callback_done_at=None)
+            .values(
+                callback_due_at=due_at,
+                callback_done_at=None,
+                # A callback still pending keeps the missed call that opened it; a new one
+                # starts its own reminders.
+                callback_requested_at=case(
+                    (pending, func.coalesce(leads.c.callback_requested_at, requested_at)),
+                    else_=requested_at,
+                ),
+                callback_reminded_at=case((pending, leads.c.callback_reminded_at), else_=None),
+                callback_escalated_at=case((pending, leads.c.callback_escalated_at), else_=None),
+            )
         )
 
     async def fulfil_callbacks(self, customer_id: int, at: datetime) -> None:
-        """Close every pending callback of the customer: we reached them."""
+        """Close every callback of the customer asked before `at`: we reached them."""
+        requested = leads.c.callback_requested_at
         await self.connection.execute(
             update(leads)
             .where(
@@ -266,9 +278,20 @@ class SqlIntakeStore:
                     leads.c.customer_id == customer_id,
                     leads.c.callback_due_at.is_not(None),
                     leads.c.callback_done_at.is_(None),
+                    or_(requested.is_(None), requested <= at),
                 )
             )
             .values(callback_done_at=at)
+        )
+
+    async def mark_contacted(self, lead_id: int, at: datetime, manager_id: int | None) -> None:
+        """The first time a manager reached the customer after the lead opened (and who)."""
+        await self.connection.execute(
+            update(leads)
+            .where(leads.c.id == lead_id, leads.c.contacted_at.is_(None),
+                   leads.c.created_at <= at)
+            .values(contacted_at=at,
+                    contacted_by=func.coalesce(literal(manager_id, Id), leads.c.manager_id))
         )
 
 

@@ -24,6 +24,7 @@ class TeamRow:
     name: str
     accept_minutes: float
     lead_manager_id: int | None
+    contact_minutes: float | None = None
 
 
 @dataclass(frozen=True)
@@ -66,7 +67,8 @@ _MEMBERS = (
     .order_by(managers.c.id)
 )
 _MANAGER = select(*_MANAGER_COLUMNS).where(managers.c.id == bindparam("manager_id"))
-_TEAM = select(teams.c.id, teams.c.name, teams.c.accept_minutes, teams.c.lead_manager_id).where(
+_TEAM = select(teams.c.id, teams.c.name, teams.c.accept_minutes, teams.c.lead_manager_id,
+              teams.c.contact_minutes).where(
     teams.c.name == bindparam("name")
 )
 _ASSIGN = (
@@ -158,10 +160,13 @@ class SqlRoutingStore:
             await self.connection.execute(_CLAIM_CARD, claims)
         await self.add_outbox([p.message for p in placements], now)
 
-    async def set_status(self, lead_id: int, now: datetime, status: str) -> None:
-        """Accept (`accepted`) or close (`won`/`lost`/`spam`) a lead."""
+    async def set_status(self, lead_id: int, now: datetime, status: str,
+                         contact_due_at: datetime | None = None) -> None:
+        """Accept (`accepted`, to be contacted by `contact_due_at`) or close a lead."""
         values: dict[str, Any] = {"status": status, "offer_deadline_at": None}
         values["accepted_at" if status == ACCEPTED else "closed_at"] = now
+        if status == ACCEPTED:
+            values["contact_due_at"] = contact_due_at
         await self.connection.execute(update(leads).where(leads.c.id == lead_id).values(values))
 
     async def make_owner(self, customer_id: int, manager_id: int) -> None:

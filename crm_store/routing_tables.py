@@ -39,6 +39,7 @@ teams = Table(
     Column("id", Id, primary_key=True, autoincrement=True),
     Column("name", String(64), nullable=False, unique=True),
     Column("accept_minutes", Float, nullable=False, default=5),
+    Column("contact_minutes", Float),
     Column("lead_manager_id", Id, ForeignKey("managers.id")),
 )
 

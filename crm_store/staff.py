@@ -37,14 +37,17 @@ async def manager_id(conn: AsyncConnection, login: str) -> int | None:
 
 
 async def upsert_team(conn: AsyncConnection, name: str, accept_minutes: float | None = None,
-                      lead_manager_id: int | None = None) -> int:
-    """Create the team or update its accept time and lead; the team's id."""
+                      lead_manager_id: int | None = None,
+                      contact_minutes: float | None = None) -> int:
+    """Create the team or update its accept and contact times and lead; the team's id."""
     existing = await conn.scalar(select(teams.c.id).where(teams.c.name == name))
     values: dict[str, Any] = {}
     if accept_minutes is not None:
         values["accept_minutes"] = accept_minutes
     if lead_manager_id is not None:
         values["lead_manager_id"] = lead_manager_id
+    if accept_minutes is not None:
+        values["contact_minutes"] = contact_minutes  # the file decides: unset means none
     if existing is not None:
         if values:
             await conn.execute(update(teams).where(teams.c.id == existing).values(values))

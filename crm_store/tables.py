@@ -67,10 +67,21 @@ leads = Table(
     Column("closed_at", UtcDateTime),
     Column("offer_deadline_at", UtcDateTime, index=True),
     Column("assigned_at", UtcDateTime),
+    # Speed to lead: the first time a manager reached the customer, and the deadlines' state.
+    Column("contacted_at", UtcDateTime),
+    Column("contacted_by", Id, ForeignKey("managers.id")),
+    Column("contact_due_at", UtcDateTime, index=True),
+    Column("contact_overdue_at", UtcDateTime),
+    Column("callback_requested_at", UtcDateTime),
+    Column("callback_reminded_at", UtcDateTime),
+    Column("callback_escalated_at", UtcDateTime),
     Index("ix_leads_customer_status", "customer_id", "status"),
     Index("ix_leads_manager_status", "manager_id", "status"),
     Index("ix_leads_manager_assigned", "manager_id", "assigned_at"),
     Index("ix_leads_status_created", "status", "created_at"),
+    Index("ix_leads_created_at", "created_at"),
+    Index("ix_leads_callback_due", "callback_due_at"),
+    Index("ix_leads_callback_requested", "callback_requested_at"),
 )
 
 touches = Table(

@@ -11,6 +11,7 @@ from channels.base import error_response
 from crm_store import cards
 from crm_store.tokens import Principal
 from leadgate.app_keys import CORE, PRINCIPAL
+from leads.model import utcnow
 from leads.normalize import normalize_email, normalize_phone
 
 routes = web.RouteTableDef()
@@ -76,7 +77,10 @@ async def find_customer(request: web.Request) -> web.Response:
 
 @routes.get("/api/leads")
 async def list_leads(request: web.Request) -> web.Response:
-    """Leads, newest first, filtered by ?status=&manager_id=&channel=; &limit=&offset= page."""
+    """Leads, newest first, filtered by ?status=&manager_id=&channel=; &limit=&offset= page.
+
+    `?callback=due` lists instead the open leads whose callback is due, soonest due first.
+    """
     principal = request[PRINCIPAL]
     manager_id = (
         _int_param(request, "manager_id", "query") if "manager_id" in request.query else None
@@ -87,7 +91,11 @@ async def list_leads(request: web.Request) -> web.Response:
         min(_int_param(request, "limit", "query"), _MAX_PAGE) if "limit" in request.query else 100
     )
     offset = _int_param(request, "offset", "query") if "offset" in request.query else 0
-    query = cards.lead_query(request.query.get("status"), manager_id, request.query.get("channel"))
+    callback = request.query.get("callback")
+    if callback not in (None, "due"):
+        return error_response(400, "malformed", "callback may only be 'due'")
+    query = cards.lead_query(request.query.get("status"), manager_id, request.query.get("channel"),
+                             utcnow() if callback == "due" else None)
     async with request.app[CORE].engine.connect() as conn:
         page = await cards.list_leads(conn, query, limit, offset)
     return web.json_response({"leads": page, "limit": limit, "offset": offset})

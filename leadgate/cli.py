@@ -1,4 +1,4 @@
-"""The `leadgate` command: run, db upgrade, tokens create, managers, ban, dead, replay."""
+"""The `leadgate` command: run, db upgrade, tokens create, managers, report, ban, dead, replay."""
 
 from __future__ import annotations
 
@@ -10,9 +10,9 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from crm_store.engine import create_engine
-from crm_store.migrate import current_revision, upgrade
+from crm_store.migrate import current_revision, upgrade, upgrade_if_empty
 from crm_store.tokens import create_token
-from leadgate import cli_bans, cli_dead, cli_managers, cli_replay
+from leadgate import cli_bans, cli_dead, cli_managers, cli_replay, cli_report
 from leadgate.settings import Settings
 from leads.errors import ConfigError
 
@@ -44,6 +44,7 @@ def _parser() -> argparse.ArgumentParser:
     cli_bans.add_parser(commands)
     cli_dead.add_parser(commands)
     cli_replay.add_parser(commands)
+    cli_report.add_parser(commands)
     return parser
 
 
@@ -88,6 +89,9 @@ async def _dispatch(args: argparse.Namespace, settings: Settings) -> int:
             return await cli_managers.run(args, engine)
         elif args.command == "ban":
             return await cli_bans.run(args, engine, settings.default_region)
+        elif args.command == "report":
+            await upgrade_if_empty(engine)
+            return await cli_report.run(args, engine, settings)
         return 0
     finally:
         await engine.dispose()

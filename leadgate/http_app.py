@@ -14,7 +14,16 @@ from sqlalchemy import text
 from channels.base import WebhookChannel, error_response
 from crm_store.routing_store import unsent_count
 from crm_store.tokens import Principal, authenticate
-from leadgate import api, api_bans, api_duplicates, api_leads, api_merges, api_telephony, openapi
+from leadgate import (
+    api,
+    api_bans,
+    api_duplicates,
+    api_leads,
+    api_merges,
+    api_reports,
+    api_telephony,
+    openapi,
+)
 from leadgate.app_keys import CORE, PRINCIPAL
 from leadgate.bootstrap import Core
 from leadgate.http_noise import quiet_unreadable_requests
@@ -51,6 +60,7 @@ def build_app(
     app.add_routes(api_merges.routes)
     app.add_routes(api_bans.routes)
     app.add_routes(api_telephony.routes)
+    app.add_routes(api_reports.routes)
     app.add_routes(list(extra_routes))
     app.add_routes([web.get("/healthz", _healthz), web.get("/metrics", _metrics(channel_list))])
     app.add_routes([web.get(openapi.PATH, openapi.serve_openapi)])

@@ -85,6 +85,29 @@ def _json_body(properties: dict[str, Any], required: list[str] | None = None) ->
     return {"required": bool(required), "content": {"application/json": {"schema": schema}}}
 
 
+_DAY = {"type": "string", "format": "date"}
+_REPORTS: tuple[tuple[str, str, list[dict[str, Any]]], ...] = (
+    ("funnel", "Leads by source, channel, form, dialed number, manager or team: counts, "
+     "median and 90th percentile seconds to accept and to contact.",
+     [_query("by", {"type": "string",
+                    "enum": ["source", "channel", "form", "did", "manager", "team"]})]),
+    ("missed_calls", "Missed calls called back, in time, median time, never.", []),
+    ("volume", "Leads per day, hour of the day and day of the week.", []),
+    ("response_times", "Leads accepted and contacted within each response-time bucket.", []),
+)
+
+
+def _report(summary: str, extra: list[dict[str, Any]]) -> dict[str, Any]:
+    return {
+        "summary": summary,
+        "parameters": [_query("from", _DAY, "first day, in the company's time zone"),
+                       _query("to", _DAY, "last day, included"),
+                       _query("format", {"type": "string", "enum": ["json", "csv"]}), *extra],
+        "responses": {"200": _answer("the report", {**_OBJECT, "text/csv": {
+            "schema": {"type": "string"}}}), **_errors(400, 401, 403)},
+    }
+
+
 _LEAD_ACTION = {"200": _answer("the lead's new state", _OBJECT), **_errors(400, 401, 404, 409)}
 _PAGE = [_query("limit", {"type": "integer", "minimum": 0, "maximum": 500}),
          _query("offset", _ID)]
@@ -184,7 +207,9 @@ _OPERATIONS: dict[tuple[str, str], dict[str, Any]] = {
             _query("status", {"type": "string"}), _query("channel", {"type": "string"}),
             _query("manager_id", _ID), _query("limit", {"type": "integer", "minimum": 1,
                                                         "maximum": 500}),
-            _query("offset", _ID)],
+            _query("offset", _ID),
+            _query("callback", {"type": "string", "enum": ["due"]},
+                   "only open leads whose callback is due")],
         "responses": {"200": _answer("a page of leads", _OBJECT), **_errors(400, 401)},
     },
     ("get", "/api/leads/{lead_id}"): {
@@ -215,6 +240,8 @@ _OPERATIONS: dict[tuple[str, str], dict[str, Any]] = {
         "responses": {"200": _answer("the owner's extension, or empty", {
             "text/plain": {"schema": {"type": "string"}}}), **_errors(400, 401, 403)},
     },
+    **{("get", f"/api/reports/{name}"): _report(summary, extra)
+       for name, summary, extra in _REPORTS},
     ("get", "/healthz"): {
         "summary": "Each channel's and loop's state; 503 when the database is unreachable.",
         "responses": {"200": _answer("serving", _OBJECT), "503": _answer("degraded", _OBJECT)},

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
+from datetime import timedelta
 from typing import Any
 
 from aiohttp import web
@@ -14,6 +15,7 @@ from leadgate.bootstrap import Core
 from leadgate.settings import Settings
 from leads.errors import ConfigError
 from routing.amqp import AmqpPublisher
+from routing.deadlines import DeadlineDesk
 from routing.inbox import AmqpConsumer, Inbox, InProcessPublisher, manager_ids
 from routing.notifiers import AllNotifiers, Notifier
 from routing.notifiers.email import EmailNotifier, EmailNotifierSettings
@@ -51,12 +53,13 @@ class TelegramCustomers:
     def __init__(self, bots: Mapping[str, TelegramBotChannel]) -> None:
         self._bots = bots
 
-    async def send(self, bot: str, chat_id: int, text: str, manager: str) -> None:
+    async def send(self, bot: str, chat_id: int, text: str, manager: str,
+                   manager_id: int | None = None) -> None:
         """Send and record on the timeline; LookupError if that bot is no longer configured."""
         channel = self._bots.get(bot)
         if channel is None:
             raise LookupError(f"the customer's bot {bot!r} is not configured")
-        await channel.send_to_customer(chat_id, text, manager)
+        await channel.send_to_customer(chat_id, text, manager, manager_id)
 
 
 def build_routing(settings: Settings, core: Core,
@@ -86,8 +89,10 @@ def build_routing(settings: Settings, core: Core,
     core.outbox_written = relay.wake
     services = RoutingServices(relay, core.publish, manager_bot=manager_bot)
     services.loops.append(Loop("outbox", relay.run))
-    services.loops.append(Loop("sla", lambda: run_sla_timer(core.desk,
-                                                            core.routing.sla_tick_seconds)))
+    deadlines = DeadlineDesk(core.engine, timedelta(minutes=settings.callback_grace_minutes),
+                             lambda: core.outbox_written())
+    services.loops.append(Loop("sla", lambda: run_sla_timer(
+        core.desk, core.routing.sla_tick_seconds, deadlines)))
     if settings.amqp_url and notifiers:
         consumer = AmqpConsumer(settings.amqp_url, core.engine, inbox)
         services.loops.append(Loop("notifiers", consumer.run))

@@ -11,6 +11,7 @@ from typing import Any
 
 from crm_store.engine import DEFAULT_DATABASE_URL
 from leads.errors import ConfigError
+from reports.period import zone_named
 
 
 @dataclass(frozen=True)
@@ -24,6 +25,8 @@ class Settings:
     default_region: str | None = None
     repeat_window_days: int = 30
     callback_minutes: int = 15
+    callback_grace_minutes: int = 15
+    timezone: str = "UTC"
     public_url: str | None = None
     raw: Mapping[str, Any] = field(default_factory=dict, repr=False)
 
@@ -45,6 +48,8 @@ class Settings:
             default_region=_region(region),
             repeat_window_days=_positive_int(raw, "repeat_window_days", 30),
             callback_minutes=_positive_int(raw, "callback_minutes", 15),
+            callback_grace_minutes=_positive_int(raw, "callback_grace_minutes", 15),
+            timezone=_zone(raw.get("timezone", "UTC")),
             public_url=raw.get("public_url"),
             raw=raw,
         )
@@ -78,6 +83,15 @@ def _region(value: object) -> str | None:
     if not isinstance(value, str) or len(value) != 2 or not value.isalpha():
         raise ConfigError(f"default_region must be a two-letter ISO country code, not {value!r}")
     return value.upper()
+
+
+def _zone(value: object) -> str:
+    if not isinstance(value, str):
+        raise ConfigError(f"timezone must be an IANA time zone name, not {value!r}")
+    try:
+        return zone_named(value).key
+    except ValueError as err:
+        raise ConfigError(str(err)) from err
 
 
 def _positive_int(raw: Mapping[str, Any], key: str, default: int) -> int:

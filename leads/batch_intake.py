@@ -133,7 +133,8 @@ async def _intake_cleared(
         ):
             if prepared.event.callback == "request":
                 await store.request_callback(
-                    lead, prepared.event.occurred_at + policy.callback_after
+                    lead, prepared.event.occurred_at,
+                    prepared.event.occurred_at + policy.callback_after,
                 )
             routed.append(NewLead(lead, customer, None, prepared))
             results[n] = IntakeResult(touch, lead, customer)

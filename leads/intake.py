@@ -9,7 +9,7 @@ from leads.bans import ban_keys
 from leads.clean import clean_event
 from leads.duplicates import match_keys
 from leads.errors import InvalidEvent
-from leads.model import ContactEvent, IntakeResult
+from leads.model import ContactEvent, IntakeResult, acting_manager, reaches_customer
 from leads.normalize import (
     Identity,
     normalize_email,
@@ -166,7 +166,15 @@ async def _apply_callback(
     lead: int | None,
     policy: IntakePolicy,
 ) -> None:
-    if event.callback == "fulfilled":
+    if reaches_customer(event):
+        # A manager got through (a reply sent on any channel, an answered outbound call): the
+        # lead is contacted, and every callback the customer waits for is done.
+        if lead is not None:
+            await store.mark_contacted(lead, event.occurred_at, acting_manager(event))
+        await store.fulfil_callbacks(customer_id, event.occurred_at)
+    elif event.callback == "fulfilled":
         await store.fulfil_callbacks(customer_id, event.occurred_at)
     elif event.callback == "request" and lead is not None:
-        await store.request_callback(lead, event.occurred_at + policy.callback_after)
+        await store.request_callback(
+            lead, event.occurred_at, event.occurred_at + policy.callback_after
+        )

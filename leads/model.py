@@ -71,6 +71,24 @@ Sink = Callable[[ContactEvent], Awaitable[IntakeResult]]
 """Hands an event to intake; returns after commit, raises `StoreUnavailable` if it could not."""
 
 
+def reaches_customer(event: ContactEvent) -> bool:
+    """Whether the event is us reaching the customer: a message sent, or an answered call out.
+
+    This is the one hook for "contacted": every channel's outbound touch (a relayed Telegram
+    reply, an SMS, a mail, the workspace's Reply) counts, naming its manager in
+    `details["manager_id"]`; a call counts only when the customer picked up.
+    """
+    if event.direction != "outbound" or event.ignored is not None:
+        return False
+    return event.channel != "call" or event.details.get("disposition") == "answered"
+
+
+def acting_manager(event: ContactEvent) -> int | None:
+    """The manager an outbound event names in `details["manager_id"]`, if any."""
+    value = event.details.get("manager_id")
+    return value if isinstance(value, int) and not isinstance(value, bool) else None
+
+
 def utcnow() -> datetime:
     """The current time, timezone-aware UTC."""
     return datetime.now(UTC)

@@ -23,6 +23,7 @@ class TeamConfig:
     accept_minutes: float = 5.0
     members: tuple[str, ...] = ()
     lead: str | None = None
+    contact_minutes: float | None = None
 
 
 @dataclass(frozen=True)
@@ -109,7 +110,11 @@ def _team(name: str, body: dict[str, Any]) -> TeamConfig:
     lead = body.get("lead")
     if lead is not None and not isinstance(lead, str):
         raise ValueError(f"[teams.{name}] lead must be a manager login")
-    return TeamConfig(name, float(minutes), tuple(members), lead)
+    contact = body.get("contact_minutes")
+    if contact is not None and (not isinstance(contact, int | float) or contact <= 0):
+        raise ValueError(f"[teams.{name}] contact_minutes must be a positive number")
+    return TeamConfig(name, float(minutes), tuple(members), lead,
+                      float(contact) if contact is not None else None)
 
 
 def _manager(login: str, body: dict[str, Any]) -> ManagerConfig:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncEngine
@@ -15,7 +15,7 @@ from leads.errors import LeadConflict, LeadNotFound
 from leads.model import utcnow
 from leads.statuses import ACCEPTABLE_STATUSES, ACCEPTED, ASSIGNED, CLOSED_STATUSES, NEW
 from routing import messages
-from routing.offers import TeamBoard, carry_out, decide, offer, write_message
+from routing.offers import TeamBoard, carry_out, decide, hours_of, offer, write_message
 
 log = logging.getLogger(__name__)
 
@@ -25,10 +25,12 @@ _DRAIN_BATCH = 50
 class LeadDesk:
     """Changes of a lead's routing state, each in its own transaction with its outbox messages."""
 
-    def __init__(self, engine: AsyncEngine, written: Callable[[], None] = lambda: None) -> None:
+    def __init__(self, engine: AsyncEngine, written: Callable[[], None] = lambda: None,
+                 clock: Callable[[], datetime] = utcnow) -> None:
         self._engine = engine
         self._writer = for_writing(engine)
         self.written = written
+        self.clock = clock
 
     async def accept(self, lead_id: int, manager_id: int | None) -> dict[str, Any]:
         """The manager (the current assignee when None) takes the lead; they own the card."""
@@ -48,8 +50,10 @@ class LeadDesk:
                 raise LeadConflict(f"there is no manager {taker}")
             if lead.manager_id != taker:
                 await store.assign(lead_id, lead.customer_id, taker, lead.team,
-                                   lead.routing, utcnow(), utcnow())
-            await store.set_status(lead_id, utcnow(), ACCEPTED)
+                                   lead.routing, self.clock(), self.clock())
+            now = self.clock()
+            await store.set_status(lead_id, now, ACCEPTED,
+                                   await _contact_due(store, lead.team, taker, now))
             await store.make_owner(lead.customer_id, taker)
         return {"lead_id": lead_id, "status": ACCEPTED, "manager_id": taker}
 
@@ -61,7 +65,7 @@ class LeadDesk:
             if lead.status != ASSIGNED or lead.manager_id != manager_id:
                 raise LeadConflict("only the manager the lead is offered to can pass it on")
             choice = await offer(store, lead_id, lead.customer_id, await store.team(
-                lead.team or ""), lead.routing, None, utcnow())
+                lead.team or ""), lead.routing, None, self.clock())
         self.written()
         return {"lead_id": lead_id, "manager_id": choice.manager_id, "reason": choice.reason}
 
@@ -78,14 +82,14 @@ class LeadDesk:
                 raise LeadConflict(f"the lead is already closed as {lead.status}")
             if manager_id is not None and lead.manager_id != manager_id:
                 raise LeadConflict("the lead is not yours")
-            await store.set_status(lead_id, utcnow(), status)
+            await store.set_status(lead_id, self.clock(), status)
         if lead.team:
             await self.drain(lead.team)
         return {"lead_id": lead_id, "status": status}
 
     async def sweep(self, now: datetime | None = None) -> int:
         """Re-offer leads whose accept time ran out, then drain every waiting queue."""
-        now = now or utcnow()
+        now = now or self.clock()
         async with self._engine.connect() as conn:
             expired = await SqlRoutingStore(conn).expired_offers(now)
             teams = await SqlRoutingStore(conn).waiting_teams()
@@ -98,7 +102,7 @@ class LeadDesk:
 
     async def drain(self, team_name: str, now: datetime | None = None) -> int:
         """Assign the team's waiting leads, oldest first, while a member can take one."""
-        now = now or utcnow()
+        now = now or self.clock()
         assigned = 0
         async with self._engine.connect() as conn:
             waiting = await SqlRoutingStore(conn).waiting_leads(team_name, _DRAIN_BATCH)
@@ -146,3 +150,15 @@ class LeadDesk:
         if lead is None:
             raise LeadNotFound(f"there is no lead {lead_id}")
         return lead
+
+
+async def _contact_due(store: SqlRoutingStore, team_name: str | None, manager_id: int,
+                       now: datetime) -> datetime | None:
+    """When the accepting manager must have reached the customer: the team's contact_minutes
+    of their working time from now; None when the team sets no contact time."""
+    team = await store.team(team_name or "")
+    if team is None or team.contact_minutes is None:
+        return None
+    manager = await store.manager(manager_id)
+    hours = hours_of(manager.hours if manager is not None else None)
+    return hours.add_working_time(now, timedelta(minutes=team.contact_minutes))

@@ -43,7 +43,7 @@ class TeamBoard:
 
 def candidate(row: Any) -> Candidate:
     """A manager row (with its load) as the pure choice sees it."""
-    return Candidate(row.id, row.login, row.available, _hours(row.hours), row.capacity, row.load,
+    return Candidate(row.id, row.login, row.available, hours_of(row.hours), row.capacity, row.load,
                      row.last_assigned_at, tuple(row.languages or ()),
                      tuple(r.upper() for r in row.regions or ()))
 
@@ -110,7 +110,7 @@ def place(
         message = messages.unassigned(lead_id, routing["times_queued"], team_name, summary,
                                       choice.reason)
         return Placement(lead_id, customer_id, team_name, None, routing, None, message.as_row())
-    deadline = _hours(manager.hours).add_working_time(now, timedelta(minutes=team.accept_minutes))
+    deadline = hours_of(manager.hours).add_working_time(now, timedelta(minutes=team.accept_minutes))
     routing["offers"] = [*routing.get("offers", []), {
         "manager_id": manager.id, "at": now.isoformat(), "reason": choice.reason,
     }]
@@ -146,7 +146,8 @@ async def carry_out(
 
 
 @lru_cache(maxsize=256)
-def _hours(text: str | None) -> WorkingHours:
+def hours_of(text: str | None) -> WorkingHours:
+    """A manager's working hours as written in the store (always open if unreadable)."""
     try:
         return WorkingHours.parse(text)
     except ValueError:

@@ -5,15 +5,19 @@ from __future__ import annotations
 import asyncio
 import logging
 
+from routing.deadlines import DeadlineDesk
 from routing.desk import LeadDesk
 
 log = logging.getLogger(__name__)
 
 
-async def run_sla_timer(desk: LeadDesk, tick_seconds: float) -> None:
+async def run_sla_timer(desk: LeadDesk, tick_seconds: float,
+                        deadlines: DeadlineDesk | None = None) -> None:
     """Sweep every `tick_seconds` until cancelled; deadlines are rows, so restarts lose nothing."""
     while True:
         moved = await desk.sweep()
         if moved:
             log.info("SLA timer moved %d leads", moved)
+        if deadlines is not None:
+            await deadlines.sweep()
         await asyncio.sleep(tick_seconds)

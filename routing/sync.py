@@ -17,7 +17,8 @@ async def apply_config(engine: AsyncEngine, config: RoutingConfig) -> None:
             ids[manager.login] = await staff.upsert_manager(conn, manager.login, fields)
         for team in config.teams.values():
             team_id = await staff.upsert_team(
-                conn, team.name, team.accept_minutes, ids[team.lead] if team.lead else None
+                conn, team.name, team.accept_minutes, ids[team.lead] if team.lead else None,
+                team.contact_minutes,
             )
             joined = [m.login for m in config.managers if team.name in m.fields.get("teams", [])]
             members = dict.fromkeys([*team.members, *joined])

@@ -24,7 +24,12 @@ class AllNotifiers:
         self.notifiers = list(notifiers)
 
     async def notify(self, routing_key: str, payload: dict[str, Any]) -> None:
-        """Hand the message to each notifier; the first failure is raised after all tried."""
+        """Hand the message to each notifier; the first failure is raised after all tried.
+
+        A message marked `"notify": false` is for the team's systems only (AMQP consumers).
+        """
+        if payload.get("notify") is False:
+            return
         failure: Exception | None = None
         for notifier in self.notifiers:
             try:

@@ -55,8 +55,9 @@ class ManagerBotSettings:
 class CustomerMessenger(Protocol):
     """Sends a manager's text to a customer through the customer-facing bot they used."""
 
-    async def send(self, bot: str, chat_id: int, text: str, manager: str) -> None:
-        """Deliver and record on the customer's timeline."""
+    async def send(self, bot: str, chat_id: int, text: str, manager: str,
+                   manager_id: int | None = None) -> None:
+        """Deliver and record on the customer's timeline (as sent by `manager_id`)."""
         ...
 
 
@@ -174,7 +175,8 @@ class ManagerBot:
                                 "call or e-mail them instead.")
             return
         bot_name, customer_chat_id = chat
-        await self._customers.send(bot_name, customer_chat_id, message.text or "", manager.name)
+        await self._customers.send(bot_name, customer_chat_id, message.text or "", manager.name,
+                                   manager.id)
 
     async def _manager(self, telegram_user_id: int) -> Any | None:
         async with self._engine.connect() as conn:

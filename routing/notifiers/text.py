@@ -23,6 +23,9 @@ def subject(routing_key: str, payload: dict[str, Any]) -> str:
         "lead.withdrawn": f"Lead #{lead} was passed on",
         "lead.sla_breached": f"Lead #{lead} was not accepted in time",
         "call.ringing": f"Incoming call — lead #{lead}" if lead else "Incoming call",
+        "lead.callback_due": f"Call back now — lead #{lead}",
+        "lead.callback_overdue": f"Callback overdue — lead #{lead}",
+        "lead.contact_overdue": f"Lead #{lead} was accepted but nobody reached the customer",
     }
     return titles.get(routing_key.rsplit(".", 1)[0], f"Lead #{lead}")
 
@@ -40,6 +43,8 @@ def body(routing_key: str, payload: dict[str, Any], public_url: str | None) -> s
         lines.append(f"Channel: {lead['channel']}" + (f" ({source})" if source else ""))
     if lead.get("text"):
         lines.append(f"“{lead['text']}”")
+    if payload.get("due_at"):
+        lines.append(f"Due {_clock(payload['due_at'])} UTC")
     if payload.get("accept_by"):
         lines.append(f"Accept by {_clock(payload['accept_by'])} UTC")
     if payload.get("reason") and routing_key.startswith("lead.withdrawn"):

@@ -75,7 +75,7 @@ async def test_a_schema_fuzz_run_finds_no_server_error(
         "--phases", "examples,coverage,fuzzing", "--request-timeout", "10",
         "--generation-database", "none", "-H", f"Authorization: Bearer {lg.token}",
         "--report-dir", str(tmp_path),
-        stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.STDOUT,
+        stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.STDOUT, cwd=tmp_path,
     )
     output, _ = await process.communicate()
     text = output.decode(errors="replace")

@@ -109,7 +109,7 @@ async def running_leadgate(
     raw = {"forms": TEST_FORMS, "webforms": dict(webforms or {"rate_limit_per_minute": 0})} | toml
     settings = Settings(
         database_url=database_url, default_region="UZ", raw=raw, amqp_url=amqp_url,
-        public_url=raw.get("public_url"),
+        public_url=raw.get("public_url"), timezone=raw.get("timezone", "UTC"),
     )
     async with open_core(settings=settings) as core:
         enabled = build_channels(settings, core)

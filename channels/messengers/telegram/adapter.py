@@ -88,7 +88,8 @@ class TelegramBotChannel:
             await self.bot.session.close()
 
     async def send_to_customer(
-        self, telegram_user_id: int, text: str, manager: str | None = None
+        self, telegram_user_id: int, text: str, manager: str | None = None,
+        manager_id: int | None = None,
     ) -> ContactEvent:
         """Send `text` to the customer through this bot; record it on the timeline when running.
 
@@ -101,7 +102,7 @@ class TelegramBotChannel:
             raise ChannelUnavailable(f"telegram is unreachable: {type(err).__name__}") from err
         except TelegramAPIError as err:
             raise InvalidEvent(f"telegram refused the message: {err.message}", "refused") from err
-        event = outbound_event(self.settings.name, telegram_user_id, sent, manager)
+        event = outbound_event(self.settings.name, telegram_user_id, sent, manager, manager_id)
         if self._sink is not None:
             await self._sink(event)
         return event

@@ -72,12 +72,15 @@ def message_event(
 
 
 def outbound_event(
-    bot_name: str, customer_id: int, sent: Message, manager: str | None = None
+    bot_name: str, customer_id: int, sent: Message, manager: str | None = None,
+    manager_id: int | None = None,
 ) -> ContactEvent:
     """The timeline entry for a message our bot sent to a customer (a manager's relayed reply)."""
     details: dict[str, Any] = {"bot": bot_name, "message_type": "text", "relayed": True}
     if manager:
         details["manager"] = manager
+    if manager_id is not None:
+        details["manager_id"] = manager_id
     return ContactEvent(
         channel="telegram",
         external_id=external_id(sent.chat.id, sent.message_id),

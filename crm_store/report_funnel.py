@@ -1,0 +1,211 @@
+"""Report reads over leads: funnel counts and exact percentiles, grouped by one dimension.
+
+Percentiles are computed in the database with window functions on both backends (SQLite has no
+percentile aggregate): for each group only the one or two rows around the wanted rank come back,
+and the caller interpolates between them as PostgreSQL's `percentile_cont` does.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import ColumnElement, and_, case, func, literal, or_, select, text
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+from crm_store.routing_tables import managers, teams
+from crm_store.tables import leads
+
+DIMENSIONS = ("source", "channel", "form", "did", "manager", "team")
+TOTAL = "*"
+TIME_NAMES = ("accept_median", "accept_p90", "contact_median", "contact_p90")
+
+
+async def report_session(conn: AsyncConnection) -> None:
+    """Let this transaction's sorts stay in memory: a year of leads is tens of megabytes."""
+    if conn.dialect.name == "postgresql":
+        await conn.execute(text("SET LOCAL work_mem = '64MB'"))
+
+
+def _attribute(key: str) -> ColumnElement[Any]:
+    return func.nullif(leads.c.attribution[key].as_string(), "")
+
+
+def group_key(by: str) -> ColumnElement[Any]:
+    """What a funnel groups its leads by (`source`: utm_source, else DID source, else channel)."""
+    if by == "source":
+        return func.coalesce(_attribute("utm_source"), _attribute("source"), leads.c.channel)
+    if by == "channel":
+        return leads.c.channel
+    if by in ("form", "did"):
+        return _attribute(by)
+    if by == "manager":
+        return managers.c.login
+    if by == "team":
+        return leads.c.team
+    if by == TOTAL:
+        return literal(TOTAL)
+    raise ValueError(f"unknown dimension {by!r}")
+
+
+def seconds_between(later: Any, earlier: Any, dialect: str) -> ColumnElement[Any]:
+    """`later - earlier` in seconds, as a float, on either backend."""
+    if dialect == "sqlite":
+        return (func.julianday(later) - func.julianday(earlier)) * 86400.0
+    return func.extract("epoch", later - earlier)
+
+
+@dataclass(frozen=True)
+class Scope:
+    """Which leads a report reads: in [start, end), and only `teams`' when given (a team lead)."""
+
+    start: datetime
+    end: datetime
+    teams: tuple[str, ...] | None = None
+
+    def where(self, column: Any) -> ColumnElement[bool]:
+        """`column` (a moment of the lead) in the range, the lead in the teams."""
+        inside = and_(column >= self.start, column < self.end)
+        return inside if self.teams is None else and_(inside, leads.c.team.in_(self.teams))
+
+    def opened(self) -> ColumnElement[bool]:
+        """Leads opened in the range."""
+        return self.where(leads.c.created_at)
+
+
+def source_of(by: str) -> Any:
+    """The rows a funnel by `by` reads: leads, with their manager for `manager`."""
+    if by == "manager":
+        return leads.outerjoin(managers, managers.c.id == leads.c.manager_id)
+    return leads
+
+
+async def funnel_counts(conn: AsyncConnection, by: str, scope: Scope) -> list[dict[str, Any]]:
+    """Per key: leads opened in the scope and how many got accepted, contacted, won, ..."""
+    key = group_key(by).label("key")
+    status = leads.c.status
+    query = (
+        select(
+            key,
+            func.count().label("leads"),
+            func.count(leads.c.accepted_at).label("accepted"),
+            func.count(leads.c.contacted_at).label("contacted"),
+            func.sum(case((status == "won", 1), else_=0)).label("won"),
+            func.sum(case((status == "lost", 1), else_=0)).label("lost"),
+            func.sum(case((status == "spam", 1), else_=0)).label("spam"),
+        )
+        .select_from(source_of(by))
+        .where(scope.opened())
+        .group_by(key)
+    )
+    return [dict(row._mapping) for row in await conn.execute(query)]
+
+
+@dataclass(frozen=True)
+class Rank:
+    """One percentile as a fraction `num/den` (0.9 = 9/10), in whole numbers for SQL."""
+
+    name: str
+    num: int
+    den: int
+
+
+MEDIAN, P90 = Rank("median", 1, 2), Rank("p90", 9, 10)
+
+
+@dataclass(frozen=True)
+class Measure:
+    """Seconds to take percentiles of, per group (`grouped`) or over every row."""
+
+    name: str
+    seconds: ColumnElement[Any]
+    grouped: bool = True
+
+
+async def percentiles(
+    conn: AsyncConnection,
+    keyed: ColumnElement[Any],
+    measures: Sequence[Measure],
+    where: ColumnElement[bool],
+    ranks: Sequence[Rank],
+    source: Any = leads,
+) -> dict[str, dict[Any, dict[str, float]]]:
+    """Per measure and key, the interpolated percentiles, all read in one scan of the rows."""
+    key = keyed.label("key")
+    columns: list[Any] = [key]
+    for n, measure in enumerate(measures):
+        group = [key] if measure.grouped else None
+        order = (measure.seconds.is_(None), measure.seconds)  # values first on both backends
+        columns += [
+            measure.seconds.label(f"s{n}"),
+            func.row_number().over(partition_by=group, order_by=order).label(f"r{n}"),
+            func.count(measure.seconds).over(partition_by=group).label(f"n{n}"),
+        ]
+    ordered = select(*columns).select_from(source).where(where).subquery()
+    wanted = []
+    for n in range(len(measures)):
+        spot, size, value = ordered.c[f"r{n}"] - 1, ordered.c[f"n{n}"], ordered.c[f"s{n}"]
+        for r in ranks:
+            for position in ((size - 1) * r.num // r.den,
+                             ((size - 1) * r.num + r.den - 1) // r.den):
+                wanted.append(and_(value.is_not(None), spot == position))
+    found: dict[str, dict[Any, dict[int, float]]] = {m.name: {} for m in measures}
+    sizes: dict[str, dict[Any, int]] = {m.name: {} for m in measures}
+    for row in await conn.execute(select(ordered).where(or_(*wanted))):
+        for n, measure in enumerate(measures):
+            value = row._mapping[f"s{n}"]
+            if value is None:
+                continue
+            bucket = row.key if measure.grouped else TOTAL
+            found[measure.name].setdefault(bucket, {})[row._mapping[f"r{n}"] - 1] = float(value)
+            sizes[measure.name][bucket] = row._mapping[f"n{n}"]
+    return {name: {k: {r.name: _interpolate(v, sizes[name][k], r) for r in ranks}
+                   for k, v in by_key.items()} for name, by_key in found.items()}
+
+
+def _interpolate(values: dict[int, float], n: int, rank: Rank) -> float:
+    low = (n - 1) * rank.num // rank.den
+    fraction = ((n - 1) * rank.num % rank.den) / rank.den
+    high = values.get(low + 1, values[low]) if fraction else values[low]
+    return round(values[low] + (high - values[low]) * fraction, 3)
+
+
+async def funnel_times(
+    conn: AsyncConnection, by: str, scope: Scope
+) -> dict[str, dict[Any, dict[str, float]]]:
+    """Median and p90 seconds from a lead's opening to its acceptance and its first contact:
+    `{"accepted_at": {key: {"median", "p90"}}, ..., "all_accepted_at": {"*": {...}}, ...}`."""
+    measures = []
+    for moment in ("accepted_at", "contacted_at"):
+        seconds = seconds_between(leads.c[moment], leads.c.created_at, conn.dialect.name)
+        measures += [Measure(moment, seconds), Measure(f"all_{moment}", seconds, grouped=False)]
+    return await percentiles(conn, group_key(by), measures,
+                             scope.opened(), (MEDIAN, P90),
+                             source_of(by))
+
+
+async def funnel(
+    conn: AsyncConnection, by: str, scope: Scope
+) -> tuple[list[dict[str, Any]], dict[str, Any]]:
+    """The rows (key, counts, times) and the totals of leads opened in the scope."""
+    rows = await funnel_counts(conn, by, scope)
+    times = await funnel_times(conn, by, scope)
+
+    def timed(found: dict[str, Any], key: Any, prefix: str) -> dict[str, Any]:
+        for moment, name in (("accepted_at", "accept"), ("contacted_at", "contact")):
+            spread = times[prefix + moment].get(key, {})
+            found.update({f"{name}_{r}": spread.get(r) for r in ("median", "p90")})
+        return found
+
+    totals = {n: sum(int(r[n] or 0) for r in rows)
+              for n in ("leads", "accepted", "contacted", "won", "lost", "spam")}
+    return [timed(row, row["key"], "") for row in rows], timed(totals, TOTAL, "all_")
+
+
+async def teams_led_by(conn: AsyncConnection, manager_id: int) -> list[str]:
+    """The names of the teams `manager_id` leads (whose reports they may read)."""
+    rows = await conn.execute(
+        select(teams.c.name).where(teams.c.lead_manager_id == manager_id).order_by(teams.c.name))
+    return [row.name for row in rows]

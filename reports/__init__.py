@@ -1,0 +1,1 @@
+"""Reports: speed to lead, source funnel, missed-call recovery and volume, with their charts."""
