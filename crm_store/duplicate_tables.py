@@ -1,4 +1,9 @@
-"""Look-alike cards: each card's match keys, the pairs they suggest, and dismissed pairs."""
+"""Look-alike cards: each card's match keys, the pairs they suggest, and dismissed pairs.
+
+Keys and pairs carry no foreign keys: they are written in the transaction that writes the card
+(cards are never deleted), and a foreign-key check per row would double the cost of indexing a
+new card at a million customers (bench/duplicates.py).
+"""
 
 from __future__ import annotations
 
@@ -12,15 +17,15 @@ match_keys = Table(
     metadata,
     Column("reason", String(32), primary_key=True),
     Column("key", String(200), primary_key=True),
-    Column("customer_id", Id, ForeignKey("customers.id"), primary_key=True),
+    Column("customer_id", Id, primary_key=True),
     Index("ix_match_keys_customer", "customer_id"),
 )
 
 duplicate_pairs = Table(
     "duplicate_pairs",
     metadata,
-    Column("customer_id", Id, ForeignKey("customers.id"), primary_key=True),
-    Column("other_id", Id, ForeignKey("customers.id"), primary_key=True),
+    Column("customer_id", Id, primary_key=True),
+    Column("other_id", Id, primary_key=True),
     Column("reason", String(32), primary_key=True),
     Column("score", Float, nullable=False),
     Column("created_at", UtcDateTime, nullable=False, index=True),

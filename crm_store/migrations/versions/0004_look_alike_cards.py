@@ -50,12 +50,6 @@ def upgrade() -> None:
         sa.Column("reason", sa.String(length=32), nullable=False),
         sa.Column("score", sa.Float(), nullable=False),
         sa.Column("created_at", crm_store.columns.UtcDateTime(timezone=True), nullable=False),
-        sa.ForeignKeyConstraint(
-            ["customer_id"], ["customers.id"], name=op.f("fk_duplicate_pairs_customer_id_customers")
-        ),
-        sa.ForeignKeyConstraint(
-            ["other_id"], ["customers.id"], name=op.f("fk_duplicate_pairs_other_id_customers")
-        ),
         sa.PrimaryKeyConstraint(
             "customer_id", "other_id", "reason", name=op.f("pk_duplicate_pairs")
         ),
@@ -72,9 +66,6 @@ def upgrade() -> None:
         sa.Column("key", sa.String(length=200), nullable=False),
         sa.Column(
             "customer_id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), nullable=False
-        ),
-        sa.ForeignKeyConstraint(
-            ["customer_id"], ["customers.id"], name=op.f("fk_match_keys_customer_id_customers")
         ),
         sa.PrimaryKeyConstraint("reason", "key", "customer_id", name=op.f("pk_match_keys")),
     )
