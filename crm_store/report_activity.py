@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import case, func, literal, select
+from sqlalchemy import case, func, literal, or_, select
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from crm_store.report_funnel import (
@@ -48,37 +49,51 @@ async def missed_calls(conn: AsyncConnection, scope: Scope) -> dict[str, Any]:
     }
 
 
-async def response_buckets(conn: AsyncConnection, scope: Scope, moment: str) -> list[int]:
-    """How many leads opened in the scope reached `moment` within each response bucket."""
-    seconds = seconds_between(leads.c[moment], leads.c.created_at, conn.dialect.name)
+def _bucket(moment: str, dialect: str) -> Any:
+    seconds = seconds_between(leads.c[moment], leads.c.created_at, dialect)
     # SQLite's julianday arithmetic is a few microseconds off whole seconds: allow a millisecond.
-    bucket = case(
+    return case(
+        (leads.c[moment].is_(None), None),
         *((seconds < bound - 0.001, n) for n, bound in enumerate(RESPONSE_BOUNDS)),
         else_=len(RESPONSE_BOUNDS),
-    ).label("bucket")
-    rows = await conn.execute(
-        select(bucket, func.count().label("n"))
-        .where(scope.opened(), seconds.is_not(None))
-        .group_by(bucket)
     )
-    counts = [0] * (len(RESPONSE_BOUNDS) + 1)
+
+
+async def response_buckets(conn: AsyncConnection, scope: Scope) -> dict[str, list[int]]:
+    """How many leads opened in the scope were accepted, and contacted, within each bucket
+    (one scan: leads are counted per pair of buckets)."""
+    found = {"accepted_at": [0] * (len(RESPONSE_BOUNDS) + 1),
+             "contacted_at": [0] * (len(RESPONSE_BOUNDS) + 1)}
+    pair = [_bucket(moment, conn.dialect.name).label(moment) for moment in found]
+    rows = await conn.execute(
+        select(*pair, func.count().label("n"))
+        .where(scope.opened(), or_(leads.c.accepted_at.is_not(None),
+                                   leads.c.contacted_at.is_not(None)))
+        .group_by(*pair)
+    )
     for row in rows:
-        counts[int(row.bucket)] = row.n
-    return counts
+        for moment, counts in found.items():
+            if getattr(row, moment) is not None:
+                counts[int(getattr(row, moment))] += row.n
+    return found
 
 
 def _utc_hour(conn: AsyncConnection) -> Any:
     if conn.dialect.name == "sqlite":
         return func.strftime("%Y-%m-%d %H", leads.c.created_at)
-    return func.to_char(func.timezone("UTC", leads.c.created_at), "YYYY-MM-DD HH24")
+    return func.date_trunc("hour", func.timezone("UTC", leads.c.created_at))
 
 
-async def leads_by_utc_hour(conn: AsyncConnection, scope: Scope) -> list[tuple[str, int]]:
-    """Leads opened in the scope, counted per UTC hour ("YYYY-MM-DD HH")."""
+async def leads_by_utc_hour(conn: AsyncConnection, scope: Scope) -> list[tuple[datetime, int]]:
+    """Leads opened in the scope, counted per UTC hour (the hour's start, aware)."""
     hour = _utc_hour(conn).label("hour")
     rows = await conn.execute(
-        select(hour, func.count().label("n"))
-        .where(scope.opened())
-        .group_by(hour)
+        select(hour, func.count().label("n")).where(scope.opened()).group_by(hour)
     )
-    return [(row.hour, row.n) for row in rows]
+    return [(_hour(row.hour), row.n) for row in rows]
+
+
+def _hour(value: str | datetime) -> datetime:
+    if isinstance(value, str):
+        value = datetime.strptime(value, "%Y-%m-%d %H")
+    return value.replace(tzinfo=UTC)

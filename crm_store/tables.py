@@ -144,6 +144,8 @@ api_tokens = Table(
     Column("manager_id", Id, ForeignKey("managers.id")),
     Column("created_at", UtcDateTime, nullable=False),
     Column("revoked", Boolean, nullable=False, default=False),
+    Column("last_used_at", UtcDateTime),
+    Column("revoked_at", UtcDateTime),
 )
 
 channel_cursors = Table(

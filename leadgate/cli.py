@@ -11,8 +11,7 @@ from pathlib import Path
 
 from crm_store.engine import create_engine
 from crm_store.migrate import current_revision, upgrade, upgrade_if_empty
-from crm_store.tokens import create_token
-from leadgate import cli_bans, cli_dead, cli_managers, cli_replay, cli_report
+from leadgate import cli_bans, cli_dead, cli_managers, cli_replay, cli_report, cli_tokens
 from leadgate.settings import Settings
 from leads.errors import ConfigError
 
@@ -34,12 +33,7 @@ def _parser() -> argparse.ArgumentParser:
         dest="db_command", required=True
     )
     db.add_parser("upgrade", help="apply all migrations")
-    tokens = commands.add_parser("tokens", help="API tokens").add_subparsers(
-        dest="tokens_command", required=True
-    )
-    create = tokens.add_parser("create", help="create an API token (printed as the last line)")
-    create.add_argument("--role", required=True, choices=["admin", "manager"])
-    create.add_argument("--manager", metavar="LOGIN", help="the manager a manager token belongs to")
+    cli_tokens.add_parser(commands)
     cli_managers.add_parser(commands)
     cli_bans.add_parser(commands)
     cli_dead.add_parser(commands)
@@ -84,7 +78,7 @@ async def _dispatch(args: argparse.Namespace, settings: Settings) -> int:
             await upgrade(engine)
             print(f"database at revision {await current_revision(engine)}")
         elif args.command == "tokens":
-            print(await create_token(engine, args.role, args.manager))
+            return await cli_tokens.run(args, engine)
         elif args.command == "managers":
             return await cli_managers.run(args, engine)
         elif args.command == "ban":

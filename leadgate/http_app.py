@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import logging
 import os
-import time
 from collections.abc import Awaitable, Callable, Iterable
 
 from aiohttp import web
@@ -103,28 +102,41 @@ async def _json_errors(request: web.Request, handler: Handler) -> web.StreamResp
 
 
 def _bearer_auth(core: Core) -> Middleware:
-    cache: dict[str, tuple[Principal, float]] = {}
-
     @web.middleware
     async def middleware(request: web.Request, handler: Handler) -> web.StreamResponse:
         if not request.path.startswith("/api/") or request.path == openapi.PATH:
             return await handler(request)
         header = request.headers.get("Authorization", "")
         token = header[7:].strip() if header.lower().startswith("bearer ") else ""
-        if not token:
+        if not token or len(token) > 200:
             return error_response(401, "unauthorized", "send Authorization: Bearer <token>")
-        principal, expires = cache.get(token, (None, 0.0))
-        if principal is None or expires < time.monotonic():
-            principal = await authenticate(core.engine, token)
-            if principal is None:
-                return error_response(401, "unauthorized", "the token is unknown or revoked")
-            if len(cache) > 10_000:
-                cache.clear()
-            cache[token] = (principal, time.monotonic() + _TOKEN_CACHE_SECONDS)
+        # No cache: a revoked token is refused from the next request on, in every process.
+        principal = await authenticate(core.engine, token)
+        if principal is None:
+            return error_response(401, "unauthorized", "the token is unknown or revoked")
+        if not _may_use(principal, request.path):
+            return error_response(403, "forbidden", _FORBIDDEN[principal.role == "dialplan"])
         request[PRINCIPAL] = principal
         return await handler(request)
 
     return middleware
+
+
+DIALPLAN_PATH = "/api/route/call"
+
+
+def _may_use(principal: Principal, path: str) -> bool:
+    """The dialplan look-up is for admin and dialplan tokens; a dialplan token is for it only."""
+    if principal.is_admin:
+        return True
+    if path == DIALPLAN_PATH:
+        return principal.role == "dialplan"
+    return principal.role != "dialplan"
+
+_FORBIDDEN = {
+    True: "a dialplan token may only look up a caller's owner",
+    False: "the owner look-up needs an admin or a dialplan token",
+}
 
 
 async def _healthz(request: web.Request) -> web.Response:

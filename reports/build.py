@@ -75,10 +75,8 @@ class Reports:
     async def response_times(self, period: Period) -> dict[str, Any]:
         """How many leads were accepted and contacted within each response-time bucket."""
         async with self._read() as conn:
-            accept = await report_activity.response_buckets(
-                conn, self._scope(period), "accepted_at")
-            contact = await report_activity.response_buckets(
-                conn, self._scope(period), "contacted_at")
+            found = await report_activity.response_buckets(conn, self._scope(period))
+        accept, contact = found["accepted_at"], found["contacted_at"]
         buckets = [{"bucket": label, "accepted": a, "contacted": c}
                    for label, a, c in zip(RESPONSE_LABELS, accept, contact, strict=True)]
         return {**period.describe(), "buckets": buckets}
@@ -89,9 +87,8 @@ class Reports:
             hours = await report_activity.leads_by_utc_hour(conn, self._scope(period))
         per_day = dict.fromkeys(period.days(), 0)
         per_hour, per_weekday = [0] * 24, [0] * 7
-        for stamp, count in hours:
-            local = datetime.strptime(stamp, "%Y-%m-%d %H").replace(tzinfo=UTC)
-            local = local.astimezone(self.zone)
+        for hour, count in hours:
+            local = hour.astimezone(self.zone)
             day: date = local.date()
             if day in per_day:
                 per_day[day] += count

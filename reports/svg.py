@@ -6,11 +6,12 @@ its `data-label` and `data-value` and a `<title>` tooltip, so pages and tests ca
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 from html import escape
 
 WIDTH, HEIGHT = 640, 260
-_LEFT, _RIGHT, _TOP, _BOTTOM = 48, 12, 28, 44
+_LEFT, _RIGHT, _TOP, _BOTTOM = 48, 24, 28, 44
 PALETTE = ("#3366cc", "#109618", "#ff9900", "#dc3912", "#990099", "#0099c6")
 
 
@@ -44,8 +45,16 @@ def _short(value: float) -> str:
 
 
 def _top(values: Sequence[float]) -> float:
+    """The axis' top: four round steps (1, 2 or 5 × 10ⁿ, whole for counts) above the tallest."""
     biggest = max([0.0, *values])
-    return biggest if biggest > 0 else 1.0
+    if biggest <= 0:
+        return 4.0
+    step = biggest / 4
+    scale = 10 ** math.floor(math.log10(step))
+    nice = next(m * scale for m in (1, 2, 5, 10) if m * scale >= step)
+    if all(float(v).is_integer() for v in values):
+        nice = max(nice, 1)
+    return float(nice * 4)
 
 
 def bar_chart(title: str, labels: Sequence[str], series: Sequence[tuple[str, Sequence[float]]],

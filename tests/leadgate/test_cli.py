@@ -22,8 +22,9 @@ def leadgate(*args: str, cwd: Path, env_db: str | None = None) -> subprocess.Com
 
 
 def test_every_command_has_help(tmp_path: Path) -> None:
-    for command in ([], ["run"], ["db", "upgrade"], ["tokens", "create"], ["managers", "add"],
-                    ["managers", "set"], ["managers", "list"], ["report", "funnel"]):
+    for command in ([], ["run"], ["db", "upgrade"], ["tokens", "create"], ["tokens", "list"],
+                    ["tokens", "revoke"], ["managers", "add"], ["managers", "set"],
+                    ["managers", "list"], ["report", "funnel"]):
         result = leadgate(*command, "--help", cwd=tmp_path)
         assert result.returncode == 0, result.stderr
         assert "usage: leadgate" in result.stdout
