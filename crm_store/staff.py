@@ -93,6 +93,15 @@ async def list_managers(conn: AsyncConnection) -> list[dict[str, Any]]:
     return [{**row._asdict(), "teams": by_manager.get(row.id, [])} for row in rows]
 
 
+async def managers_by_login(conn: AsyncConnection, logins: Sequence[str]) -> list[Any]:
+    """The managers with these logins (id, login, name, email, telegram_chat_id), by login."""
+    rows = await conn.execute(
+        select(managers.c.id, managers.c.login, managers.c.name, managers.c.email,
+               managers.c.telegram_chat_id)
+        .where(managers.c.login.in_(list(logins))).order_by(managers.c.login))
+    return list(rows)
+
+
 async def manager_by_telegram(conn: AsyncConnection, chat_id: int) -> Any | None:
     """The manager whose Telegram chat this is (their private chat id is their user id)."""
     return (await conn.execute(

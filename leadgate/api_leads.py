@@ -15,6 +15,7 @@ from leads.bans import bans_for_card
 from leads.errors import LeadConflict, LeadNotFound
 from leads.model import utcnow
 from leads.statuses import CLOSED_STATUSES
+from routing.access import Action, manager_may
 
 routes = web.RouteTableDef()
 
@@ -24,7 +25,7 @@ async def accept(request: web.Request) -> web.Response:
     """The manager takes the lead (an admin may name the manager in {"manager_id"})."""
     lead_id, body = int(request.match_info["lead_id"]), await _body(request)
     manager_id = _acting_manager(request, body)
-    return await _act(request, lambda desk: desk.accept(lead_id, manager_id))
+    return await _act(request, lead_id, "accept", lambda desk: desk.accept(lead_id, manager_id))
 
 
 @routes.post("/api/leads/{lead_id:[0-9]{1,18}}/pass")
@@ -34,7 +35,7 @@ async def pass_on(request: web.Request) -> web.Response:
     manager_id = _acting_manager(request, body)
     if manager_id is None:
         return error_response(422, "invalid", "name the manager passing the lead: manager_id")
-    return await _act(request, lambda desk: desk.pass_on(lead_id, manager_id))
+    return await _act(request, lead_id, "pass", lambda desk: desk.pass_on(lead_id, manager_id))
 
 
 @routes.post("/api/leads/{lead_id:[0-9]{1,18}}/close")
@@ -47,7 +48,8 @@ async def close(request: web.Request) -> web.Response:
         return error_response(422, "invalid", f"status must be one of {list(CLOSED_STATUSES)}")
     principal = request[PRINCIPAL]
     manager_id = None if principal.is_admin else principal.manager_id
-    response = await _act(request, lambda desk: desk.close(lead_id, status, manager_id))
+    response = await _act(request, lead_id, "close",
+                          lambda desk: desk.close(lead_id, status, manager_id))
     if status != "spam" or response.status != 200:
         return response
     return web.json_response(await _offer_ban(request, lead_id, body.get("ban") is True))
@@ -68,8 +70,12 @@ async def _offer_ban(request: web.Request, lead_id: int, ban: bool) -> dict[str,
     return answer
 
 
-async def _act(request: web.Request, action: Any) -> web.Response:
+async def _act(request: web.Request, lead_id: int, kind: Action, action: Any) -> web.Response:
     core = request.app[CORE]
+    principal = request[PRINCIPAL]
+    if not principal.is_admin and not await manager_may(core.engine, lead_id,
+                                                         principal.manager_id, kind):
+        return error_response(404, "not_found", f"there is no lead {lead_id}")
     try:
         result = await action(core.desk)
     except LeadNotFound as err:

@@ -9,3 +9,5 @@ from leadgate.bootstrap import Core
 
 CORE = web.AppKey("core", Core)
 PRINCIPAL = web.RequestKey("principal", Principal)
+WEBHOOKS = web.AppKey("webhooks", list[str])
+"""The names of the channels served by this app's routes."""

@@ -17,6 +17,7 @@ from crm_store.group_commit import GroupCommitter
 from crm_store.intake_store import SqlIntakeStore
 from crm_store.migrate import upgrade_if_empty
 from leadgate.health import Health
+from leadgate.metrics import Metrics
 from leadgate.settings import Settings
 from leads.batch_intake import intake_group
 from leads.errors import ConfigError
@@ -42,6 +43,7 @@ class Core:
     health: Health
     routing: RoutingConfig
     desk: LeadDesk
+    metrics: Metrics
     outbox_written: Callable[[], None] = field(default=lambda: None)
     """Set by the outbox relay: called after every commit that may have written to the outbox."""
 
@@ -109,8 +111,9 @@ async def open_core(
         committer = GroupCommitter(engine, work, group_work=group_work, writers=writers)
         await committer.start()
         try:
-            core = Core(settings, engine, policy, committer, SqlCursorStore(engine), Health(),
-                        routing, LeadDesk(engine))
+            health = Health()
+            core = Core(settings, engine, policy, committer, SqlCursorStore(engine), health,
+                        routing, LeadDesk(engine), Metrics(health))
             core.desk.written = lambda: core.outbox_written()
             yield core
         finally:

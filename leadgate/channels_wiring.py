@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from channels.base import Channel, WebhookChannel
-from channels.messengers.telegram.adapter import TelegramBotChannel
 from channels.messengers.telegram.settings import TelegramSettings
 from channels.sms.adapter import SmsChannel
 from channels.sms.settings import SmsSettings
@@ -18,6 +18,9 @@ from leadgate.settings import Settings
 from leadgate.telephony_wiring import telephony_channel
 from leads.errors import ConfigError
 
+if TYPE_CHECKING:  # aiogram costs seconds and tens of MiB: imported only when a bot is configured
+    from channels.messengers.telegram.adapter import TelegramBotChannel
+
 
 @dataclass
 class EnabledChannels:
@@ -27,14 +30,12 @@ class EnabledChannels:
     loops: list[Channel] = field(default_factory=list)
     originator: Originator | None = None
     """Click-to-call (the Asterisk channel), if enabled."""
+    bots: dict[str, TelegramBotChannel] = field(default_factory=dict)
+    """The customer-facing bots by name (managers' replies are relayed through them)."""
 
     def telegram_bots(self) -> dict[str, TelegramBotChannel]:
-        """The customer-facing bots by name (managers' replies are relayed through them)."""
-        return {
-            channel.settings.name: channel
-            for channel in [*self.webhooks, *self.loops]
-            if isinstance(channel, TelegramBotChannel)
-        }
+        """The customer-facing bots by name."""
+        return dict(self.bots)
 
 
 def build_channels(settings: Settings, core: Core) -> EnabledChannels:
@@ -46,13 +47,17 @@ def build_channels(settings: Settings, core: Core) -> EnabledChannels:
         bots = TelegramSettings.from_toml(settings.section("telegram")).bots.values()
         sms = settings.section("sms")
         sms_settings = SmsSettings.from_toml(sms, settings.public_url) if sms else None
-        mail = email_channels(dict(settings.raw), core.cursors, settings.default_region)
+        mail = email_channels(dict(settings.raw), core.cursors, settings.default_region,
+                              core.health)
         telephony = telephony_channel(dict(settings.raw), core)
     except ValueError as err:
         raise ConfigError(str(err)) from err
     enabled.webhooks.append(WebFormsChannel(forms, settings.default_region))
     for bot in bots:
-        channel = TelegramBotChannel(bot)
+        from channels.messengers.telegram.adapter import TelegramBotChannel
+
+        channel = TelegramBotChannel(bot, core.health)
+        enabled.bots[bot.name] = channel
         (enabled.webhooks if bot.mode == "webhook" else enabled.loops).append(channel)
     if sms_settings is not None:
         enabled.webhooks.append(SmsChannel(sms_settings, core.cursors, settings.default_region))

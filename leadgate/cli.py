@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import logging
+import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -12,8 +13,11 @@ from pathlib import Path
 from crm_store.engine import create_engine
 from crm_store.migrate import current_revision, upgrade, upgrade_if_empty
 from leadgate import cli_bans, cli_dead, cli_managers, cli_replay, cli_report, cli_tokens
+from leadgate.failures import CONFIG_EXIT, explain
+from leadgate.logs import FORMATS, configure_logging
 from leadgate.settings import Settings
-from leads.errors import ConfigError
+
+log = logging.getLogger("leadgate")
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -24,6 +28,8 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument(
         "--log-level", default="INFO", choices=["DEBUG", "INFO", "WARNING", "ERROR"]
     )
+    parser.add_argument("--log-format", choices=FORMATS,
+                        help="text (default) or json: one object a line (LEADGATE_LOG_FORMAT)")
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     run = commands.add_parser("run", help="start everything enabled in the config")
     run.add_argument("--workers", type=int, default=1, metavar="N",
@@ -43,21 +49,51 @@ def _parser() -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    """Entry point of the console script."""
+    """Entry point of the console script; user errors are one line on stderr."""
     args = _parser().parse_args(argv)
-    logging.basicConfig(
-        level=args.log_level, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
-    )
-    if args.log_level != "DEBUG":
-        logging.getLogger("alembic").setLevel(logging.WARNING)  # migration chatter
+    log_format = args.log_format or os.environ.get("LEADGATE_LOG_FORMAT", "text")
+    if log_format not in FORMATS:
+        print(f"leadgate: error: LEADGATE_LOG_FORMAT must be text or json, not {log_format!r}",
+              file=sys.stderr)
+        return CONFIG_EXIT
+    configure_logging(args.log_level, log_format)
+    database_url = os.environ.get("LEADGATE_DATABASE_URL", "")
     try:
         settings = Settings.load(args.config)
+        database_url = settings.database_url
+        if args.command == "run":
+            _say_where_the_config_is(settings)
+            _exit_now(asyncio.run(_dispatch(args, settings)))
         return asyncio.run(_dispatch(args, settings))
-    except (ConfigError, ValueError) as err:
-        print(f"leadgate: error: {err}", file=sys.stderr)
-        return 2
     except KeyboardInterrupt:
         return 130
+    except Exception as err:
+        explained = explain(err, database_url)
+        if explained is None:
+            raise
+        message, code = explained
+        print(f"leadgate: error: {message}", file=sys.stderr)
+        return code
+
+
+def _exit_now(code: int) -> None:
+    """End the process once the service has stopped cleanly.
+
+    Everything is closed by now; what is left is the interpreter freeing every object of every
+    library one by one, which took seconds of CPU (more under load) after `stopped` was logged.
+    """
+    logging.shutdown()
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os._exit(code)
+
+
+def _say_where_the_config_is(settings: Settings) -> None:
+    if settings.source is None:
+        log.warning("no config file: ./leadgate.toml not found and no --config given; "
+                    "running on the defaults, with no forms")
+    else:
+        log.info("config %s", settings.source)
 
 
 async def _dispatch(args: argparse.Namespace, settings: Settings) -> int:
@@ -74,6 +110,8 @@ async def _dispatch(args: argparse.Namespace, settings: Settings) -> int:
         return await cli_replay.run(args, settings)
     engine = create_engine(settings.database_url)
     try:
+        if args.command != "db":
+            await upgrade_if_empty(engine)  # every command works on a new database
         if args.command == "db":
             await upgrade(engine)
             print(f"database at revision {await current_revision(engine)}")
@@ -84,7 +122,6 @@ async def _dispatch(args: argparse.Namespace, settings: Settings) -> int:
         elif args.command == "ban":
             return await cli_bans.run(args, engine, settings.default_region)
         elif args.command == "report":
-            await upgrade_if_empty(engine)
             return await cli_report.run(args, engine, settings)
         return 0
     finally:
@@ -94,8 +131,9 @@ async def _dispatch(args: argparse.Namespace, settings: Settings) -> int:
 def _worker_argv(args: argparse.Namespace) -> list[str]:
     """How to start one more HTTP worker with the same config."""
     config = ["--config", str(args.config.resolve())] if args.config else []
-    return [sys.executable, "-m", "leadgate.cli", *config, "--log-level", args.log_level, "run",
-            "--http-only"]
+    log_format = ["--log-format", args.log_format] if args.log_format else []
+    return [sys.executable, "-m", "leadgate.cli", *config, "--log-level", args.log_level,
+            *log_format, "run", "--http-only"]
 
 
 if __name__ == "__main__":

@@ -4,15 +4,16 @@ from __future__ import annotations
 
 from typing import Any
 
-from channels.base import Channel, CursorStore
-from channels.email.imap.adapter import ImapChannel
+from channels.base import Channel, CursorStore, HealthReporter
 from channels.email.settings import LoopGuardSettings, MailboxSettings, SmtpSettings
-from channels.email.smtp.adapter import SmtpIntake
 
 
-def email_channels(raw: dict[str, Any], cursors: CursorStore,
-                   default_region: str | None) -> list[Channel]:
-    """One channel per IMAP mailbox, and the SMTP server; ValueError names a bad key."""
+def email_channels(raw: dict[str, Any], cursors: CursorStore, default_region: str | None,
+                   health: HealthReporter | None = None) -> list[Channel]:
+    """One channel per IMAP mailbox, and the SMTP server; ValueError names a bad key.
+
+    The adapters (imapclient, aiosmtpd) are imported only when configured.
+    """
     guard = _guard(raw.get("email", {}))
     channels: list[Channel] = []
     mailboxes = raw.get("imap", {}).get("mailboxes", [])
@@ -23,10 +24,14 @@ def email_channels(raw: dict[str, Any], cursors: CursorStore,
             raise ValueError(f"imap.mailboxes #{position} must be a table")
         settings = MailboxSettings.from_toml({"default_region": default_region} | entry,
                                              position)
-        channels.append(ImapChannel(settings, cursors, guard))
+        from channels.email.imap.adapter import ImapChannel
+
+        channels.append(ImapChannel(settings, cursors, guard, health))
     if raw.get("smtp"):
         smtp = SmtpSettings.from_toml({"default_region": default_region} | raw["smtp"])
-        channels.append(SmtpIntake(smtp, guard))
+        from channels.email.smtp.adapter import SmtpIntake
+
+        channels.append(SmtpIntake(smtp, guard, health))
     return channels
 
 

@@ -1,35 +1,113 @@
-"""What each channel last reported about itself, for /healthz."""
+"""What each channel and loop last said about itself, kept in memory for /healthz and /metrics.
+
+States: `ok` (doing its job: listening, idle on IDLE, polling, ticking, connected), `starting`,
+`degraded` (working, but not fully), `down` (retrying with backoff), `misconfigured` (stopped
+until the configuration changes), `standby` (a cluster singleton held by another process),
+`stopped` (the service is shutting down).
+"""
 
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, replace
+from datetime import datetime
+
+from leads.model import utcnow
 
 log = logging.getLogger(__name__)
 
+GOOD_STATES = frozenset({"ok", "standby"})
+"""States in which a component does what it should (or lets its cluster peer do it)."""
+_LEGACY = {"connecting": "starting", "unavailable": "down"}
+
 
 @dataclass(frozen=True, slots=True)
-class ChannelState:
-    """One channel's last reported state."""
+class ComponentState:
+    """One channel's or loop's last reported state."""
 
     state: str
     detail: str = ""
+    since: datetime | None = None
+    last_event_at: datetime | None = None
+    silent: bool = False
+
+    @property
+    def up(self) -> bool:
+        """True when the component is doing its job."""
+        return self.state in GOOD_STATES
+
+    def as_json(self, channel: bool) -> dict[str, object]:
+        """The /healthz entry; channels also say when they last handed over an event."""
+        entry: dict[str, object] = {
+            "state": self.state, "detail": self.detail,
+            "since": self.since.isoformat() if self.since else None,
+        }
+        if channel:
+            entry["last_event_at"] = self.last_event_at.isoformat() if self.last_event_at else None
+            entry["silent"] = self.silent
+        return entry
 
 
 class Health:
-    """A HealthReporter that keeps the last state of each channel."""
+    """A HealthReporter keeping the last state of each channel and loop, with since-times."""
 
-    def __init__(self) -> None:
-        self.channels: dict[str, ChannelState] = {}
+    def __init__(self, clock: Callable[[], datetime] = utcnow) -> None:
+        self.channels: dict[str, ComponentState] = {}
+        self.loops: set[str] = set()
+        """Names reported by loops (relay, SLA timer, notifiers) rather than channels."""
+        self._clock = clock
+
+    def declare_loop(self, name: str) -> None:
+        """Show `name` under loops, not channels."""
+        self.loops.add(name)
 
     def report(self, channel: str, state: str, detail: str = "") -> None:
-        """Record a channel's state; log changes."""
+        """Record a component's state (the since-time moves only on a change); log changes."""
+        state = _LEGACY.get(state, state)
         previous = self.channels.get(channel)
-        self.channels[channel] = ChannelState(state, detail)
-        if previous is None or previous.state != state:
-            log.info("channel %s is %s %s", channel, state, detail)
+        if previous is not None and previous.state == state:
+            self.channels[channel] = replace(previous, detail=detail)
+            return
+        kept = previous or ComponentState(state)
+        self.channels[channel] = replace(kept, state=state, detail=detail, since=self._clock())
+        level = logging.INFO if state in GOOD_STATES | {"starting", "stopped"} else logging.WARNING
+        log.log(level, "%s %s is %s%s", self._kind(channel), channel, state,
+                f": {detail}" if detail else "",
+                extra={"component": channel, "state": state})
+
+    def event(self, channel: str, at: datetime | None = None) -> None:
+        """A channel handed over an event (the silence watch and /healthz read it)."""
+        at = at or self._clock()
+        current = self.channels.get(channel) or ComponentState("ok", since=at)
+        self.channels[channel] = replace(current, last_event_at=at)
+
+    def set_silent(self, channel: str, silent: bool) -> None:
+        """Mark a channel silent (no event for longer than it should be) or heard again."""
+        current = self.channels.get(channel)
+        if current is not None:
+            self.channels[channel] = replace(current, silent=silent)
+
+    def snapshot(self) -> dict[str, dict[str, dict[str, object]]]:
+        """Channels and loops as /healthz shows them."""
+        out: dict[str, dict[str, dict[str, object]]] = {"channels": {}, "loops": {}}
+        for name, state in sorted(self.channels.items()):
+            is_loop = name in self.loops
+            out["loops" if is_loop else "channels"][name] = state.as_json(not is_loop)
+        return out
 
     @property
     def healthy(self) -> bool:
-        """True unless some channel is misconfigured or failed."""
-        return all(s.state in ("ok", "connecting", "disabled") for s in self.channels.values())
+        """True when every component is doing its job (or waiting its turn in the cluster)."""
+        return all(s.up for s in self.channels.values())
+
+    @property
+    def status(self) -> str:
+        """`ok`, `starting` (nothing wrong, something not up yet) or `degraded`."""
+        states = {s.state for s in self.channels.values()} - GOOD_STATES
+        if not states:
+            return "ok"
+        return "starting" if states <= {"starting"} else "degraded"
+
+    def _kind(self, name: str) -> str:
+        return "loop" if name in self.loops else "channel"

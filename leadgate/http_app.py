@@ -8,10 +8,8 @@ from collections.abc import Awaitable, Callable, Iterable
 
 from aiohttp import web
 from aiohttp.typedefs import Middleware
-from sqlalchemy import text
 
 from channels.base import WebhookChannel, error_response
-from crm_store.routing_store import unsent_count
 from crm_store.tokens import Principal, authenticate
 from leadgate import (
     api,
@@ -23,10 +21,11 @@ from leadgate import (
     api_telephony,
     openapi,
 )
-from leadgate.app_keys import CORE, PRINCIPAL
+from leadgate.app_keys import CORE, PRINCIPAL, WEBHOOKS
 from leadgate.bootstrap import Core
 from leadgate.http_noise import quiet_unreadable_requests
 from leadgate.journal import JournalSettings, journal_refusals
+from leadgate.metrics import CONTENT_TYPE
 from leads.errors import ConfigError
 
 log = logging.getLogger(__name__)
@@ -50,9 +49,10 @@ def build_app(
     app[CORE] = core
     if originator is not None:
         app[api_telephony.ORIGINATOR] = originator
-    channel_list = list(channels)
-    for channel in channel_list:
-        app.add_routes(channel.routes(core.sink))
+    app[WEBHOOKS] = []
+    for channel in channels:
+        app.add_routes(channel.routes(core.metrics.observe(channel.name, core.sink)))
+        app[WEBHOOKS].append(channel.name)
     app.add_routes(api.routes)
     app.add_routes(api_leads.routes)
     app.add_routes(api_duplicates.routes)
@@ -61,7 +61,7 @@ def build_app(
     app.add_routes(api_telephony.routes)
     app.add_routes(api_reports.routes)
     app.add_routes(list(extra_routes))
-    app.add_routes([web.get("/healthz", _healthz), web.get("/metrics", _metrics(channel_list))])
+    app.add_routes([web.get("/healthz", _healthz), web.get("/metrics", _metrics)])
     app.add_routes([web.get(openapi.PATH, openapi.serve_openapi)])
     return app
 
@@ -71,6 +71,12 @@ def _journal_settings(core: Core) -> JournalSettings:
         return JournalSettings.from_toml(core.settings.section("journal"))
     except ValueError as err:
         raise ConfigError(str(err)) from err
+
+
+def listening(app: web.Application) -> None:
+    """The server listens: each webhook channel is doing its job from now on."""
+    for name in app[WEBHOOKS]:
+        app[CORE].health.report(name, "ok", "listening")
 
 
 @web.middleware
@@ -140,42 +146,17 @@ _FORBIDDEN = {
 
 
 async def _healthz(request: web.Request) -> web.Response:
+    """Channels and loops from memory; the database asked once, with a timeout."""
     core = request.app[CORE]
-    try:
-        async with core.engine.connect() as conn:
-            await conn.execute(text("SELECT 1"))
-        database = "ok"
-    except Exception as err:  # any failure here means "not serving writes"
-        database = f"unavailable: {type(err).__name__}"
-    channels = {
-        name: {"state": s.state, "detail": s.detail} for name, s in core.health.channels.items()
-    }
-    healthy = database == "ok" and core.health.healthy
-    body = {"status": "ok" if healthy else "degraded", "database": database, "channels": channels,
-            "pid": os.getpid()}
-    return web.json_response(body, status=200 if database == "ok" else 503)
+    database_ok = await core.metrics.refresh_database(core.engine)
+    body = {"status": core.health.status if database_ok else "degraded",
+            "database": "ok" if database_ok else "unavailable",
+            **core.health.snapshot(), "pid": os.getpid()}
+    return web.json_response(body, status=200 if database_ok else 503)
 
 
-def _metrics(channels: list[WebhookChannel]) -> Handler:
-    async def handler(request: web.Request) -> web.Response:
-        async with request.app[CORE].engine.connect() as conn:
-            waiting = await conn.scalar(unsent_count())
-        lines = [
-            "# HELP leadgate_outbox_unsent Routing messages not yet confirmed by the broker.",
-            "# TYPE leadgate_outbox_unsent gauge",
-            f"leadgate_outbox_unsent {waiting or 0}",
-            "# TYPE leadgate_channel_events_total counter",
-        ]
-        for channel in channels:
-            counters = getattr(channel, "counters", {})
-            for outcome, count in sorted(counters.items()):
-                labels = f'channel="{channel.name}",outcome="{outcome}"'
-                lines.append(f"leadgate_channel_events_total{{{labels}}} {count}")
-        core = request.app[CORE]
-        lines.append("# TYPE leadgate_channel_up gauge")
-        for name, state in sorted(core.health.channels.items()):
-            up = 1 if state.state == "ok" else 0
-            lines.append(f'leadgate_channel_up{{channel="{name}"}} {up}')
-        return web.Response(text="\n".join(lines) + "\n", content_type="text/plain")
-
-    return handler
+async def _metrics(request: web.Request) -> web.Response:
+    """Prometheus text; answers 200 whatever is down, and says what is."""
+    core = request.app[CORE]
+    await core.metrics.refresh_database(core.engine)
+    return web.Response(body=core.metrics.render(), headers={"Content-Type": CONTENT_TYPE})

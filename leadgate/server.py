@@ -11,12 +11,15 @@ from aiohttp import web
 
 from leadgate.bootstrap import open_core
 from leadgate.channels_wiring import build_channels
-from leadgate.http_app import build_app
+from leadgate.failures import listen_error
+from leadgate.http_app import build_app, listening
 from leadgate.routing_wiring import build_routing
 from leadgate.settings import Settings
 from leadgate.supervisor import supervise
 
 log = logging.getLogger(__name__)
+_REQUEST_GRACE = 2.5  # seconds a request in flight may take once SIGTERM came
+_LOOP_GRACE = 1.5  # seconds the loops get to clean up after being cancelled
 
 
 async def serve(
@@ -30,34 +33,56 @@ async def serve(
 
     `http_only` serves forms, webhooks and the API but runs no loops (channels holding one
     connection, the outbox relay, the SLA timer): extra worker processes of `--workers`, which
-    share the port through `reuse_port`.
+    share the port through `reuse_port`. Stopping finishes the requests in flight (and so their
+    commit groups) first, then stops the loops, then closes the connections.
     """
     async with open_core(settings=settings) as core:
         enabled = build_channels(settings, core)
         routing = build_routing(settings, core, enabled.telegram_bots())
         app = build_app(core, enabled.webhooks, routing.routes, enabled.originator)
-        runner = web.AppRunner(app, access_log=None)
+        runner = web.AppRunner(app, access_log=None, shutdown_timeout=_REQUEST_GRACE)
         await runner.setup()
+        tasks: list[asyncio.Task[None]] = []
         try:
-            site = web.TCPSite(
-                runner, settings.http_host, settings.http_port, reuse_port=reuse_port or None
-            )
-            await site.start()
-            log.info("Leadgate listening on http://%s:%s", settings.http_host, settings.http_port)
+            await _listen(runner, settings, reuse_port)
+            listening(app)
             tasks = [
-                asyncio.create_task(supervise(ch, core.sink, core.health))
+                asyncio.create_task(
+                    supervise(ch, core.metrics.observe(ch.name, core.sink), core.health))
                 for ch in ([] if http_only else [*enabled.loops, *routing.loops])
             ]
             if ready is not None:
                 ready.set()
             await _until_stopped()
-            for task in tasks:
-                task.cancel()
-            await asyncio.gather(*tasks, return_exceptions=True)
+            log.info("stopping: finishing the requests in flight")
         finally:
             await runner.cleanup()
+            await _stop_loops(tasks)
             if routing.manager_bot is not None:
                 await routing.manager_bot.aclose()
+    log.info("stopped")
+
+
+async def _listen(runner: web.AppRunner, settings: Settings, reuse_port: bool) -> None:
+    site = web.TCPSite(runner, settings.http_host, settings.http_port,
+                       reuse_port=reuse_port or None)
+    try:
+        await site.start()
+    except OSError as err:
+        raise listen_error(settings.http_host, settings.http_port, err) from err
+    log.info("Leadgate listening on http://%s:%s", settings.http_host, settings.http_port)
+
+
+async def _stop_loops(tasks: list[asyncio.Task[None]]) -> None:
+    """Cancel the loops; one that does not end in time is left behind, not waited for."""
+    for task in tasks:
+        task.cancel()
+    if not tasks:
+        return
+    _, pending = await asyncio.wait(tasks, timeout=_LOOP_GRACE)
+    if pending:
+        log.warning("%d loops did not stop within %.0f s; leaving them", len(pending),
+                    _LOOP_GRACE)
 
 
 async def _until_stopped() -> None:

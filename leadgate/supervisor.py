@@ -1,37 +1,68 @@
-"""Runs each long-lived channel, restarting it with backoff; one broken channel stops no other."""
+"""Runs each channel or loop, restarting it with backoff; one broken one stops no other."""
 
 from __future__ import annotations
 
 import asyncio
 import logging
+import time
+from collections.abc import Callable
 
 from channels.base import Channel, Sink
 from leadgate.health import Health
-from leads.errors import ChannelMisconfigured
+from leads.errors import ChannelMisconfigured, LeadgateError
 
 log = logging.getLogger(__name__)
 
 
 async def supervise(
-    channel: Channel, sink: Sink, health: Health, max_backoff: float = 60.0
+    channel: Channel, sink: Sink, health: Health, max_backoff: float = 60.0,
+    reset_after: float = 30.0, clock: Callable[[], float] = time.monotonic,
 ) -> None:
-    """Run `channel` until cancelled; misconfiguration stops it, anything else restarts it."""
-    backoff = min(1.0, max_backoff)
-    while True:
-        health.report(channel.name, "connecting")
-        try:
-            await channel.run(sink)
-            health.report(channel.name, "stopped")
-            return
-        except asyncio.CancelledError:
-            health.report(channel.name, "stopped")
-            raise
-        except ChannelMisconfigured as err:
-            health.report(channel.name, "misconfigured", str(err))
-            log.error("channel %s is misconfigured and stays stopped: %s", channel.name, err)
-            return
-        except Exception as err:  # the supervisor is the one place that must survive anything
-            health.report(channel.name, "unavailable", f"{type(err).__name__}: {err}")
-            log.warning("channel %s failed (%s); restarting in %.0f s", channel.name, err, backoff)
-        await asyncio.sleep(backoff)
-        backoff = min(backoff * 2, max_backoff)
+    """Run `channel` until cancelled; misconfiguration stops it, anything else restarts it.
+
+    The backoff doubles after each failure and starts again from one second once a run has
+    lasted `reset_after` seconds: a blip after hours of service is retried at once.
+    """
+    first = min(1.0, max_backoff)
+    backoff = first
+    try:
+        while True:
+            started = clock()
+            failure = await _run_once(channel, sink, health)
+            if failure is None:
+                return
+            if clock() - started >= reset_after:
+                backoff = first
+            log.warning("%s failed (%s); restarting in %.0f s", channel.name, failure, backoff,
+                        extra={"component": channel.name})
+            await asyncio.sleep(backoff)
+            backoff = min(backoff * 2, max_backoff)
+    except asyncio.CancelledError:
+        health.report(channel.name, "stopped")
+        raise
+
+
+async def _run_once(channel: Channel, sink: Sink, health: Health) -> str | None:
+    """One run; the reason it failed, or None when it ended for good (returned, misconfigured)."""
+    health.report(channel.name, "starting")
+    try:
+        await channel.run(sink)
+    except ChannelMisconfigured as err:
+        health.report(channel.name, "misconfigured", str(err))
+        log.error("%s is misconfigured and stays stopped: %s", channel.name, err,
+                  extra={"component": channel.name})
+        return None
+    except Exception as err:  # the supervisor is the one place that must survive anything
+        health.report(channel.name, "down", _reason(err))
+        return _reason(err)
+    health.report(channel.name, "stopped")
+    return None
+
+
+def _reason(err: Exception) -> str:
+    """A short reason: our own errors say it themselves, others by type (texts may be personal)."""
+    if isinstance(err, LeadgateError):
+        return str(err)
+    if isinstance(err, OSError) and err.strerror:
+        return f"{type(err).__name__}: {err.strerror}"
+    return type(err).__name__

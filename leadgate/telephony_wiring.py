@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from channels.telephony.adapter import TelephonyChannel
 from channels.telephony.settings import TelephonySettings
 from leadgate.bootstrap import Core
 from routing.calls import ScreenPop, manager_at
+
+if TYPE_CHECKING:  # panoramisk is imported only when [asterisk] is configured
+    from channels.telephony.adapter import TelephonyChannel
 
 
 def telephony_channel(raw: dict[str, Any], core: Core) -> TelephonyChannel | None:
@@ -17,6 +19,8 @@ def telephony_channel(raw: dict[str, Any], core: Core) -> TelephonyChannel | Non
         return None
     if not isinstance(section, dict):
         raise ValueError("[asterisk] must be a table")
+    from channels.telephony.adapter import TelephonyChannel
+
     settings = TelephonySettings.from_toml(
         {"default_region": core.settings.default_region} | section
     )

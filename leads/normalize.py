@@ -9,7 +9,6 @@ from typing import Any
 from urllib.parse import unquote
 
 import phonenumbers
-from phonenumbers import carrier, geocoder, timezone
 
 _EXTENSION = re.compile(
     r"(?i)\s*(?:[,;]|ext\.?|extension|x|#|доб\.?|добавочный|вн\.?|ichki)\s*\d{1,6}\s*$"
@@ -64,6 +63,9 @@ def _clean_phone_text(raw: str) -> str:
 
 
 def _phone_info(number: phonenumbers.PhoneNumber) -> dict[str, Any]:
+    # Carrier, place and time-zone tables are ~100 MiB: loaded with the first phone, not at start.
+    from phonenumbers import carrier, geocoder, timezone
+
     number_type = phonenumbers.number_type(number)
     type_name = next(
         (

@@ -24,7 +24,8 @@ DEAD_LETTER_EXCHANGE = "leadgate.dead"
 DEAD_LETTER_QUEUE = "leadgate.dead"
 UNASSIGNED_QUEUE = "leadgate.unassigned"
 MANAGER_KEYS = ("lead.assigned", "lead.withdrawn", "lead.sla_breached", "call.ringing",
-                "lead.callback_due", "lead.callback_overdue", "lead.contact_overdue")
+                "lead.callback_due", "lead.callback_overdue", "lead.contact_overdue",
+                "channel.silent", "channel.recovered")
 _MANAGER_KEY = re.compile(r"^[a-z_]+\.[a-z_]+\.(\d+)$")
 _QUEUE_ARGUMENTS: FieldTable = {"x-dead-letter-exchange": DEAD_LETTER_EXCHANGE}
 

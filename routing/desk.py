@@ -142,7 +142,8 @@ class LeadDesk:
                 team_lead = await store.manager(team.lead_manager_id)
                 await write_message(store, messages.sla_breached(
                     lead_id, lapsed, team_lead, team.name, lead.routing.get("summary", {})), now)
-        log.info("lead %d not accepted in time: %s", lead_id, choice.reason)
+        log.info("lead %d not accepted in time: %s", lead_id, choice.reason,
+                 extra={"lead_id": lead_id})
         self.written()
 
     async def _lead(self, store: SqlRoutingStore, lead_id: int) -> LeadState:

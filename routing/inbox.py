@@ -5,19 +5,20 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
-from collections.abc import Sequence
-from typing import Any
+from collections.abc import Callable, Sequence
+from typing import TYPE_CHECKING, Any
 
-from aio_pika.abc import AbstractIncomingMessage
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from crm_store.routing_store import consume_once
 from crm_store.routing_tables import consumed_messages, managers
 from leads.model import utcnow
-from routing.amqp import connect, declare_manager_queue, declare_topology
 from routing.notifiers import AllNotifiers
 from routing.relay import OutboxRow
+
+if TYPE_CHECKING:  # aio-pika is imported only in broker mode
+    from aio_pika.abc import AbstractIncomingMessage
 
 log = logging.getLogger(__name__)
 CONSUMER = "notifiers"
@@ -83,8 +84,10 @@ class AmqpConsumer:
     name = "notifiers"
 
     def __init__(self, url: str, engine: AsyncEngine, inbox: Inbox, prefetch: int = 32,
-                 refresh_seconds: float = 30.0) -> None:
+                 refresh_seconds: float = 30.0,
+                 report: Callable[[str, str], None] = lambda state, detail: None) -> None:
         self._url = url
+        self._report = report
         self._engine = engine
         self._inbox = inbox
         self._prefetch = prefetch
@@ -94,6 +97,8 @@ class AmqpConsumer:
 
     async def run(self) -> None:
         """Consume until cancelled; new managers' queues are picked up every refresh."""
+        from routing.amqp import connect, declare_manager_queue, declare_topology
+
         connection = await connect(self._url)
         try:
             channel = await connection.channel()
@@ -105,6 +110,7 @@ class AmqpConsumer:
                     queue = await declare_manager_queue(channel, exchange, manager)
                     await queue.consume(self._on_message)
                     consuming.add(manager)
+                self._report("ok", f"consuming {len(consuming)} manager queues")
                 await asyncio.sleep(self._refresh)
             raise ConnectionError("the RabbitMQ connection closed")
         finally:

@@ -59,6 +59,8 @@ class OutboxRelay:
         self._first_retry, self._max_retry = retry
         self._wake = asyncio.Event()
         self._report = report
+        self.published = 0
+        """Messages confirmed so far: `leadgate_outbox_published_total` on /metrics."""
 
     def wake(self) -> None:
         """Something new was committed to the outbox."""
@@ -67,7 +69,7 @@ class OutboxRelay:
     async def run(self) -> None:
         """Relay forever; a broker outage is waited out with backoff while the outbox grows."""
         delay = self._first_retry
-        connected = False
+        connected = reported = False
         try:
             while True:
                 try:
@@ -76,13 +78,15 @@ class OutboxRelay:
                         connected = True
                     moved = await self.relay_once()
                 except ChannelUnavailable as err:
-                    self._report("unavailable", str(err))
+                    self._report("down", str(err))
+                    reported = False
                     log.warning("outbox relay paused: %s; retrying in %.1f s", err, delay)
                     await asyncio.sleep(delay)
                     delay = min(delay * 2, self._max_retry)
                     continue
-                if delay != self._first_retry or moved:
-                    self._report("ok", "")
+                if not reported:
+                    self._report("ok", "connected")
+                    reported = True
                 delay = self._first_retry
                 if moved == 0:
                     self._wake.clear()
@@ -101,6 +105,7 @@ class OutboxRelay:
         if confirmed:
             async with self._engine.begin() as conn:
                 await conn.execute(mark_sent(confirmed, utcnow()))
+            self.published += len(confirmed)
         if len(confirmed) < len(rows):
             raise ChannelUnavailable(f"{len(rows) - len(confirmed)} messages were not confirmed")
         return len(confirmed)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from collections.abc import Callable
 
 from routing.deadlines import DeadlineDesk
 from routing.desk import LeadDesk
@@ -12,7 +13,8 @@ log = logging.getLogger(__name__)
 
 
 async def run_sla_timer(desk: LeadDesk, tick_seconds: float,
-                        deadlines: DeadlineDesk | None = None) -> None:
+                        deadlines: DeadlineDesk | None = None,
+                        report: Callable[[str, str], None] = lambda state, detail: None) -> None:
     """Sweep every `tick_seconds` until cancelled; deadlines are rows, so restarts lose nothing."""
     while True:
         moved = await desk.sweep()
@@ -20,4 +22,5 @@ async def run_sla_timer(desk: LeadDesk, tick_seconds: float,
             log.info("SLA timer moved %d leads", moved)
         if deadlines is not None:
             await deadlines.sweep()
+        report("ok", f"ticking every {tick_seconds:g} s")
         await asyncio.sleep(tick_seconds)

@@ -107,7 +107,7 @@ class TelephonyChannel:
         failures = 0
         lost_at: float | None = None
         while True:
-            self._health.report(self.name, "connecting")
+            self._health.report(self.name, "starting")
             try:
                 session = await self._open(inbox)
             except ChannelMisconfigured as err:
@@ -116,7 +116,7 @@ class TelephonyChannel:
                 raise
             except ChannelUnavailable as err:
                 failures += 1
-                self._health.report(self.name, "unavailable", str(err))
+                self._health.report(self.name, "down", str(err))
                 log.warning("Asterisk unavailable (attempt %d): %s", failures, err)
                 await asyncio.sleep(self._backoff(failures))
                 continue

@@ -84,12 +84,14 @@ class HardenedAmiProtocol(AMIProtocol):
         try:
             at = self._clock()
             for raw in self._splitter.feed(data):
-                if is_unread_event(raw):
-                    continue
+                if is_unread_event(raw) or not raw.strip():
+                    continue  # blank lines between messages are noise, not news
                 headers = parse_message(raw)
                 if headers is None:
                     self.skipped += 1
-                    log.warning("AMI: skipped a malformed frame of %d bytes", len(raw))
+                    if self.skipped & (self.skipped - 1) == 0:  # 1st, 2nd, 4th, 8th, ...
+                        log.warning("AMI: skipped %d malformed frames so far (last: %d bytes)",
+                                    self.skipped, len(raw))
                     continue
                 self._route(headers, at)
         except Exception:

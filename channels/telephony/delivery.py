@@ -38,7 +38,8 @@ class CallDelivery:
         """Queue one call; past the limit the oldest is dropped (and logged) to bound memory."""
         if len(self._pending) >= self._limit:
             lost = self._pending.popleft()
-            log.error("Call queue full while the store is down: call %s dropped", lost.external_id)
+            log.error("Call queue full while the store is down: call %s dropped", lost.external_id,
+                      extra={"channel": "call"})
         self._pending.append(event)
         self._ready.set()
 
@@ -55,7 +56,8 @@ class CallDelivery:
             except StoreUnavailable:
                 failures += 1
                 delay = min(self._first_delay * 2 ** min(failures, 16), self._max_delay)
-                log.warning("Store unavailable; call %s kept for retry", event.external_id)
+                log.warning("Store unavailable; call %s kept for retry", event.external_id,
+                            extra={"channel": "call"})
                 await asyncio.sleep(delay * random.uniform(0.5, 1.0))
                 continue
             except InvalidEvent as err:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from collections import Counter
 from collections.abc import Sequence
 from typing import Any, Protocol
 
@@ -22,6 +23,8 @@ class AllNotifiers:
 
     def __init__(self, notifiers: Sequence[Notifier] = ()) -> None:
         self.notifiers = list(notifiers)
+        self.failures: Counter[str] = Counter()
+        """Failed notifications by notifier class, for /metrics."""
 
     async def notify(self, routing_key: str, payload: dict[str, Any]) -> None:
         """Hand the message to each notifier; the first failure is raised after all tried.
@@ -35,6 +38,7 @@ class AllNotifiers:
             try:
                 await notifier.notify(routing_key, payload)
             except Exception as err:  # one broken notifier must not silence the others
+                self.failures[type(notifier).__name__] += 1
                 log.warning("%s failed: %s", type(notifier).__name__, type(err).__name__)
                 failure = failure or err
         if failure is not None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import secrets
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, Protocol
 
@@ -69,8 +70,10 @@ class ManagerBot:
 
     def __init__(self, settings: ManagerBotSettings, engine: AsyncEngine, desk: LeadDesk,
                  public_url: str | None = None,
-                 customers: CustomerMessenger | None = None) -> None:
+                 customers: CustomerMessenger | None = None,
+                 report: Callable[[str, str], None] = lambda state, detail: None) -> None:
         self.settings = settings
+        self.report = report
         session = AiohttpSession(api=TelegramAPIServer.from_base(settings.api_base))
         self.bot = Bot(settings.token, session=session)
         self.dispatcher = Dispatcher()
@@ -105,6 +108,7 @@ class ManagerBot:
     async def run(self) -> None:
         """Poll for managers' button presses and replies until cancelled (polling mode)."""
         await self.bot.delete_webhook(drop_pending_updates=False)
+        self.report("ok", "polling")
         offset: int | None = None
         while True:
             try:

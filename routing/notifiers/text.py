@@ -26,6 +26,8 @@ def subject(routing_key: str, payload: dict[str, Any]) -> str:
         "lead.callback_due": f"Call back now — lead #{lead}",
         "lead.callback_overdue": f"Callback overdue — lead #{lead}",
         "lead.contact_overdue": f"Lead #{lead} was accepted but nobody reached the customer",
+        "channel.silent": f"Channel {payload.get('channel')} is silent",
+        "channel.recovered": f"Channel {payload.get('channel')} is receiving again",
     }
     return titles.get(routing_key.rsplit(".", 1)[0], f"Lead #{lead}")
 
@@ -33,6 +35,10 @@ def subject(routing_key: str, payload: dict[str, Any]) -> str:
 def body(routing_key: str, payload: dict[str, Any], public_url: str | None) -> str:
     """The full notification text."""
     lines = [subject(routing_key, payload)]
+    if routing_key.startswith("channel."):
+        heard = _clock(str(payload.get("since", "")))
+        return "\n".join([*lines, f"Last heard at {heard} UTC; allowed "
+                                   f"{payload.get('silent_after_minutes')} working minutes."])
     lead = payload.get("lead") or payload.get("card") or {}
     if lead.get("name"):
         lines.append(f"Name: {lead['name']}")

@@ -15,9 +15,9 @@ from aiohttp.test_utils import TestServer
 
 from leadgate.bootstrap import Core, open_core
 from leadgate.channels_wiring import build_channels
-from leadgate.http_app import build_app
+from leadgate.http_app import build_app, listening
 from leadgate.routing_wiring import RoutingServices, build_routing
-from leadgate.settings import Settings
+from leadgate.settings import Settings, check_keys
 from leadgate.supervisor import supervise
 
 TEST_FORMS: dict[str, Any] = {
@@ -107,6 +107,7 @@ async def running_leadgate(
     (a tuple names which of them: "outbox", "sla", "notifiers", "telegram:managers").
     """
     raw = {"forms": TEST_FORMS, "webforms": dict(webforms or {"rate_limit_per_minute": 0})} | toml
+    check_keys(raw)  # every config a test uses is one `leadgate run` would accept
     settings = Settings(
         database_url=database_url, default_region="UZ", raw=raw, amqp_url=amqp_url,
         public_url=raw.get("public_url"), timezone=raw.get("timezone", "UTC"),
@@ -117,8 +118,10 @@ async def running_leadgate(
         app = build_app(core, enabled.webhooks, services.routes, enabled.originator)
         server = TestServer(app, host="127.0.0.1")
         await server.start_server()
+        listening(app)
         running = [
-            asyncio.create_task(supervise(loop, core.sink, core.health, max_backoff=2.0))
+            asyncio.create_task(supervise(loop, core.metrics.observe(loop.name, core.sink),
+                                          core.health, max_backoff=2.0))
             for loop in [*enabled.loops, *services.loops]
             if loops is True or (loops and loop.name in loops)
         ]

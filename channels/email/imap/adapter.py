@@ -9,7 +9,7 @@ from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any, TypeVar
 
-from channels.base import CursorStore, Sink
+from channels.base import CursorStore, HealthReporter, Sink
 from channels.email.delivery import MailDelivery
 from channels.email.imap.session import NETWORK_ERRORS, ImapSession
 from channels.email.parse import parse_mail
@@ -25,9 +25,11 @@ class ImapChannel:
     """Watches the folders of one mailbox until cancelled (run it under the supervisor)."""
 
     def __init__(self, settings: MailboxSettings, cursors: CursorStore,
-                 guard: LoopGuardSettings | None = None) -> None:
+                 guard: LoopGuardSettings | None = None,
+                 health: HealthReporter | None = None) -> None:
         self.settings = settings
         self.name = f"imap:{settings.name}"
+        self._health = health
         self._cursors = cursors
         self._guard = guard
         self.imported = 0
@@ -46,9 +48,11 @@ class ImapChannel:
                 for folder in self.settings.folders:
                     await self._import_folder(pool, session, folder, deliver)
                 if idle:
+                    self._report("idle on IDLE")
                     await self._blocking(pool, session.wait_for_mail,
                                          self.settings.idle_seconds, stop)
                 else:
+                    self._report(f"polling every {self.settings.poll_seconds:g} s")
                     await asyncio.sleep(self.settings.poll_seconds)
         finally:
             stop.set()  # ends an IDLE within a second; logout then runs after it in the thread
@@ -85,6 +89,10 @@ class ImapChannel:
                 raise ChannelUnavailable("the store is unavailable; mail stays unread") from failure
             if failure is not None:
                 raise failure
+
+    def _report(self, detail: str) -> None:
+        if self._health is not None:
+            self._health.report(self.name, "ok", detail)
 
     async def _blocking(self, pool: ThreadPoolExecutor, call: Callable[..., T],
                         *args: Any) -> T:

@@ -10,7 +10,7 @@ from typing import Any
 
 from aiosmtpd.smtp import SMTP, AuthResult, Envelope, LoginPassword, Session
 
-from channels.base import Sink
+from channels.base import HealthReporter, Sink
 from channels.email.delivery import MailDelivery
 from channels.email.parse import parse_mail
 from channels.email.settings import LoopGuardSettings, SmtpSettings
@@ -24,9 +24,11 @@ class SmtpIntake:
 
     name = "smtp"
 
-    def __init__(self, settings: SmtpSettings, guard: LoopGuardSettings | None = None) -> None:
+    def __init__(self, settings: SmtpSettings, guard: LoopGuardSettings | None = None,
+                 health: HealthReporter | None = None) -> None:
         self.settings = settings
         self._guard = guard
+        self._health = health
         self.port: int | None = None
 
     async def run(self, sink: Sink) -> None:
@@ -45,6 +47,8 @@ class SmtpIntake:
         except OSError as err:
             raise ChannelUnavailable(f"SMTP cannot listen on {s.host}:{s.port}: {err}") from err
         self.port = server.sockets[0].getsockname()[1]
+        if self._health is not None:
+            self._health.report(self.name, "ok", f"listening on {s.host}:{self.port}")
         try:
             await asyncio.Future()  # serve until cancelled
         finally:
@@ -72,7 +76,7 @@ class _Handler:
         try:
             result = await self._deliver(event)
         except StoreUnavailable:
-            log.warning("SMTP mail deferred: the store is unavailable")
+            log.warning("SMTP mail deferred: the store is unavailable", extra={"channel": "email"})
             return "451 4.3.0 The lead store is unavailable; try again later"
         except InvalidEvent as err:
             return f"554 5.6.0 {err}"

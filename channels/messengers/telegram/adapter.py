@@ -24,7 +24,7 @@ from aiohttp import web
 from pydantic import ValidationError
 
 from channels.acknowledgement import AcknowledgedLeads
-from channels.base import Sink, error_response
+from channels.base import HealthReporter, Sink, error_response
 from channels.messengers.telegram.handlers import build_routers
 from channels.messengers.telegram.parse import outbound_event
 from channels.messengers.telegram.settings import BotSettings
@@ -50,8 +50,9 @@ T = TypeVar("T")
 class TelegramBotChannel:
     """A bot of `[telegram.bots.<name>]`: a WebhookChannel in webhook mode, a Channel in polling."""
 
-    def __init__(self, settings: BotSettings) -> None:
+    def __init__(self, settings: BotSettings, health: HealthReporter | None = None) -> None:
         self.settings = settings
+        self._health = health
         self.name = f"telegram:{settings.name}"
         session = AiohttpSession(api=TelegramAPIServer.from_base(settings.api_base))
         self.bot = Bot(settings.token, session=session)
@@ -76,6 +77,8 @@ class TelegramBotChannel:
         self._sink = sink
         try:
             await self._call(self.bot.delete_webhook(drop_pending_updates=False))
+            if self._health is not None:
+                self._health.report(self.name, "ok", "polling")
             offset: int | None = None
             while True:
                 updates = await self._call(

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import logging
+
 import pytest
 
 from channels.telephony.parse import is_unread_event, parse_message
@@ -34,3 +36,15 @@ def test_headers_split_at_the_first_colon_and_keep_their_first_value() -> None:
 
     assert parse_message(raw) == {"Event": "X", "A": "b: c", "K": "", "L": "", "M": " two"}
     assert parse_message(b"Key: value") is None
+
+
+async def test_a_megabyte_of_blank_lines_logs_nothing(caplog: pytest.LogCaptureFixture) -> None:
+    from channels.telephony.connection import EventInbox, HardenedAmiProtocol
+
+    protocol = HardenedAmiProtocol(EventInbox(), lambda: 0.0)
+    protocol.data_received(b"Asterisk Call Manager/6.0.0\r\n")
+    caplog.set_level(logging.DEBUG, "channels.telephony")
+    for _ in range(16):
+        protocol.data_received(b"\r\n" * 32768)
+
+    assert caplog.records == []

@@ -12,7 +12,7 @@ from channels.messengers.telegram.adapter import TelegramBotChannel
 from leads.errors import ChannelMisconfigured, ChannelUnavailable
 from leads.model import ContactEvent, IntakeResult
 from tests.channels.messengers.telegram.conftest import bot_settings, update
-from tests.fakes import RecordingSink
+from tests.fakes import RecordingHealth, RecordingSink
 from tests.support.telegram_api import TelegramTestServer
 
 
@@ -93,3 +93,18 @@ async def test_an_unreachable_telegram_is_unavailable_and_the_same_bot_runs_agai
         task.cancel()
         with pytest.raises(asyncio.CancelledError):
             await task
+
+
+async def test_a_polling_bot_says_it_is_ok_once_it_polls(
+    telegram: TelegramTestServer, sink: RecordingSink
+) -> None:
+    health = RecordingHealth()
+    settings = bot_settings(telegram.base_url, mode="polling", poll_timeout=5)
+    task = asyncio.create_task(TelegramBotChannel(settings, health).run(sink))
+    try:
+        await eventually(lambda: "telegram:main" in health.states)
+    finally:
+        task.cancel()
+        with pytest.raises(asyncio.CancelledError):
+            await task
+    assert health.states["telegram:main"] == ("ok", "polling")

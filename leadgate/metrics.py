@@ -1,0 +1,184 @@
+"""Prometheus metrics: one registry per service, a counting sink every channel reports through.
+
+Nothing here may fail a scrape: figures that need the database are refreshed with a timeout,
+and while it is down `leadgate_database_up` says 0 and the outbox figures keep their last value.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import platform
+import re
+import time
+from collections.abc import Callable, Iterator, Mapping
+from importlib import metadata
+
+from prometheus_client import (
+    CollectorRegistry,
+    Counter,
+    Gauge,
+    Histogram,
+    Info,
+    disable_created_metrics,
+    generate_latest,
+)
+from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily, Metric
+from prometheus_client.registry import Collector
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from crm_store.vitals import outbox_vitals
+from leadgate.health import Health
+from leads.errors import InvalidEvent, StoreUnavailable
+from leads.model import ContactEvent, IntakeResult, Sink, utcnow
+
+log = logging.getLogger(__name__)
+disable_created_metrics()  # the *_created series only double what Prometheus already knows
+CONTENT_TYPE = "text/plain; version=0.0.4; charset=utf-8"
+_LATENCY_BUCKETS = (0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0, 30.0)
+_DATABASE_PATIENCE = 2.0  # seconds a scrape waits for the database
+_OUTCOME = re.compile(r"[a-z_]+")
+Reading = Callable[[], float | Mapping[str, float]]
+
+
+class Metrics:
+    """The service's metrics; `observe` wraps a channel's sink so every channel is counted alike."""
+
+    def __init__(self, health: Health) -> None:
+        self.registry = CollectorRegistry()
+        self.health = health
+        self.events = Counter(
+            "leadgate_channel_events", "Events handed to intake, by channel and outcome.",
+            ["channel", "outcome"], registry=self.registry)
+        self.latency = Histogram(
+            "leadgate_intake_seconds", "From handing an event to intake to its commit.",
+            ["channel"], buckets=_LATENCY_BUCKETS, registry=self.registry)
+        self.database_up = Gauge(
+            "leadgate_database_up", "1 when the database answered the last scrape.",
+            registry=self.registry)
+        self.outbox_unsent = Gauge(
+            "leadgate_outbox_unsent", "Routing messages not yet confirmed by the broker.",
+            registry=self.registry)
+        self.outbox_lag = Gauge(
+            "leadgate_outbox_lag_seconds", "Age of the oldest unsent outbox message (0: none).",
+            registry=self.registry)
+        Info("leadgate_build", "The running Leadgate.", registry=self.registry).info(
+            {"version": _version(), "python": platform.python_version()})
+        self._readings = _Readings()
+        self.registry.register(_HealthCollector(health))
+        self.registry.register(self._readings)
+
+    def read(self, name: str, documentation: str, reading: Reading, label: str = "",
+             kind: str = "counter") -> None:
+        """Export a figure another part already keeps (`relay.published`) at scrape time."""
+        self._readings.add(name, documentation, reading, label, kind)
+
+    def observe(self, component: str, sink: Sink) -> Sink:
+        """`sink`, counting each event by channel and outcome and noting it on /healthz."""
+
+        async def observed(event: ContactEvent) -> IntakeResult:
+            started = time.perf_counter()
+            try:
+                result = await sink(event)
+            except InvalidEvent:
+                self.events.labels(event.channel, "invalid").inc()
+                raise
+            except StoreUnavailable:
+                self.events.labels(event.channel, "store_unavailable").inc()
+                raise
+            self.latency.labels(event.channel).observe(time.perf_counter() - started)
+            said = outcome(result)
+            self.events.labels(event.channel, said).inc()
+            self.health.event(component)
+            log.debug("%s event stored: %s", component, said, extra={
+                "channel": event.channel, "component": component, "outcome": said,
+                "lead_id": result.lead_id, "customer_id": result.customer_id,
+                "touch_id": result.touch_id})
+            return result
+
+        return observed
+
+    async def refresh_database(self, engine: AsyncEngine) -> bool:
+        """Ask the database for the outbox figures; False (and database_up 0) if it cannot say."""
+        try:
+            async with asyncio.timeout(_DATABASE_PATIENCE):
+                vitals = await outbox_vitals(engine)
+        except Exception:  # any failure here means "the database is not answering"
+            self.database_up.set(0)
+            return False
+        self.database_up.set(1)
+        self.outbox_unsent.set(vitals.unsent)
+        oldest = vitals.oldest_unsent_at
+        self.outbox_lag.set((utcnow() - oldest).total_seconds() if oldest else 0.0)
+        return True
+
+    def render(self) -> bytes:
+        """The Prometheus text exposition of everything registered."""
+        return generate_latest(self.registry)
+
+
+def outcome(result: IntakeResult) -> str:
+    """`accepted`, `deduplicated`, or the first word of why the event was ignored (`spam`)."""
+    if result.ignored:
+        word = _OUTCOME.match(result.ignored.lower())
+        return word.group(0)[:32] if word else "ignored"
+    return "deduplicated" if result.deduplicated else "accepted"
+
+
+class _HealthCollector(Collector):
+    """Channel and loop states from memory: up, and (channels) silent."""
+
+    def __init__(self, health: Health) -> None:
+        self._health = health
+
+    def collect(self) -> Iterator[Metric]:
+        """Read the health table as it is now."""
+        channel_up = GaugeMetricFamily("leadgate_channel_up", "1 when the channel does its job.",
+                                       labels=["channel"])
+        silent = GaugeMetricFamily("leadgate_channel_silent",
+                                   "1 while the channel is silent for longer than it should be.",
+                                   labels=["channel"])
+        loop_up = GaugeMetricFamily("leadgate_loop_up", "1 when the loop does its job.",
+                                    labels=["loop"])
+        for name, state in sorted(self._health.channels.items()):
+            if name in self._health.loops:
+                loop_up.add_metric([name], 1 if state.up else 0)
+            else:
+                channel_up.add_metric([name], 1 if state.up else 0)
+                silent.add_metric([name], 1 if state.silent else 0)
+        yield from (channel_up, silent, loop_up)
+
+
+class _Readings(Collector):
+    """Figures kept elsewhere, read when scraped."""
+
+    def __init__(self) -> None:
+        self._entries: list[tuple[str, str, Reading, str, str]] = []
+
+    def add(self, name: str, documentation: str, reading: Reading, label: str,
+            kind: str) -> None:
+        """Register one more figure."""
+        self._entries.append((name, documentation, reading, label, kind))
+
+    def collect(self) -> Iterator[Metric]:
+        """One family per figure; a reading that fails is left out of this scrape."""
+        for name, documentation, reading, label, kind in self._entries:
+            family_type = CounterMetricFamily if kind == "counter" else GaugeMetricFamily
+            family = family_type(name, documentation, labels=[label] if label else None)
+            try:
+                value = reading()
+            except Exception:  # a scrape must never fail because one figure could not be read
+                continue
+            if isinstance(value, Mapping):
+                for key, number in sorted(value.items()):
+                    family.add_metric([str(key)], float(number))
+            else:
+                family.add_metric([], float(value))
+            yield family
+
+
+def _version() -> str:
+    try:
+        return metadata.version("leadgate")
+    except metadata.PackageNotFoundError:
+        return "unknown"

@@ -1,0 +1,86 @@
+"""Every channel is counted by one shared counter, by outcome, with its intake latency."""
+
+from __future__ import annotations
+
+from typing import get_args
+
+import pytest
+from prometheus_client.parser import text_string_to_metric_families
+
+from leadgate.health import Health
+from leadgate.metrics import Metrics
+from leads.errors import InvalidEvent, StoreUnavailable
+from leads.model import ChannelName, ContactEvent, IntakeResult, utcnow
+
+
+def samples(metrics: Metrics) -> dict[tuple[str, tuple[tuple[str, str], ...]], float]:
+    """Every sample of the exposition by name and labels."""
+    text = metrics.render().decode()
+    return {(s.name, tuple(sorted(s.labels.items()))): s.value
+            for family in text_string_to_metric_families(text) for s in family.samples}
+
+
+def event(channel: str) -> ContactEvent:
+    return ContactEvent(channel=channel, external_id="1", occurred_at=utcnow())  # type: ignore[arg-type]
+
+
+async def stored(e: ContactEvent) -> IntakeResult:
+    return IntakeResult(1, 1, 1)
+
+
+@pytest.mark.parametrize("channel", get_args(ChannelName))
+async def test_every_channel_kind_is_counted_through_the_shared_sink(channel: str) -> None:
+    health = Health()
+    metrics = Metrics(health)
+    await metrics.observe(f"{channel}:main", stored)(event(channel))
+
+    found = samples(metrics)
+    assert found[("leadgate_channel_events_total",
+                  (("channel", channel), ("outcome", "accepted")))] == 1
+    assert found[("leadgate_intake_seconds_count", (("channel", channel),))] == 1
+    assert health.channels[f"{channel}:main"].last_event_at is not None
+
+
+async def test_outcomes_say_duplicate_ignored_invalid_and_store_down() -> None:
+    metrics = Metrics(Health())
+
+    async def duplicate(e: ContactEvent) -> IntakeResult:
+        return IntakeResult(1, 1, 1, deduplicated=True)
+
+    async def bounce(e: ContactEvent) -> IntakeResult:
+        return IntakeResult(None, None, None, ignored="bounce: delivery report")
+
+    async def invalid(e: ContactEvent) -> IntakeResult:
+        raise InvalidEvent("no contact")
+
+    async def down(e: ContactEvent) -> IntakeResult:
+        raise StoreUnavailable("down")
+
+    for sink in (duplicate, bounce):
+        await metrics.observe("imap:sales", sink)(event("email"))
+    for failing in (invalid, down):
+        with pytest.raises((InvalidEvent, StoreUnavailable)):
+            await metrics.observe("imap:sales", failing)(event("email"))
+
+    outcomes = {dict(labels)["outcome"]: value for (name, labels), value in samples(metrics).items()
+                if name == "leadgate_channel_events_total"}
+    assert outcomes == {"deduplicated": 1, "bounce": 1, "invalid": 1, "store_unavailable": 1}
+
+
+def test_states_readings_and_build_info_are_exported() -> None:
+    health = Health()
+    health.declare_loop("sla")
+    health.report("sla", "ok")
+    health.report("smtp", "down", "cannot listen")
+    metrics = Metrics(health)
+    metrics.read("leadgate_outbox_published", "published", lambda: 12)
+    metrics.read("leadgate_notifier_failures", "failures", lambda: {"EmailNotifier": 2},
+                 label="notifier")
+    metrics.read("leadgate_broken", "a figure that cannot be read", lambda: 1 / 0)
+
+    found = samples(metrics)
+    assert found[("leadgate_loop_up", (("loop", "sla"),))] == 1
+    assert found[("leadgate_channel_up", (("channel", "smtp"),))] == 0
+    assert found[("leadgate_outbox_published_total", ())] == 12
+    assert found[("leadgate_notifier_failures_total", (("notifier", "EmailNotifier"),))] == 2
+    assert any(name == "leadgate_build_info" for name, _ in found)
