@@ -52,9 +52,9 @@ def cpu_seconds(pid: int) -> float:
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
-def measure(argv: list[str], port: int, cwd: Path, idle: float) -> tuple[float, float, float]:
-    """Seconds from exec to the first /healthz answer, the CPU seconds spent by then, and RSS
-    after `idle` more seconds."""
+def measure(argv: list[str], port: int, cwd: Path, idle: float) -> tuple[float, ...]:
+    """Seconds from exec to the first /healthz answer, the CPU seconds spent by then, RSS after
+    `idle` more seconds, and seconds from SIGTERM to exit."""
     env = {**os.environ, "LEADGATE_HTTP_PORT": str(port), "PYTHONPATH": str(ROOT)}
     env.pop("LEADGATE_DATABASE_URL", None)
     started = time.perf_counter()
@@ -73,10 +73,14 @@ def measure(argv: list[str], port: int, cwd: Path, idle: float) -> tuple[float, 
                 time.sleep(0.01)
         ready, cpu = time.perf_counter() - started, cpu_seconds(process.pid)
         time.sleep(idle)
-        return ready, cpu, rss_mib(process.pid)
-    finally:
+        rss = rss_mib(process.pid)
+        stopping = time.perf_counter()
         process.send_signal(signal.SIGTERM)
-        process.wait(timeout=30)
+        process.wait(timeout=60)
+        return ready, cpu, rss, time.perf_counter() - stopping
+    finally:
+        if process.poll() is None:
+            process.kill()
 
 
 def rounds(name: str, argv: list[str], count: int, idle: float) -> list[tuple[float, ...]]:
@@ -103,11 +107,11 @@ def main() -> None:
     print(f"load average at the end: {os.getloadavg()[0]:.2f} on {os.cpu_count()} CPUs")
     medians = {}
     for name, runs in results.items():
-        times, cpus, sizes = zip(*runs, strict=True)
-        medians[name] = [statistics.median(column) for column in (times, cpus, sizes)]
+        times, cpus, sizes, stops = zip(*runs, strict=True)
+        medians[name] = [statistics.median(column) for column in (times, cpus, sizes, stops)]
         print(f"{name:9} /healthz after {medians[name][0]:.2f} s median (first, new database: "
               f"{times[0]:.2f} s; min {min(times):.2f} s), {medians[name][1]:.2f} CPU s by then, "
-              f"idle RSS {medians[name][2]:.0f} MiB")
+              f"idle RSS {medians[name][2]:.0f} MiB, SIGTERM to exit {medians[name][3]:.2f} s")
     lg, ceiling = medians["leadgate"], medians["bare"]
     print(f"leadgate / ceiling: start-up x{lg[0] / ceiling[0]:.1f}, CPU x{lg[1] / ceiling[1]:.1f}, "
           f"RSS x{lg[2] / ceiling[2]:.1f}")

@@ -8,6 +8,7 @@ from sqlalchemy import insert, select, update
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from crm_store.tables import channel_cursors
+from crm_store.uow import SqlUnitOfWork
 from leads.model import utcnow
 
 
@@ -27,13 +28,14 @@ class SqlCursorStore:
 
     async def save(self, key: str, value: dict[str, Any]) -> None:
         """Save `value` under `key` durably."""
-        async with self._engine.begin() as conn:
-            changed = await conn.execute(
+        async with SqlUnitOfWork(self._engine) as uow:
+            changed = await uow.connection.execute(
                 update(channel_cursors)
                 .where(channel_cursors.c.key == key)
                 .values(value=value, updated_at=utcnow())
             )
             if changed.rowcount == 0:
-                await conn.execute(
+                await uow.connection.execute(
                     insert(channel_cursors).values(key=key, value=value, updated_at=utcnow())
                 )
+            await uow.commit()

@@ -18,24 +18,23 @@ from typing import Generic, TypeVar
 from sqlalchemy.exc import DataError, DBAPIError, IntegrityError, OperationalError
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from crm_store.intake_store import SqlIntakeStore
-from crm_store.uow import UnitOfWork
+from crm_store.uow import SqlUnitOfWork
 from leads.errors import EventRefused, StoreUnavailable
 
 log = logging.getLogger(__name__)
 
 T = TypeVar("T")
 R = TypeVar("R")
-Work = Callable[[SqlIntakeStore, T], Awaitable[R]]
-GroupWork = Callable[[SqlIntakeStore, list[T]], Awaitable[list[R]]]
+Work = Callable[[SqlUnitOfWork, T], Awaitable[R]]
+GroupWork = Callable[[SqlUnitOfWork, list[T]], Awaitable[list[R]]]
 
 _CONFLICT_RETRIES = 8
 
 
 class GroupCommitter(Generic[T, R]):
-    """Runs `work(store, item)` for submitted items, committing them in groups.
+    """Runs `work(uow, item)` for submitted items, committing them in groups.
 
-    `group_work(store, items)`, when given, does a whole group at once (it must give the same
+    `group_work(uow, items)`, when given, does a whole group at once (it must give the same
     results as `work` item by item); `work` alone serves the one-by-one retry.
     """
 
@@ -97,8 +96,8 @@ class GroupCommitter(Generic[T, R]):
     async def _commit_group(self, group: list[tuple[T, asyncio.Future[R]]]) -> None:
         if len(group) > 1:
             try:
-                async with UnitOfWork(self._engine) as uow:
-                    results = await self._run_group(uow.intake, [item for item, _ in group])
+                async with SqlUnitOfWork(self._engine) as uow:
+                    results = await self._run_group(uow, [item for item, _ in group])
                     await uow.commit()
             except Exception:
                 log.debug("group of %d failed; retrying one by one", len(group), exc_info=True)
@@ -113,16 +112,16 @@ class GroupCommitter(Generic[T, R]):
                 if not future.done():
                     future.set_exception(err)
 
-    async def _run_group(self, store: SqlIntakeStore, items: list[T]) -> list[R]:
+    async def _run_group(self, uow: SqlUnitOfWork, items: list[T]) -> list[R]:
         if self._group_work is not None:
-            return await self._group_work(store, items)
-        return [await self._work(store, item) for item in items]
+            return await self._group_work(uow, items)
+        return [await self._work(uow, item) for item in items]
 
     async def _commit_one(self, item: T) -> R:
         for attempt in range(_CONFLICT_RETRIES):
             try:
-                async with UnitOfWork(self._engine) as uow:
-                    result = await self._work(uow.intake, item)
+                async with SqlUnitOfWork(self._engine) as uow:
+                    result = await self._work(uow, item)
                     await uow.commit()
                     return result
             except IntegrityError:

@@ -1,4 +1,4 @@
-"""Routing's reads and writes: team members with their load, assignments, queues, the outbox."""
+"""Routing's reads and writes: team members with their load, assignments, queues (and outbox)."""
 
 from __future__ import annotations
 
@@ -7,11 +7,11 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import and_, bindparam, func, insert, select, update
-from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy import and_, bindparam, func, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from crm_store.routing_tables import consumed_messages, managers, outbox, team_members, teams
+from crm_store.outbox import OutboxEntry, SqlOutbox
+from crm_store.routing_tables import managers, team_members, teams
 from crm_store.tables import customers, leads, touches
 from leads.statuses import ACCEPTED, ASSIGNED, NEW, WORKING_STATUSES
 
@@ -85,7 +85,6 @@ _CLAIM_CARD = (
     .where(customers.c.id == bindparam("customer_id"), customers.c.owner_manager_id.is_(None))
     .values(owner_manager_id=bindparam("manager_id"))
 )
-_INSERT_OUTBOX = insert(outbox)
 _LEAD_STATE = (
     select(
         leads.c.id, leads.c.customer_id, leads.c.status, leads.c.manager_id, leads.c.team,
@@ -106,7 +105,7 @@ class Placement:
     manager_id: int | None
     routing: dict[str, Any]
     deadline: datetime | None
-    message: tuple[str, str, dict[str, Any]]
+    message: OutboxEntry
 
 
 class SqlRoutingStore:
@@ -114,6 +113,7 @@ class SqlRoutingStore:
 
     def __init__(self, connection: AsyncConnection) -> None:
         self.connection = connection
+        self.outbox = SqlOutbox(connection)
 
     async def team(self, name: str) -> TeamRow | None:
         """The team called `name`, if configured."""
@@ -158,7 +158,7 @@ class SqlRoutingStore:
                   for p in placements if p.manager_id is not None]
         if claims:
             await self.connection.execute(_CLAIM_CARD, claims)
-        await self.add_outbox([p.message for p in placements], now)
+        await self.outbox.add([p.message for p in placements], now)
 
     async def set_status(self, lead_id: int, now: datetime, status: str,
                          contact_due_at: datetime | None = None) -> None:
@@ -175,15 +175,6 @@ class SqlRoutingStore:
             update(customers).where(customers.c.id == customer_id)
             .values(owner_manager_id=manager_id)
         )
-
-    async def add_outbox(
-        self, rows: Sequence[tuple[str, str, dict[str, Any]]], now: datetime
-    ) -> None:
-        """Write messages (id, routing key, payload) for the relay, in the caller's transaction."""
-        await self.connection.execute(_INSERT_OUTBOX, [
-            {"message_id": m, "routing_key": key, "payload": payload, "created_at": now}
-            for m, key, payload in rows
-        ])
 
     async def expired_offers(self, now: datetime, limit: int = 100) -> list[int]:
         """Assigned leads whose accept time ran out."""
@@ -221,41 +212,6 @@ def _assignment(placement: Placement, now: datetime) -> dict[str, Any]:
         "routing": placement.routing, "deadline": placement.deadline,
         "assigned_at": now if assigned else None,
     }
-
-
-async def consume_once(connection: AsyncConnection, consumer: str, message_id: str,
-                       now: datetime) -> bool:
-    """Record that `consumer` handled `message_id`; False if it already had."""
-    dialect = postgresql if connection.dialect.name == "postgresql" else sqlite
-    statement = dialect.insert(consumed_messages).on_conflict_do_nothing()
-    result = await connection.execute(
-        statement, {"consumer": consumer, "message_id": message_id, "consumed_at": now}
-    )
-    return bool(result.rowcount)
-
-
-def unsent_outbox(limit: int) -> Any:
-    """The oldest unsent outbox rows, in the order they were written."""
-    return (
-        select(outbox.c.id, outbox.c.message_id, outbox.c.routing_key, outbox.c.payload)
-        .where(outbox.c.sent_at.is_(None)).order_by(outbox.c.id).limit(limit)
-    )
-
-
-def insert_once(dialect_name: str) -> Any:
-    """An outbox INSERT that skips a message id already written."""
-    dialect = postgresql if dialect_name == "postgresql" else sqlite
-    return dialect.insert(outbox).on_conflict_do_nothing(index_elements=["message_id"])
-
-
-def unsent_count() -> Any:
-    """How many outbox rows wait for the relay."""
-    return select(func.count()).select_from(outbox).where(outbox.c.sent_at.is_(None))
-
-
-def mark_sent(ids: Sequence[int], now: datetime) -> Any:
-    """Mark outbox rows as published."""
-    return update(outbox).where(outbox.c.id.in_(ids)).values(sent_at=now)
 
 
 async def customer_chat(connection: AsyncConnection, lead_id: int) -> tuple[str, int] | None:

@@ -19,6 +19,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from crm_store.routing_tables import managers
 from crm_store.tables import api_tokens
+from crm_store.uow import SqlUnitOfWork
 from leads.model import utcnow
 
 ROLES = ("admin", "manager", "dialplan")
@@ -51,19 +52,18 @@ async def create_token(engine: AsyncEngine, role: str, manager_login: str | None
     if role == "manager" and not manager_login:
         raise ValueError("a manager token needs --manager LOGIN")
     token = "lg_" + secrets.token_urlsafe(32)
-    async with engine.begin() as conn:
+    async with SqlUnitOfWork(engine) as uow:
         manager_id = None
         if manager_login:
-            manager_id = await conn.scalar(
-                select(managers.c.id).where(managers.c.login == manager_login)
-            )
+            manager_id = await uow.staff.manager_id(manager_login)
             if manager_id is None:
                 raise ValueError(f"no manager with login {manager_login!r}")
-        await conn.execute(
+        await uow.connection.execute(
             insert(api_tokens).values(
                 token_hash=_digest(token), role=role, manager_id=manager_id, created_at=utcnow()
             )
         )
+        await uow.commit()
     return token
 
 
@@ -90,9 +90,10 @@ async def authenticate(engine: AsyncEngine, token: str) -> Principal | None:
 
 async def _mark_used(engine: AsyncEngine, token_id: int, digest: str) -> None:
     try:
-        async with engine.begin() as conn:
-            await conn.execute(update(api_tokens).where(api_tokens.c.id == token_id)
-                               .values(last_used_at=utcnow()))
+        async with SqlUnitOfWork(engine) as uow:
+            await uow.connection.execute(update(api_tokens).where(api_tokens.c.id == token_id)
+                                         .values(last_used_at=utcnow()))
+            await uow.commit()
     except SQLAlchemyError:  # bookkeeping only: a busy database must not refuse the request
         _last_written.pop(digest, None)
 
@@ -111,10 +112,11 @@ async def list_tokens(engine: AsyncEngine) -> list[dict[str, Any]]:
 
 async def revoke_token(engine: AsyncEngine, token_id: int) -> bool:
     """Revoke a token by id; False when no unrevoked token has that id."""
-    async with engine.begin() as conn:
-        result = await conn.execute(
+    async with SqlUnitOfWork(engine) as uow:
+        result = await uow.connection.execute(
             update(api_tokens)
             .where(api_tokens.c.id == token_id, api_tokens.c.revoked.is_(False))
             .values(revoked=True, revoked_at=utcnow())
         )
+        await uow.commit()
     return bool(result.rowcount)

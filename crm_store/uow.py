@@ -1,4 +1,11 @@
-"""Unit of work: one connection, one transaction, rolled back unless told to commit."""
+"""Unit of work: one connection, one transaction, every store it writes through.
+
+`async with SqlUnitOfWork(engine) as uow: ...; await uow.commit()` — leaving the block without
+commit rolls back, so nothing half-written survives an exception. Every write transaction of
+Leadgate is one of these: intake (`uow.intake`, `uow.routing` with its outbox), the desk's lead
+changes, the relay, the notifiers' inbox, the staff sync and the CLI (`uow.staff`), cursors and
+tokens (their statements on `uow.connection`). It implements `leads.ports.UnitOfWork`.
+"""
 
 from __future__ import annotations
 
@@ -8,19 +15,23 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, AsyncTransactio
 
 from crm_store.engine import for_writing
 from crm_store.intake_store import SqlIntakeStore
+from crm_store.routing_store import SqlRoutingStore
+from crm_store.staff import SqlStaffStore
 
 
-class UnitOfWork:
-    """`async with UnitOfWork(engine) as uow: ...; await uow.commit()`; else it rolls back."""
+class SqlUnitOfWork:
+    """One transaction on the engine, rolled back unless `commit()` was called."""
 
     connection: AsyncConnection
     intake: SqlIntakeStore
+    routing: SqlRoutingStore
+    staff: SqlStaffStore
 
     def __init__(self, engine: AsyncEngine) -> None:
         self._engine = engine
         self._transaction: AsyncTransaction | None = None
 
-    async def __aenter__(self) -> UnitOfWork:
+    async def __aenter__(self) -> SqlUnitOfWork:
         self.connection = await for_writing(self._engine).connect()
         try:
             self._transaction = await self.connection.begin()
@@ -28,6 +39,8 @@ class UnitOfWork:
             await self.connection.close()
             raise
         self.intake = SqlIntakeStore(self.connection)
+        self.routing = SqlRoutingStore(self.connection)
+        self.staff = SqlStaffStore(self.connection)
         return self
 
     async def commit(self) -> None:

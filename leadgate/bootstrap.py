@@ -14,8 +14,8 @@ from channels.base import CursorStore
 from crm_store.cursors import SqlCursorStore
 from crm_store.engine import create_engine, is_sqlite
 from crm_store.group_commit import GroupCommitter
-from crm_store.intake_store import SqlIntakeStore
 from crm_store.migrate import upgrade_if_empty
+from crm_store.uow import SqlUnitOfWork
 from leadgate.health import Health
 from leadgate.metrics import Metrics
 from leadgate.settings import Settings
@@ -99,13 +99,13 @@ async def open_core(
         policy = intake_policy(settings)
         chosen_router: LeadRouter = router or RulesRouter(routing)
 
-        async def work(store: SqlIntakeStore, prepared: PreparedEvent) -> IntakeResult:
-            return await intake(store, prepared, policy, chosen_router, utcnow())
+        async def work(uow: SqlUnitOfWork, prepared: PreparedEvent) -> IntakeResult:
+            return await intake(uow, prepared, policy, chosen_router, utcnow())
 
         async def group_work(
-            store: SqlIntakeStore, group: list[PreparedEvent]
+            uow: SqlUnitOfWork, group: list[PreparedEvent]
         ) -> list[IntakeResult]:
-            return await intake_group(store, group, policy, chosen_router, utcnow())
+            return await intake_group(uow, group, policy, chosen_router, utcnow())
 
         writers = 1 if is_sqlite(engine) else 4
         committer = GroupCommitter(engine, work, group_work=group_work, writers=writers)

@@ -8,8 +8,9 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from crm_store import staff
 from crm_store.migrate import upgrade_if_empty
+from crm_store.staff import SqlStaffStore
+from crm_store.uow import SqlUnitOfWork
 from routing.config import check_manager_fields
 
 
@@ -44,21 +45,23 @@ async def run(args: argparse.Namespace, engine: AsyncEngine) -> int:
     await upgrade_if_empty(engine)
     if args.managers_command == "list":
         async with engine.connect() as conn:
-            for row in await staff.list_managers(conn):
+            for row in await SqlStaffStore(conn).list_managers():
                 print(json.dumps(row, default=str, ensure_ascii=False) if args.json
                       else _line(row))
         return 0
     fields = check_manager_fields(args.login, _fields(args))
     teams = fields.pop("teams", None)
-    async with engine.begin() as conn:
-        existing = await staff.manager_id(conn, args.login)
+    async with SqlUnitOfWork(engine) as uow:
+        staff = uow.staff
+        existing = await staff.manager_id(args.login)
         if args.managers_command == "add" and existing is not None:
             raise ValueError(f"manager {args.login!r} exists already; use `managers set`")
         if args.managers_command == "set" and existing is None:
             raise ValueError(f"there is no manager {args.login!r}; use `managers add`")
-        manager = await staff.upsert_manager(conn, args.login, fields)
+        manager = await staff.upsert_manager(args.login, fields)
         if teams is not None:
-            await staff.join_teams(conn, manager, teams)
+            await staff.join_teams(manager, teams)
+        await uow.commit()
     print(f"manager {args.login} saved (id {manager})")
     return 0
 

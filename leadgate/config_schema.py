@@ -23,16 +23,21 @@ _FORM = {"name", "default_region", "allowed_origins", "thank_you_url", "success_
 _BOT = {"token", "mode", "secret", "api_base", "default_region", "greeting", "share_button",
         "thanks", "poll_timeout", "ack_template", *_SILENCE}
 _SMS_PROVIDER = {"auth_token", "signature_secret", "secret", "token", "signature_method",
-                 "default_region"}
+                 "default_region", "account_sid", "auth_id", "api_key", "api_secret", "api_base",
+                 "base_url", "from"}
 _MAILBOX = {"host", "port", "tls", "user", "password", "folder", "folders", "after_import",
             "move_to", "processed_flag", "default_region", "poll_seconds", "keep_attachments",
             *_SILENCE}
+_LABELS = {"fields": FREE}  # a mailbox's own notification labels → field names
 _SMTP = {"listen", "recipients", "max_bytes", "users", "tls_cert", "tls_key", "default_region",
          "keep_attachments", *_SILENCE}
 _ASTERISK = {"host", "port", "username", "secret", "trunk_contexts", "internal_contexts",
              "extension_pattern", "own_numbers", "default_region", "originate_channel",
              "originate_context", "ping_interval", "action_timeout", "stale_call_seconds",
              "originate_timeout", "max_open_calls", *_SILENCE}
+_META = {"app_secret", "verify_token", "access_token", "api_base", "api_version",
+         "default_region"}
+_CRM = {"title", "requests_per_second", "max_attempts", "backoff_seconds", "timeout_seconds"}
 _MANAGER = {"name", "email", "telegram_chat_id", "extension", "capacity", "hours", "languages",
             "regions", "available", "teams"}
 
@@ -50,8 +55,8 @@ SCHEMA: Schema = {
         "outbound": dict.fromkeys({"url", "token", "from", "timeout_seconds"}),
         **dict.fromkeys({"ack_template", "max_body_bytes", *_SILENCE}),
     },
-    "imap": {"mailboxes": [dict.fromkeys(_MAILBOX)]},
-    "smtp": dict.fromkeys(_SMTP),
+    "imap": {"mailboxes": [{**dict.fromkeys(_MAILBOX), **_LABELS}]},
+    "smtp": {**dict.fromkeys(_SMTP), **_LABELS},
     "email": dict.fromkeys({"loop_max_mails", "loop_minutes"}),
     "asterisk": {**dict.fromkeys(_ASTERISK), "did": {ANY: FREE}},
     "teams": {ANY: dict.fromkeys({"accept_minutes", "members", "lead", "contact_minutes",
@@ -66,14 +71,12 @@ SCHEMA: Schema = {
     "alerts": dict.fromkeys({"managers", "hours"}),
     "journal": dict.fromkeys({"keep_days", "keep_rows", "max_body_bytes"}),
     # Named by the design for capabilities being built; their parsers check the values.
-    "whatsapp": {ANY: dict.fromkeys({"app_secret", "verify_token", "access_token",
-                                     "phone_number_id", "api_base", "default_region",
-                                     *_SILENCE})},
-    "instagram": {ANY: dict.fromkeys({"app_secret", "verify_token", "access_token", "api_base",
-                                      *_SILENCE})},
-    "webhooks": [dict.fromkeys({"url", "secret", "events", "max_attempts"})],
-    "crm": {"bitrix24": dict.fromkeys({"webhook_url"}),
-            "amocrm": dict.fromkeys({"base_url", "access_token"})},
+    "whatsapp": {ANY: dict.fromkeys({*_META, "phone_number_id"})},
+    "instagram": {ANY: dict.fromkeys(_META)},
+    "webhooks": [dict.fromkeys({"url", "secret", "events", "name", "max_attempts",
+                                "backoff_seconds", "max_backoff_seconds", "timeout_seconds"})],
+    "crm": {"bitrix24": {**dict.fromkeys({"webhook_url", "entity", *_CRM}), "fields": FREE},
+            "amocrm": {**dict.fromkeys({"base_url", "access_token", *_CRM}), "fields": FREE}},
     "amqp": dict.fromkeys({"queue_type"}),
 }
 

@@ -6,7 +6,7 @@ from collections.abc import Awaitable, Callable, Mapping
 from typing import Any
 
 from channels.email.settings import MailboxSettings
-from crm_store.staff import managers_by_login
+from crm_store.staff import SqlStaffStore
 from leadgate.bootstrap import Core
 from leadgate.settings import Settings
 from leads.errors import ConfigError
@@ -57,7 +57,8 @@ def silence_watch(settings: Settings, core: Core,
 
     async def admins() -> list[dict[str, Any]]:
         async with core.engine.connect() as conn:
-            return [manager_card(row) for row in await managers_by_login(conn, logins)]
+            rows = await SqlStaffStore(conn).managers_by_login(logins)
+        return [manager_card(row) for row in rows]
 
     watch = SilenceWatch(limits, hours, utcnow())
     tick = max(0.05, min(_LONGEST_TICK, min(limits.values()) * 60 / 4))

@@ -13,12 +13,15 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import replace
 from datetime import datetime
+from typing import TypeVar
 
 from leads.bans import ban_keys
 from leads.duplicates import match_keys
 from leads.intake import IntakePolicy, intake, quarantine
 from leads.model import IntakeResult
-from leads.ports import IntakeStore, LeadRouter, NewLead, PreparedEvent
+from leads.ports import IntakeStore, LeadRouter, NewLead, PreparedEvent, UnitOfWork
+
+R = TypeVar("R")
 
 
 def _plain_inbound(prepared: PreparedEvent) -> bool:
@@ -64,17 +67,17 @@ async def _fast_candidates(store: IntakeStore, group: list[PreparedEvent]) -> li
 
 
 async def intake_group(
-    store: IntakeStore,
+    uow: UnitOfWork[R],
     group: list[PreparedEvent],
     policy: IntakePolicy,
-    router: LeadRouter,
+    router: LeadRouter[R],
     now: datetime,
 ) -> list[IntakeResult]:
     """The results of `intake()` for each event of the group, in order, in one transaction."""
-    results = await _quarantine_banned(store, group, now)
+    results = await _quarantine_banned(uow.intake, group, now)
     cleared = [n for n in range(len(group)) if n not in results]
     let_in = [replace(group[n], screened=True) for n in cleared]
-    for n, result in zip(cleared, await _intake_cleared(store, let_in, policy, router, now),
+    for n, result in zip(cleared, await _intake_cleared(uow, let_in, policy, router, now),
                          strict=True):
         results[n] = result
     return [results[n] for n in range(len(group))]
@@ -102,12 +105,13 @@ async def _quarantine_banned(
 
 
 async def _intake_cleared(
-    store: IntakeStore,
+    uow: UnitOfWork[R],
     group: list[PreparedEvent],
     policy: IntakePolicy,
-    router: LeadRouter,
+    router: LeadRouter[R],
     now: datetime,
 ) -> list[IntakeResult]:
+    store = uow.intake
     fast = await _fast_candidates(store, group) if len(group) > 1 else []
     results: dict[int, IntakeResult] = {}
     if fast:
@@ -138,12 +142,12 @@ async def _intake_cleared(
                 )
             routed.append(NewLead(lead, customer, None, prepared))
             results[n] = IntakeResult(touch, lead, customer)
-        managers = await router.route_new_leads(store, routed)
+        managers = await router.route_new_leads(uow.routing, routed)
         for n in fast:
             result = results[n]
             if result.lead_id in managers:
                 results[n] = replace(result, manager_name=managers[result.lead_id])
     for n, prepared in enumerate(group):
         if n not in results:
-            results[n] = await intake(store, prepared, policy, router, now)
+            results[n] = await intake(uow, prepared, policy, router, now)
     return [results[n] for n in range(len(group))]

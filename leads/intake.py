@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import TypeVar
 
 from leads.bans import ban_keys
 from leads.clean import clean_event
@@ -17,7 +18,17 @@ from leads.normalize import (
     normalize_phone,
     normalize_telegram,
 )
-from leads.ports import CustomerRef, IntakeStore, LeadRef, LeadRouter, NewLead, PreparedEvent
+from leads.ports import (
+    CustomerRef,
+    IntakeStore,
+    LeadRef,
+    LeadRouter,
+    NewLead,
+    PreparedEvent,
+    UnitOfWork,
+)
+
+R = TypeVar("R")
 
 
 @dataclass(frozen=True, slots=True)
@@ -55,14 +66,14 @@ def prepare(event: ContactEvent, policy: IntakePolicy) -> PreparedEvent:
 
 
 async def intake(
-    store: IntakeStore,
+    uow: UnitOfWork[R],
     prepared: PreparedEvent,
     policy: IntakePolicy,
-    router: LeadRouter,
+    router: LeadRouter[R],
     now: datetime,
 ) -> IntakeResult:
-    """Store one prepared event: resolve the customer, join or open a lead, route it."""
-    event = prepared.event
+    """Store one prepared event in `uow`: resolve the customer, join or open a lead, route it."""
+    store, event = uow.intake, prepared.event
     existing = await store.find_touch(event.channel, event.external_id)
     if existing is not None:
         return IntakeResult(existing.id, existing.lead_id, existing.customer_id, deduplicated=True)
@@ -88,7 +99,8 @@ async def intake(
     await _apply_callback(store, event, customer_id, lead, policy)
     manager = None
     if is_new and lead is not None:
-        manager = await router.route_new_lead(store, NewLead(lead, customer_id, owner, prepared))
+        new_lead = NewLead(lead, customer_id, owner, prepared)
+        manager = await router.route_new_lead(uow.routing, new_lead)
     return IntakeResult(touch_id, lead, customer_id, manager_name=manager)
 
 

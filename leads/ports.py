@@ -1,11 +1,18 @@
-"""What intake needs from the store and from routing, as protocols (implemented elsewhere)."""
+"""What intake needs from the store and from routing, as protocols (implemented elsewhere).
+
+Intake runs inside a `UnitOfWork`: one transaction holding every store it writes through.
+`uow.intake` is the card side; `uow.routing` is whatever the `LeadRouter` writes through (the
+lead's assignment and its outbox message), opaque to intake, which only hands it on. The SQL
+implementations are `crm_store.uow.SqlUnitOfWork` and `routing.router.RulesRouter`; tests use
+fakes of both.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any, Protocol
+from typing import Any, Protocol, TypeVar
 
 from leads.duplicates import MatchKey
 from leads.model import ContactEvent
@@ -140,15 +147,37 @@ class IntakeStore(Protocol):
     ) -> int: ...
 
 
-class LeadRouter(Protocol):
+RoutingT_co = TypeVar("RoutingT_co", covariant=True)
+RoutingT_contra = TypeVar("RoutingT_contra", contravariant=True)
+
+
+class UnitOfWork(Protocol[RoutingT_co]):
+    """One transaction and the stores written through it; nothing is kept unless committed."""
+
+    @property
+    def intake(self) -> IntakeStore:
+        """Customers, identities, leads and touches."""
+        ...
+
+    @property
+    def routing(self) -> RoutingT_co:
+        """What the lead router writes through (assignments and the outbox)."""
+        ...
+
+    async def commit(self) -> None:
+        """Make the transaction's writes durable."""
+        ...
+
+
+class LeadRouter(Protocol[RoutingT_contra]):
     """Decides who gets a new lead, inside the intake transaction (writes assignment + outbox)."""
 
-    async def route_new_lead(self, store: IntakeStore, lead: NewLead) -> str | None:
+    async def route_new_lead(self, routing: RoutingT_contra, lead: NewLead) -> str | None:
         """Route one lead; the name of the manager it was offered to, if any."""
         ...
 
     async def route_new_leads(
-        self, store: IntakeStore, leads: Sequence[NewLead]
+        self, routing: RoutingT_contra, leads: Sequence[NewLead]
     ) -> dict[int, str]:
         """Route many leads; the manager's name per lead id that was offered to one."""
         ...

@@ -20,8 +20,8 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from crm_store import deadline_store
 from crm_store.deadline_store import Deadline, DeadlineLead
-from crm_store.engine import for_writing
 from crm_store.routing_store import SqlRoutingStore
+from crm_store.uow import SqlUnitOfWork
 from leads.model import utcnow
 from routing import deadline_messages as messages
 from routing.messages import OutboxMessage
@@ -36,7 +36,6 @@ class DeadlineDesk:
                  written: Callable[[], None] = lambda: None,
                  clock: Callable[[], datetime] = utcnow) -> None:
         self._engine = engine
-        self._writer = for_writing(engine)
         self.grace = grace
         self.written = written
         self.clock = clock
@@ -58,14 +57,14 @@ class DeadlineDesk:
 
     async def _handle(self, deadline: Deadline, lead_id: int, cutoff: datetime,
                       now: datetime) -> int:
-        async with self._writer.begin() as conn:
-            lead = await deadline_store.claim(conn, deadline, lead_id, cutoff, now)
+        async with SqlUnitOfWork(self._engine) as uow:
+            lead = await deadline_store.claim(uow.connection, deadline, lead_id, cutoff, now)
             if lead is None:
                 return 0  # done, closed or handled meanwhile (another process, a reply)
-            store = SqlRoutingStore(conn)
-            found = await self._messages(store, deadline, lead)
+            found = await self._messages(uow.routing, deadline, lead)
             if found:
-                await store.add_outbox([m.as_row() for m in found], now)
+                await uow.routing.outbox.add([m.as_row() for m in found], now)
+            await uow.commit()
         log.info("lead %d: %s", lead_id, deadline.name.lower())
         return 1
 

@@ -9,8 +9,8 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from crm_store.engine import for_writing
 from crm_store.routing_store import LeadState, SqlRoutingStore
+from crm_store.uow import SqlUnitOfWork
 from leads.errors import LeadConflict, LeadNotFound
 from leads.model import utcnow
 from leads.statuses import ACCEPTABLE_STATUSES, ACCEPTED, ASSIGNED, CLOSED_STATUSES, NEW
@@ -28,14 +28,13 @@ class LeadDesk:
     def __init__(self, engine: AsyncEngine, written: Callable[[], None] = lambda: None,
                  clock: Callable[[], datetime] = utcnow) -> None:
         self._engine = engine
-        self._writer = for_writing(engine)
         self.written = written
         self.clock = clock
 
     async def accept(self, lead_id: int, manager_id: int | None) -> dict[str, Any]:
         """The manager (the current assignee when None) takes the lead; they own the card."""
-        async with self._writer.begin() as conn:
-            store = SqlRoutingStore(conn)
+        async with SqlUnitOfWork(self._engine) as uow:
+            store = uow.routing
             lead = await self._lead(store, lead_id)
             taker = manager_id if manager_id is not None else lead.manager_id
             if taker is None:
@@ -55,17 +54,19 @@ class LeadDesk:
             await store.set_status(lead_id, now, ACCEPTED,
                                    await _contact_due(store, lead.team, taker, now))
             await store.make_owner(lead.customer_id, taker)
+            await uow.commit()
         return {"lead_id": lead_id, "status": ACCEPTED, "manager_id": taker}
 
     async def pass_on(self, lead_id: int, manager_id: int) -> dict[str, Any]:
         """The offered manager declines: the lead goes to the next candidate or the queue."""
-        async with self._writer.begin() as conn:
-            store = SqlRoutingStore(conn)
+        async with SqlUnitOfWork(self._engine) as uow:
+            store = uow.routing
             lead = await self._lead(store, lead_id)
             if lead.status != ASSIGNED or lead.manager_id != manager_id:
                 raise LeadConflict("only the manager the lead is offered to can pass it on")
             choice = await offer(store, lead_id, lead.customer_id, await store.team(
                 lead.team or ""), lead.routing, None, self.clock())
+            await uow.commit()
         self.written()
         return {"lead_id": lead_id, "manager_id": choice.manager_id, "reason": choice.reason}
 
@@ -73,8 +74,8 @@ class LeadDesk:
         """Close the lead as won, lost or spam; the freed manager may take a waiting lead."""
         if status not in CLOSED_STATUSES:
             raise LeadConflict(f"status must be one of {', '.join(CLOSED_STATUSES)}")
-        async with self._writer.begin() as conn:
-            store = SqlRoutingStore(conn)
+        async with SqlUnitOfWork(self._engine) as uow:
+            store = uow.routing
             lead = await self._lead(store, lead_id)
             if lead.status in CLOSED_STATUSES:
                 if lead.status == status:
@@ -83,6 +84,7 @@ class LeadDesk:
             if manager_id is not None and lead.manager_id != manager_id:
                 raise LeadConflict("the lead is not yours")
             await store.set_status(lead_id, self.clock(), status)
+            await uow.commit()
         if lead.team:
             await self.drain(lead.team)
         return {"lead_id": lead_id, "status": status}
@@ -107,8 +109,8 @@ class LeadDesk:
         async with self._engine.connect() as conn:
             waiting = await SqlRoutingStore(conn).waiting_leads(team_name, _DRAIN_BATCH)
         for lead_id in waiting:
-            async with self._writer.begin() as conn:
-                store = SqlRoutingStore(conn)
+            async with SqlUnitOfWork(self._engine) as uow:
+                store = uow.routing
                 lead = await store.lead_state(lead_id, lock=True)
                 if lead is None or lead.status != NEW or lead.manager_id is not None:
                     continue
@@ -118,14 +120,15 @@ class LeadDesk:
                     continue  # a lead every member already let lapse waits for the team lead
                 await carry_out(store, lead_id, lead.customer_id, board, lead.routing, choice,
                                 manager, now)
+                await uow.commit()
                 assigned += 1
         if assigned:
             self.written()
         return assigned
 
     async def _reoffer(self, lead_id: int, now: datetime) -> None:
-        async with self._writer.begin() as conn:
-            store = SqlRoutingStore(conn)
+        async with SqlUnitOfWork(self._engine) as uow:
+            store = uow.routing
             lead = await store.lead_state(lead_id, lock=True)
             deadline = lead.offer_deadline_at if lead else None
             if lead is None or lead.status != ASSIGNED or deadline is None or deadline > now:
@@ -142,6 +145,7 @@ class LeadDesk:
                 team_lead = await store.manager(team.lead_manager_id)
                 await write_message(store, messages.sla_breached(
                     lead_id, lapsed, team_lead, team.name, lead.routing.get("summary", {})), now)
+            await uow.commit()
         log.info("lead %d not accepted in time: %s", lead_id, choice.reason,
                  extra={"lead_id": lead_id})
         self.written()

@@ -8,11 +8,11 @@ import logging
 from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from crm_store.routing_store import consume_once
-from crm_store.routing_tables import consumed_messages, managers
+from crm_store import outbox
+from crm_store.staff import SqlStaffStore
+from crm_store.uow import SqlUnitOfWork
 from leads.model import utcnow
 from routing.notifiers import AllNotifiers
 from routing.relay import OutboxRow
@@ -36,15 +36,14 @@ class Inbox:
         if not self._notifiers.notifiers:
             return True  # nobody to tell: the queue itself is the delivery (a CRM consumes it)
         async with self._engine.connect() as conn:
-            seen = await conn.scalar(select(consumed_messages.c.message_id).where(
-                consumed_messages.c.consumer == CONSUMER,
-                consumed_messages.c.message_id == message_id))
-        if seen is not None:
-            return False
+            if await outbox.consumed(conn, CONSUMER, message_id):
+                return False
         # Notify first, then remember: a crash in between may notify twice, never zero times.
         await self._notifiers.notify(routing_key, payload)
-        async with self._engine.begin() as conn:
-            return await consume_once(conn, CONSUMER, message_id, utcnow())
+        async with SqlUnitOfWork(self._engine) as uow:
+            fresh = await uow.routing.outbox.consume_once(CONSUMER, message_id, utcnow())
+            await uow.commit()
+        return fresh
 
 
 class InProcessPublisher:
@@ -75,7 +74,7 @@ class InProcessPublisher:
 async def manager_ids(engine: AsyncEngine) -> list[int]:
     """Every manager's id (each has a queue)."""
     async with engine.connect() as conn:
-        return list(await conn.scalars(select(managers.c.id)))
+        return await SqlStaffStore(conn).manager_ids()
 
 
 class AmqpConsumer:

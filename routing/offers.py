@@ -127,7 +127,7 @@ async def write(store: SqlRoutingStore, placements: Sequence[Placement], now: da
 
 async def write_message(store: SqlRoutingStore, message: OutboxMessage, now: datetime) -> None:
     """Put one message in the outbox, in the caller's transaction."""
-    await store.add_outbox([message.as_row()], now)
+    await store.outbox.add([message.as_row()], now)
 
 
 async def carry_out(

@@ -11,7 +11,8 @@ from typing import Any, Protocol
 
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from crm_store.routing_store import insert_once, mark_sent, unsent_outbox
+from crm_store import outbox
+from crm_store.uow import SqlUnitOfWork
 from leads.errors import ChannelUnavailable
 from leads.model import utcnow
 
@@ -98,13 +99,14 @@ class OutboxRelay:
     async def relay_once(self) -> int:
         """Publish one batch of the oldest unsent rows; how many were confirmed."""
         async with self._engine.connect() as conn:
-            rows = [OutboxRow(*row) for row in await conn.execute(unsent_outbox(self._batch))]
+            rows = [OutboxRow(*row) for row in await outbox.unsent(conn, self._batch)]
         if not rows:
             return 0
         confirmed = await self._publisher.publish(rows)
         if confirmed:
-            async with self._engine.begin() as conn:
-                await conn.execute(mark_sent(confirmed, utcnow()))
+            async with SqlUnitOfWork(self._engine) as uow:
+                await uow.routing.outbox.mark_sent(confirmed, utcnow())
+                await uow.commit()
             self.published += len(confirmed)
         if len(confirmed) < len(rows):
             raise ChannelUnavailable(f"{len(rows) - len(confirmed)} messages were not confirmed")
@@ -120,9 +122,7 @@ class OutboxWriter:
 
     async def __call__(self, routing_key: str, payload: dict[str, Any], message_id: str) -> None:
         """Queue the message for the relay; the same `message_id` twice is written once."""
-        async with self._engine.begin() as conn:
-            await conn.execute(insert_once(conn.dialect.name), {
-                "message_id": message_id, "routing_key": routing_key, "payload": payload,
-                "created_at": utcnow(),
-            })
+        async with SqlUnitOfWork(self._engine) as uow:
+            await uow.routing.outbox.add_once((message_id, routing_key, payload), utcnow())
+            await uow.commit()
         self._written()

@@ -5,10 +5,9 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from crm_store.intake_store import SqlIntakeStore
 from crm_store.routing_store import SqlRoutingStore
 from leads.model import utcnow
-from leads.ports import IntakeStore, NewLead
+from leads.ports import NewLead
 from routing.config import RoutingConfig
 from routing.messages import lead_summary
 from routing.offers import TeamBoard, decide, place, write
@@ -16,21 +15,21 @@ from routing.rules import LeadFacts, first_matching, lead_facts
 
 
 class RulesRouter:
-    """The LeadRouter of a configured service: first matching rule → team → manager or queue."""
+    """The LeadRouter of a configured service: first matching rule → team → manager or queue.
+
+    It writes through the intake transaction's `uow.routing` (assignment and outbox message).
+    """
 
     def __init__(self, config: RoutingConfig) -> None:
         self._config = config
 
-    async def route_new_lead(self, store: IntakeStore, lead: NewLead) -> str | None:
+    async def route_new_lead(self, routing_store: SqlRoutingStore, lead: NewLead) -> str | None:
         """Record the decision on the lead and write its message; the chosen manager's name."""
-        return (await self.route_new_leads(store, [lead])).get(lead.lead_id)
+        return (await self.route_new_leads(routing_store, [lead])).get(lead.lead_id)
 
-    async def route_new_leads(self, store: IntakeStore, new: Sequence[NewLead]
+    async def route_new_leads(self, routing_store: SqlRoutingStore, new: Sequence[NewLead]
                               ) -> dict[int, str]:
         """Route many new leads of one transaction with one read per team and batched writes."""
-        if not isinstance(store, SqlIntakeStore):
-            raise TypeError("RulesRouter needs the SQL intake store")
-        routing_store = SqlRoutingStore(store.connection)
         now = utcnow()
         boards: dict[str | None, TeamBoard] = {}
         placements = []

@@ -7,7 +7,7 @@ from typing import Any
 
 from leads.errors import StoreUnavailable
 from leads.model import ContactEvent, IntakeResult
-from leads.ports import IntakeStore, NewLead
+from leads.ports import NewLead
 
 
 class RecordingSink:
@@ -57,10 +57,8 @@ class RecordingHealth:
 class NoRouting:
     """A LeadRouter that leaves every new lead unassigned."""
 
-    async def route_new_lead(self, store: IntakeStore, lead: NewLead) -> str | None:
+    async def route_new_lead(self, routing: object, lead: NewLead) -> str | None:
         return None
 
-    async def route_new_leads(
-        self, store: IntakeStore, leads: Sequence[NewLead]
-    ) -> dict[int, str]:
+    async def route_new_leads(self, routing: object, leads: Sequence[NewLead]) -> dict[int, str]:
         return {}

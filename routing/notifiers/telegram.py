@@ -17,8 +17,8 @@ from aiohttp import web
 from pydantic import ValidationError
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from crm_store import staff
 from crm_store.routing_store import customer_chat
+from crm_store.staff import SqlStaffStore
 from leads.errors import ChannelUnavailable, LeadConflict, LeadNotFound
 from routing.desk import LeadDesk
 from routing.notifiers.text import body, lead_id_in
@@ -184,4 +184,4 @@ class ManagerBot:
 
     async def _manager(self, telegram_user_id: int) -> Any | None:
         async with self._engine.connect() as conn:
-            return await staff.manager_by_telegram(conn, telegram_user_id)
+            return await SqlStaffStore(conn).manager_by_telegram(telegram_user_id)

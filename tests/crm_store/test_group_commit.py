@@ -8,8 +8,8 @@ import pytest
 
 from crm_store.engine import create_engine
 from crm_store.group_commit import GroupCommitter
-from crm_store.intake_store import SqlIntakeStore
 from crm_store.migrate import upgrade_if_empty
+from crm_store.uow import SqlUnitOfWork
 from leads.errors import EventRefused, StoreUnavailable
 from leads.model import utcnow
 from tests.store_counts import row_counts
@@ -19,10 +19,10 @@ async def test_a_failing_event_fails_alone_and_its_group_still_commits(database_
     engine = create_engine(database_url)
     await upgrade_if_empty(engine)
 
-    async def work(store: SqlIntakeStore, name: str) -> int:
+    async def work(uow: SqlUnitOfWork, name: str) -> int:
         if name == "bad":
             raise ValueError("this one is broken")
-        return await store.create_customer(name, utcnow())
+        return await uow.intake.create_customer(name, utcnow())
 
     committer: GroupCommitter[str, int] = GroupCommitter(engine, work, max_group=16)
     await committer.start()
@@ -43,7 +43,7 @@ async def test_a_failing_event_fails_alone_and_its_group_still_commits(database_
 async def test_submitting_to_a_stopped_committer_is_store_unavailable(database_url: str) -> None:
     engine = create_engine(database_url)
 
-    async def work(store: SqlIntakeStore, name: str) -> int:
+    async def work(uow: SqlUnitOfWork, name: str) -> int:
         return 0
 
     committer: GroupCommitter[str, int] = GroupCommitter(engine, work)
@@ -57,8 +57,8 @@ async def test_data_the_database_refuses_is_refused_for_good_not_unavailable(
 ) -> None:
     engine = create_engine(postgres_url)
 
-    async def work(store: SqlIntakeStore, name: str) -> int:
-        return await store.create_customer(name, utcnow())  # names are VARCHAR(200)
+    async def work(uow: SqlUnitOfWork, name: str) -> int:
+        return await uow.intake.create_customer(name, utcnow())  # names are VARCHAR(200)
 
     committer: GroupCommitter[str, int] = GroupCommitter(engine, work)
     await committer.start()

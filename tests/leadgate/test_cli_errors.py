@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import signal
 import socket
+import sqlite3
 import subprocess
 import sys
 import time
@@ -138,3 +139,35 @@ def test_a_managers_region_that_is_no_country_is_refused(tmp_path: Path) -> None
 
     assert result.returncode == 2
     assert "managers.aziz.regions 'QQ' is no ISO country code" in one_line(result)
+
+
+def test_a_request_in_flight_when_sigterm_comes_is_answered_and_stored(tmp_path: Path) -> None:
+    (tmp_path / "leadgate.toml").write_text('[forms.contact]\ndefault_region = "UZ"\n')
+    port = _free_port()
+    process = subprocess.Popen(
+        [sys.executable, "-m", "leadgate.cli", "run"], cwd=tmp_path,
+        env={"PATH": "/usr/bin:/bin", "LEADGATE_HTTP_PORT": str(port)},
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    body = b'{"phone": "90 123 45 67", "name": "Aziz"}'
+    try:
+        _wait_until_listening(port, process)
+        # Another writer holds SQLite's write lock: the post is received and waits for its commit.
+        blocker = sqlite3.connect(tmp_path / "leadgate.db", isolation_level=None)
+        blocker.execute("BEGIN IMMEDIATE")
+        with socket.create_connection(("127.0.0.1", port), timeout=20) as client:
+            client.sendall(b"POST /forms/contact HTTP/1.1\r\nHost: x\r\n"
+                           b"Content-Type: application/json\r\n"
+                           b"Content-Length: %d\r\n\r\n" % len(body) + body)
+            time.sleep(0.5)
+            process.send_signal(signal.SIGTERM)
+            time.sleep(0.5)
+            blocker.execute("ROLLBACK")
+            answer = client.recv(65536).decode()
+    finally:
+        _, stderr = process.communicate(timeout=60)
+
+    assert answer.startswith("HTTP/1.1 201"), answer
+    assert process.returncode == 0, stderr
+    assert stderr.strip().splitlines()[-1].endswith("stopped")
+    with sqlite3.connect(tmp_path / "leadgate.db") as db:
+        assert db.execute("SELECT count(*) FROM leads").fetchone() == (1,)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from crm_store import screening
 from crm_store.engine import create_engine
 from crm_store.migrate import upgrade_if_empty
-from crm_store.uow import UnitOfWork
+from crm_store.uow import SqlUnitOfWork
 from leads.batch_intake import intake_group
 from leads.intake import IntakePolicy, intake, prepare
 from leads.model import ContactEvent, RawIdentity, utcnow
@@ -23,9 +23,9 @@ async def test_group_with_new_shared_repeated_and_known_people(database_url: str
     engine = create_engine(database_url)
     await upgrade_if_empty(engine)
     try:
-        async with UnitOfWork(engine) as uow:
+        async with SqlUnitOfWork(engine) as uow:
             known = await intake(
-                uow.intake,
+                uow,
                 prepare(form("old", ("email", "known@x.uz")), POLICY),
                 POLICY,
                 NoRouting(),
@@ -39,9 +39,9 @@ async def test_group_with_new_shared_repeated_and_known_people(database_url: str
             form("a", ("phone", "90 111 11 11")),
             form("e", ("email", "KNOWN@x.uz"), ("phone", "90 333 33 33")),
         ]
-        async with UnitOfWork(engine) as uow:
+        async with SqlUnitOfWork(engine) as uow:
             results = await intake_group(
-                uow.intake, [prepare(e, POLICY) for e in group], POLICY, NoRouting(), utcnow()
+                uow, [prepare(e, POLICY) for e in group], POLICY, NoRouting(), utcnow()
             )
             await uow.commit()
     finally:
@@ -85,11 +85,11 @@ async def test_a_group_checks_bans_once_and_keeps_only_banned_events_aside(
             form("c", ("email", "x@spam.uz")),
             form("d", ("email", "d@fine.uz")),
         ]
-        async with UnitOfWork(engine) as uow:
+        async with SqlUnitOfWork(engine) as uow:
             store = CountingStore(uow.intake)
+            uow.intake = store  # type: ignore[assignment]
             results = await intake_group(
-                store, [prepare(e, POLICY) for e in group],  # type: ignore[arg-type]
-                POLICY, NoRouting(), utcnow(),
+                uow, [prepare(e, POLICY) for e in group], POLICY, NoRouting(), utcnow()
             )
             await uow.commit()
     finally:

@@ -6,7 +6,7 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from crm_store import staff
+from crm_store.uow import SqlUnitOfWork
 
 OLGA, AZIZ, IRA, TIMUR = 1, 2, 3, 4  # ids follow the order of [managers] below
 
@@ -39,5 +39,6 @@ def floor(accept_minutes: float = 5, sla_tick_seconds: float = 5.0) -> dict[str,
 
 async def change_manager(engine: AsyncEngine, login: str, **fields: Any) -> None:
     """Change a manager as `leadgate managers set` does."""
-    async with engine.begin() as conn:
-        await staff.upsert_manager(conn, login, fields)
+    async with SqlUnitOfWork(engine) as uow:
+        await uow.staff.upsert_manager(login, fields)
+        await uow.commit()

@@ -6,22 +6,22 @@ from typing import Any
 
 import pytest
 
-from crm_store import staff
+from crm_store.staff import SqlStaffStore
 from leadgate.bootstrap import open_core
 from leads.errors import ConfigError
 from routing.config import RoutingConfig
 from tests.conftest import make_settings
-from tests.routing.staffing import FLOOR
+from tests.routing.staffing import FLOOR, change_manager
 
 
 async def test_configured_managers_and_teams_are_in_the_store_and_cli_changes_survive(
     database_url: str,
 ) -> None:
     settings = make_settings(database_url, **FLOOR)
-    async with open_core(settings=settings) as core, core.engine.begin() as conn:
-        await staff.upsert_manager(conn, "ira", {"available": False})  # as the CLI would
+    async with open_core(settings=settings) as core:
+        await change_manager(core.engine, "ira", available=False)  # as the CLI would
     async with open_core(settings=settings) as core, core.engine.connect() as conn:
-        managers = {m["login"]: m for m in await staff.list_managers(conn)}
+        managers = {m["login"]: m for m in await SqlStaffStore(conn).list_managers()}
 
     assert managers["ira"]["teams"] == ["instagram"]
     assert managers["ira"]["available"] is False  # the file does not say, so the CLI's word holds
