@@ -17,8 +17,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from channels.telephony.events import call_event  # noqa: E402
-from channels.telephony.parse import MessageSplitter, is_unread_event, parse_message  # noqa: E402
+from channels.telephony.framing import MessageSplitter, is_unread_event, parse_message  # noqa: E402
+from channels.telephony.parse import call_event  # noqa: E402
 from channels.telephony.settings import TelephonySettings  # noqa: E402
 from channels.telephony.tracker import CallTracker  # noqa: E402
 from tests.channels.telephony.ami_server import BANNER, load_trace  # noqa: E402

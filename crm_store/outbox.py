@@ -5,6 +5,8 @@ Also the notifiers' record of what they handled, so a redelivered message is not
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
@@ -19,6 +21,28 @@ OutboxEntry = tuple[str, str, dict[str, Any]]
 """A message as the outbox stores it: (message id, routing key, payload)."""
 
 _INSERT = insert(outbox)
+
+
+class OutboxSignal:
+    """Rung after every commit that may have written to the outbox; the relay waits on it.
+
+    Built first and handed to every writer (intake, the desks, the outbox writer) and to the
+    relay, so no one has to be rewired after the relay exists.
+    """
+
+    def __init__(self) -> None:
+        self._rung = asyncio.Event()
+
+    def ring(self) -> None:
+        """Something may be new in the outbox."""
+        self._rung.set()
+
+    async def wait(self, at_most: float) -> None:
+        """Forget earlier rings, then wait for the next one (`at_most` seconds)."""
+        self._rung.clear()
+        with contextlib.suppress(TimeoutError):
+            async with asyncio.timeout(at_most):
+                await self._rung.wait()
 
 
 class SqlOutbox:

@@ -91,7 +91,7 @@ async def release(request: web.Request) -> web.Response:
     if event is None:
         return error_response(404, "not_found", "no such quarantined event")
     try:
-        result = await core.release(event)
+        result = await core.sink.release(event)
     except InvalidEvent as err:
         return error_response(422, err.code, err.detail)
     except StoreUnavailable:

@@ -82,7 +82,7 @@ async def _act(request: web.Request, lead_id: int, kind: Action, action: Any) ->
         return error_response(404, "not_found", str(err))
     except LeadConflict as err:
         return error_response(409, "conflict", str(err))
-    core.outbox_written()
+    core.outbox.ring()
     return web.json_response(result)
 
 

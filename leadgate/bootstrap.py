@@ -2,27 +2,27 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass
 from datetime import timedelta
-from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from channels.base import CursorStore
 from crm_store.cursors import SqlCursorStore
-from crm_store.engine import create_engine, is_sqlite
+from crm_store.engine import create_engine
 from crm_store.group_commit import GroupCommitter
+from crm_store.intake_writer import IntakeWriter
 from crm_store.migrate import upgrade_if_empty
-from crm_store.uow import SqlUnitOfWork
+from crm_store.outbox import OutboxSignal
+from crm_store.routing_store import SqlRoutingStore
 from leadgate.health import Health
 from leadgate.metrics import Metrics
 from leadgate.settings import Settings
-from leads.batch_intake import intake_group
 from leads.errors import ConfigError
-from leads.intake import IntakePolicy, intake, prepare
-from leads.model import ContactEvent, IntakeResult, utcnow
+from leads.intake import IntakePolicy
+from leads.model import IntakeResult
 from leads.ports import LeadRouter, PreparedEvent
 from routing.config import RoutingConfig
 from routing.desk import LeadDesk
@@ -31,39 +31,36 @@ from routing.router import RulesRouter
 from routing.sync import apply_config
 
 
-@dataclass
+@dataclass(frozen=True)
 class Core:
-    """The running heart of Leadgate: the store, the intake sink, cursors and health."""
+    """The running heart of Leadgate: the store, the intake sink, cursors and health.
+
+    Built once, in dependency order, by `open_core`; nothing is rewired afterwards. Every
+    writer rings the one `outbox` signal the relay waits on.
+    """
 
     settings: Settings
     engine: AsyncEngine
-    policy: IntakePolicy
-    committer: GroupCommitter[PreparedEvent, IntakeResult]
+    sink: IntakeWriter
+    """Where every channel hands its events; answers after commit (crm_store.intake_writer)."""
     cursors: CursorStore
     health: Health
     routing: RoutingConfig
     desk: LeadDesk
     metrics: Metrics
-    outbox_written: Callable[[], None] = field(default=lambda: None)
-    """Set by the outbox relay: called after every commit that may have written to the outbox."""
+    outbox: OutboxSignal
+    publish: OutboxWriter
+    """Announces an event outside intake (a ringing call) through the outbox, once per id."""
 
-    async def publish(self, routing_key: str, payload: dict[str, Any], message_id: str) -> None:
-        """Announce an event outside intake (a ringing call) through the outbox, once per id."""
-        await OutboxWriter(self.engine, self.outbox_written)(routing_key, payload, message_id)
+    @property
+    def policy(self) -> IntakePolicy:
+        """The intake knobs (repeat window, callback delay, default region)."""
+        return self.sink.policy
 
-    async def sink(self, event: ContactEvent) -> IntakeResult:
-        """Store one event durably; raises InvalidEvent or StoreUnavailable."""
-        return await self._submit(prepare(event, self.policy))
-
-    async def release(self, event: ContactEvent) -> IntakeResult:
-        """Let a quarantined event through intake as if it had just arrived (no ban check)."""
-        return await self._submit(replace(prepare(event, self.policy), screened=True))
-
-    async def _submit(self, prepared: PreparedEvent) -> IntakeResult:
-        result = await self.committer.submit(prepared)
-        if result.lead_id is not None:
-            self.outbox_written()
-        return result
+    @property
+    def committer(self) -> GroupCommitter[PreparedEvent, IntakeResult]:
+        """The intake writers, started and stopped with the core."""
+        return self.sink.committer
 
 
 def intake_policy(settings: Settings) -> IntakePolicy:
@@ -87,7 +84,7 @@ def routing_config(settings: Settings) -> RoutingConfig:
 async def open_core(
     database_url: str | None = None,
     settings: Settings | None = None,
-    router: LeadRouter | None = None,
+    router: LeadRouter[SqlRoutingStore] | None = None,
 ) -> AsyncIterator[Core]:
     """Open the store (creating the schema in an empty database) and start the intake writers."""
     settings = settings or Settings()
@@ -96,27 +93,16 @@ async def open_core(
     try:
         await upgrade_if_empty(engine)
         await apply_config(engine, routing)
-        policy = intake_policy(settings)
-        chosen_router: LeadRouter = router or RulesRouter(routing)
-
-        async def work(uow: SqlUnitOfWork, prepared: PreparedEvent) -> IntakeResult:
-            return await intake(uow, prepared, policy, chosen_router, utcnow())
-
-        async def group_work(
-            uow: SqlUnitOfWork, group: list[PreparedEvent]
-        ) -> list[IntakeResult]:
-            return await intake_group(uow, group, policy, chosen_router, utcnow())
-
-        writers = 1 if is_sqlite(engine) else 4
-        committer = GroupCommitter(engine, work, group_work=group_work, writers=writers)
-        await committer.start()
+        outbox = OutboxSignal()
+        sink = IntakeWriter(engine, intake_policy(settings), router or RulesRouter(routing), outbox)
+        await sink.committer.start()
         try:
             health = Health()
-            core = Core(settings, engine, policy, committer, SqlCursorStore(engine), health,
-                        routing, LeadDesk(engine), Metrics(health))
-            core.desk.written = lambda: core.outbox_written()
+            core = Core(settings, engine, sink, SqlCursorStore(engine), health, routing,
+                        LeadDesk(engine, outbox), Metrics(health), outbox,
+                        OutboxWriter(engine, outbox))
             yield core
         finally:
-            await committer.stop()
+            await sink.committer.stop()
     finally:
         await engine.dispose()

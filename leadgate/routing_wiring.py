@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Any
 from aiohttp import web
 
 from channels.base import Channel, Sink
+from channels.messengers.telegram.customers import CustomerBots
 from leadgate.bootstrap import Core
 from leadgate.settings import Settings
 from leadgate.silence_wiring import silence_watch
@@ -49,21 +50,6 @@ class RoutingServices:
     manager_bot: ManagerBot | None = None
 
 
-class TelegramCustomers:
-    """Relays a manager's reply through the customer-facing bot the customer used."""
-
-    def __init__(self, bots: Mapping[str, TelegramBotChannel]) -> None:
-        self._bots = bots
-
-    async def send(self, bot: str, chat_id: int, text: str, manager: str,
-                   manager_id: int | None = None) -> None:
-        """Send and record on the timeline; LookupError if that bot is no longer configured."""
-        channel = self._bots.get(bot)
-        if channel is None:
-            raise LookupError(f"the customer's bot {bot!r} is not configured")
-        await channel.send_to_customer(chat_id, text, manager, manager_id)
-
-
 def build_routing(settings: Settings, core: Core,
                   customer_bots: Mapping[str, TelegramBotChannel]) -> RoutingServices:
     """The relay (AMQP or in-process), the SLA timer and the configured notifiers."""
@@ -76,7 +62,7 @@ def build_routing(settings: Settings, core: Core,
 
             manager_bot = ManagerBot(ManagerBotSettings.from_toml(notify["telegram"]),
                                      core.engine, core.desk, settings.public_url,
-                                     TelegramCustomers(customer_bots),
+                                     CustomerBots(customer_bots),
                                      report=_reporter(core, ManagerBot.name))
             notifiers.append(manager_bot)
         if "email" in notify:
@@ -91,16 +77,15 @@ def build_routing(settings: Settings, core: Core,
         from routing.amqp import AmqpPublisher  # aio-pika only in broker mode
 
         publisher = AmqpPublisher(settings.amqp_url, lambda: manager_ids(core.engine))
-    relay = OutboxRelay(core.engine, publisher, report=_reporter(core, "outbox"))
+    relay = OutboxRelay(core.engine, publisher, core.outbox, report=_reporter(core, "outbox"))
     core.metrics.read("leadgate_outbox_published", "Outbox messages the relay published.",
                       lambda: relay.published)
     core.metrics.read("leadgate_notifier_failures", "Notifications that failed, by notifier.",
                       lambda: dict(all_notifiers.failures), label="notifier")
-    core.outbox_written = relay.wake
     services = RoutingServices(relay, core.publish, manager_bot=manager_bot)
     services.loops.append(Loop("outbox", relay.run))
     deadlines = DeadlineDesk(core.engine, timedelta(minutes=settings.callback_grace_minutes),
-                             lambda: core.outbox_written())
+                             core.outbox)
     services.loops.append(Loop("sla", lambda: run_sla_timer(
         core.desk, core.routing.sla_tick_seconds, deadlines, _reporter(core, "sla"))))
     if settings.amqp_url and notifiers:

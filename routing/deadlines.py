@@ -20,6 +20,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from crm_store import deadline_store
 from crm_store.deadline_store import Deadline, DeadlineLead
+from crm_store.outbox import OutboxSignal
 from crm_store.routing_store import SqlRoutingStore
 from crm_store.uow import SqlUnitOfWork
 from leads.model import utcnow
@@ -33,11 +34,11 @@ class DeadlineDesk:
     """Acts on lapsed deadlines, each once, in the transaction that writes its messages."""
 
     def __init__(self, engine: AsyncEngine, grace: timedelta,
-                 written: Callable[[], None] = lambda: None,
+                 signal: OutboxSignal | None = None,
                  clock: Callable[[], datetime] = utcnow) -> None:
         self._engine = engine
         self.grace = grace
-        self.written = written
+        self._signal = signal or OutboxSignal()
         self.clock = clock
 
     async def sweep(self, now: datetime | None = None) -> int:
@@ -52,7 +53,7 @@ class DeadlineDesk:
             for lead_id in lapsed:
                 handled += await self._handle(deadline, lead_id, cutoff, now)
         if handled:
-            self.written()
+            self._signal.ring()
         return handled
 
     async def _handle(self, deadline: Deadline, lead_id: int, cutoff: datetime,

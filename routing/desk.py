@@ -9,6 +9,7 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from crm_store.outbox import OutboxSignal
 from crm_store.routing_store import LeadState, SqlRoutingStore
 from crm_store.uow import SqlUnitOfWork
 from leads.errors import LeadConflict, LeadNotFound
@@ -25,10 +26,10 @@ _DRAIN_BATCH = 50
 class LeadDesk:
     """Changes of a lead's routing state, each in its own transaction with its outbox messages."""
 
-    def __init__(self, engine: AsyncEngine, written: Callable[[], None] = lambda: None,
+    def __init__(self, engine: AsyncEngine, signal: OutboxSignal | None = None,
                  clock: Callable[[], datetime] = utcnow) -> None:
         self._engine = engine
-        self.written = written
+        self._signal = signal or OutboxSignal()
         self.clock = clock
 
     async def accept(self, lead_id: int, manager_id: int | None) -> dict[str, Any]:
@@ -67,7 +68,7 @@ class LeadDesk:
             choice = await offer(store, lead_id, lead.customer_id, await store.team(
                 lead.team or ""), lead.routing, None, self.clock())
             await uow.commit()
-        self.written()
+        self._signal.ring()
         return {"lead_id": lead_id, "manager_id": choice.manager_id, "reason": choice.reason}
 
     async def close(self, lead_id: int, status: str, manager_id: int | None) -> dict[str, Any]:
@@ -123,7 +124,7 @@ class LeadDesk:
                 await uow.commit()
                 assigned += 1
         if assigned:
-            self.written()
+            self._signal.ring()
         return assigned
 
     async def _reoffer(self, lead_id: int, now: datetime) -> None:
@@ -148,7 +149,7 @@ class LeadDesk:
             await uow.commit()
         log.info("lead %d not accepted in time: %s", lead_id, choice.reason,
                  extra={"lead_id": lead_id})
-        self.written()
+        self._signal.ring()
 
     async def _lead(self, store: SqlRoutingStore, lead_id: int) -> LeadState:
         lead = await store.lead_state(lead_id, lock=True)

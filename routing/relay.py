@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -12,6 +11,7 @@ from typing import Any, Protocol
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from crm_store import outbox
+from crm_store.outbox import OutboxSignal
 from crm_store.uow import SqlUnitOfWork
 from leads.errors import ChannelUnavailable
 from leads.model import utcnow
@@ -50,22 +50,19 @@ class OutboxRelay:
 
     name = "outbox"
 
-    def __init__(self, engine: AsyncEngine, publisher: Publisher, batch: int = 500,
-                 poll_seconds: float = 0.25, retry: tuple[float, float] = (0.5, 5.0),
+    def __init__(self, engine: AsyncEngine, publisher: Publisher, signal: OutboxSignal,
+                 batch: int = 500, poll_seconds: float = 0.25,
+                 retry: tuple[float, float] = (0.5, 5.0),
                  report: Callable[[str, str], None] = lambda state, detail: None) -> None:
         self._engine = engine
         self._publisher = publisher
+        self._signal = signal
         self._batch = batch
         self._poll = poll_seconds
         self._first_retry, self._max_retry = retry
-        self._wake = asyncio.Event()
         self._report = report
         self.published = 0
         """Messages confirmed so far: `leadgate_outbox_published_total` on /metrics."""
-
-    def wake(self) -> None:
-        """Something new was committed to the outbox."""
-        self._wake.set()
 
     async def run(self) -> None:
         """Relay forever; a broker outage is waited out with backoff while the outbox grows."""
@@ -90,9 +87,7 @@ class OutboxRelay:
                     reported = True
                 delay = self._first_retry
                 if moved == 0:
-                    self._wake.clear()
-                    with contextlib.suppress(TimeoutError):
-                        await asyncio.wait_for(self._wake.wait(), self._poll)
+                    await self._signal.wait(self._poll)
         finally:
             await self._publisher.close()
 
@@ -116,13 +111,13 @@ class OutboxRelay:
 class OutboxWriter:
     """Writes one message to the outbox in its own transaction (screen pops and other events)."""
 
-    def __init__(self, engine: AsyncEngine, written: Callable[[], None]) -> None:
+    def __init__(self, engine: AsyncEngine, signal: OutboxSignal) -> None:
         self._engine = engine
-        self._written = written
+        self._signal = signal
 
     async def __call__(self, routing_key: str, payload: dict[str, Any], message_id: str) -> None:
         """Queue the message for the relay; the same `message_id` twice is written once."""
         async with SqlUnitOfWork(self._engine) as uow:
             await uow.routing.outbox.add_once((message_id, routing_key, payload), utcnow())
             await uow.commit()
-        self._written()
+        self._signal.ring()

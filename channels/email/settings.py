@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -106,3 +107,40 @@ class LoopGuardSettings:
 
     max_mails: int = 20
     minutes: float = 10.0
+
+    @classmethod
+    def from_toml(cls, section: Mapping[str, Any]) -> LoopGuardSettings:
+        """Read `[email] loop_max_mails` and `loop_minutes`; ValueError names a bad key."""
+        mails = section.get("loop_max_mails", cls.max_mails)
+        minutes = section.get("loop_minutes", cls.minutes)
+        if not isinstance(mails, int) or mails < 1:
+            raise ValueError("[email] loop_max_mails must be a whole number, 1 or more")
+        if not isinstance(minutes, int | float) or minutes <= 0:
+            raise ValueError("[email] loop_minutes must be a positive number")
+        return cls(mails, float(minutes))
+
+
+@dataclass(frozen=True)
+class MailSettings:
+    """Everything the e-mail channels read from the config: mailboxes, the SMTP server, guard."""
+
+    mailboxes: tuple[MailboxSettings, ...] = ()
+    smtp: SmtpSettings | None = None
+    guard: LoopGuardSettings = field(default_factory=LoopGuardSettings)
+
+    @classmethod
+    def from_config(cls, raw: Mapping[str, Any], default_region: str | None) -> MailSettings:
+        """Read `[[imap.mailboxes]]`, `[smtp]` and `[email]`; ValueError names a bad key."""
+        guard = LoopGuardSettings.from_toml(raw.get("email", {}))
+        mailboxes = raw.get("imap", {}).get("mailboxes", [])
+        if not isinstance(mailboxes, list):
+            raise ValueError("imap.mailboxes must be an array of tables ([[imap.mailboxes]])")
+        boxes = []
+        for position, entry in enumerate(mailboxes, start=1):
+            if not isinstance(entry, dict):
+                raise ValueError(f"imap.mailboxes #{position} must be a table")
+            boxes.append(MailboxSettings.from_toml({"default_region": default_region} | entry,
+                                                   position))
+        smtp = (SmtpSettings.from_toml({"default_region": default_region} | raw["smtp"])
+                if raw.get("smtp") else None)
+        return cls(tuple(boxes), smtp, guard)

@@ -13,7 +13,7 @@ from collections.abc import Awaitable, Callable
 from channels.base import HealthReporter, Sink
 from channels.telephony.connection import AmiSession, EventInbox, Reconcile
 from channels.telephony.delivery import CallDelivery, ManagerLookup
-from channels.telephony.events import call_event, customer_phone
+from channels.telephony.parse import call_event, customer_phone
 from channels.telephony.records import CallRecord, RingingCall
 from channels.telephony.settings import TelephonySettings, digits_of
 from channels.telephony.tracker import CallTracker

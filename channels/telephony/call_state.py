@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 
-from channels.telephony.parse import extension_of
+from channels.telephony.framing import extension_of
 from channels.telephony.records import (
     CallDirection,
     CallRecord,

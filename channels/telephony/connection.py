@@ -14,7 +14,7 @@ from panoramisk.actions import Action
 from panoramisk.ami_protocol import AMIProtocol
 from panoramisk.message import Message
 
-from channels.telephony.parse import Headers, MessageSplitter, is_unread_event, parse_message
+from channels.telephony.framing import Headers, MessageSplitter, is_unread_event, parse_message
 from leads.errors import ChannelMisconfigured, ChannelUnavailable
 
 log = logging.getLogger(__name__)

@@ -1,97 +1,75 @@
-"""Pure AMI wire parsing: bytes in, whole messages out, decoded only once a message is complete."""
+"""Pure translation of a finished call record into the `ContactEvent` intake understands."""
 
 from __future__ import annotations
 
 import re
+from typing import Any
 
-BANNER_PREFIX = b"Asterisk Call Manager/"
-# Messages end with an empty line; Asterisk 18.19+/20.4+ ends some with "\r\n\n".
-_MESSAGE_END = re.compile(rb"\r?\n\r?\n")
-MAX_MESSAGE_BYTES = 256 * 1024
+from channels.telephony.records import CallRecord
+from channels.telephony.settings import TelephonySettings, digits_of
+from leads.model import CallbackSignal, ContactEvent, RawIdentity
+from leads.normalize import normalize_phone
 
-Headers = dict[str, str]
-
-
-class MessageSplitter:
-    """Cuts a TCP byte stream into whole AMI messages, however the reads split it."""
-
-    def __init__(self, max_message_bytes: int = MAX_MESSAGE_BYTES) -> None:
-        self._buffer = b""
-        self._max = max_message_bytes
-        self.banner: str | None = None
-
-    def feed(self, data: bytes) -> list[bytes]:
-        """Add bytes; return every message they complete (without the blank line)."""
-        buffer = self._buffer + data
-        if self.banner is None:
-            buffer = self._take_banner(buffer)
-            if self.banner is None:
-                self._buffer = buffer
-                return []
-        parts = _MESSAGE_END.split(buffer)
-        self._buffer = parts.pop()
-        if len(self._buffer) > self._max:
-            # A frame that never ends would grow without bound: drop it, resync on the next one.
-            self._buffer = b""
-        return parts
-
-    def _take_banner(self, buffer: bytes) -> bytes:
-        end = buffer.find(b"\n")
-        if end < 0:
-            if len(buffer) > self._max:
-                self.banner, buffer = "", b""
-            return buffer
-        if buffer.startswith(BANNER_PREFIX):
-            self.banner = buffer[:end].decode("utf-8", "replace").strip()
-            return buffer[end + 1 :]
-        self.banner = ""
-        return buffer
+_CALLBACK_DISPOSITIONS = frozenset({"missed", "busy", "abandoned"})
 
 
-# With `read = all` most messages are events the call tracker never reads (VarSet alone is over
-# half): they are recognised by their first bytes and never decoded. Of VarSet, only the
-# recording's file name matters.
-_UNREAD_EVENTS = tuple(
-    b"Event: %s\r\n" % name
-    for name in (b"VarSet", b"Newexten", b"DeviceStateChange", b"QueueMemberStatus", b"Newstate",
-                 b"NewConnectedLine", b"Cdr", b"DialState", b"RTCPSent", b"RTCPReceived")
-)
-_READ_VARIABLE = b"Variable: MIXMONITOR_FILENAME"
+def customer_phone(raw: str, region: str | None) -> str:
+    """The customer's number in E.164 when it parses, else as Asterisk gave it."""
+    identity = normalize_phone(raw, region)
+    return identity.value if identity is not None else raw
 
 
-def is_unread_event(raw: bytes) -> bool:
-    """Whether a whole message is an event no one reads (decided without decoding it)."""
-    return (
-        raw.startswith(_UNREAD_EVENTS)
-        and _READ_VARIABLE not in raw
-        and b"ActionID:" not in raw
+def call_event(record: CallRecord, settings: TelephonySettings) -> ContactEvent | None:
+    """The contact event of a call, or None when no customer was on it (internal, own numbers)."""
+    number = record.customer_number
+    if record.direction == "internal" or not number or _is_ours(number, settings):
+        return None
+    inbound = record.direction == "inbound"
+    attribution = settings.attribution_for(record.did) if inbound else {}
+    return ContactEvent(
+        channel="call",
+        external_id=record.linkedid,
+        occurred_at=record.started_at,
+        identities=(RawIdentity("phone", customer_phone(number, settings.default_region)),),
+        name=record.caller_name if record.caller_name != number else None,
+        attribution=attribution,
+        details=call_details(record),
+        region=settings.default_region,
+        direction="inbound" if inbound else "outbound",
+        callback=_callback(record),
     )
 
 
-def parse_message(raw: bytes) -> Headers | None:
-    """Decode one whole message into its headers; None if it is no event or response.
+def call_details(record: CallRecord) -> dict[str, Any]:
+    """The channel-specific part of a call's touch: disposition, durations, who, recording."""
+    return {
+        "direction": record.direction,
+        "disposition": record.disposition,
+        "ring_seconds": record.ring_seconds,
+        "talk_seconds": record.talk_seconds,
+        "answered_by": record.answered_by,
+        "queue": record.queue,
+        "hold_seconds": record.hold_seconds,
+        "recording": record.recording,
+        "transfers": record.transfers,
+        "started_at": record.started_at.isoformat(),
+        "answered_at": record.answered_at.isoformat() if record.answered_at else None,
+        "ended_at": record.ended_at.isoformat(),
+        "reconciled": record.reconciled,
+    }
 
-    Keys that repeat keep their first value; a `Key:` with nothing after it is an empty value.
-    """
-    headers: Headers = {}
-    for line in raw.decode("utf-8", "replace").splitlines():
-        key, sep, value = line.partition(": ")  # the common case, in one step
-        if not sep or ":" in key:
-            key, sep, value = line.partition(":")
-            if not sep:
-                continue
-            value = value[1:] if value[:1] == " " else value
-        if key and key not in headers:
-            headers[key] = value
-    if "Event" not in headers and "Response" not in headers:
-        return None
-    return headers
+
+def _callback(record: CallRecord) -> CallbackSignal | None:
+    if record.disposition == "answered":
+        return "fulfilled"
+    if record.direction == "inbound" and record.disposition in _CALLBACK_DISPOSITIONS:
+        return "request"
+    return None
 
 
-def extension_of(channel: str) -> str:
-    """The endpoint part of a channel name: `PJSIP/201-0000000a` → `201`."""
-    _, _, rest = channel.partition("/")
-    endpoint, _, _ = rest.rpartition("-")
-    endpoint = endpoint or rest
-    # Local channels are `Local/201@from-internal-00000001;1`.
-    return endpoint.partition("@")[0]
+def _is_ours(number: str, settings: TelephonySettings) -> bool:
+    """Our own numbers and internal extensions never become customers."""
+    return (
+        digits_of(number) in settings.own_numbers
+        or re.fullmatch(settings.extension_pattern, number) is not None
+    )

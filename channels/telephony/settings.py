@@ -62,6 +62,17 @@ class TelephonySettings:
         settings.check()
         return settings
 
+    @classmethod
+    def from_config(cls, raw: dict[str, Any], default_region: str | None
+                    ) -> TelephonySettings | None:
+        """`[asterisk]` read (the service's region as its default), or None without it."""
+        section = raw.get("asterisk")
+        if not section:
+            return None
+        if not isinstance(section, dict):
+            raise ValueError("[asterisk] must be a table")
+        return cls.from_toml({"default_region": default_region} | section)
+
     def check(self) -> None:
         """Raise ValueError if a value is present but unusable."""
         try:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 
 from channels.telephony.call_state import CallState, Endpoints
-from channels.telephony.events import customer_phone
+from channels.telephony.parse import customer_phone
 from channels.telephony.records import CallDirection, CallRecord, ClosedBy, RingingCall
 from channels.telephony.settings import TelephonySettings
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from crm_store import staff
+from crm_store.staff import SqlStaffStore
 from crm_store.tokens import create_token
 from tests.support.leadgate_http import LeadgateClient, running_leadgate
 
@@ -23,7 +23,7 @@ async def _card(leadgate: LeadgateClient, customer_id: int) -> dict[str, Any]:
 
 async def _accepted_by(leadgate: LeadgateClient, lead_id: int, login: str) -> None:
     async with leadgate.core.engine.begin() as conn:
-        manager = await staff.upsert_manager(conn, login, {"name": login.title()})
+        manager = await SqlStaffStore(conn).upsert_manager(login, {"name": login.title()})
     accepted = await leadgate.request("POST", f"/api/leads/{lead_id}/accept",
                                       json={"manager_id": manager})
     assert accepted.status == 200, accepted.text

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from channels.telephony.events import call_event
-from channels.telephony.parse import parse_message
+from channels.telephony.framing import parse_message
+from channels.telephony.parse import call_event
 from channels.telephony.records import CallRecord
 from channels.telephony.tracker import CallTracker
 from tests.channels.telephony.ami_server import load_trace

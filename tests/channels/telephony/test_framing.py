@@ -6,7 +6,7 @@ import logging
 
 import pytest
 
-from channels.telephony.parse import is_unread_event, parse_message
+from channels.telephony.framing import is_unread_event, parse_message
 from tests.channels.telephony.ami_server import load_trace
 
 

@@ -1,0 +1,97 @@
+"""The AMI framing (pure): bytes in, whole messages out, decoded only once a message is complete."""
+
+from __future__ import annotations
+
+import re
+
+BANNER_PREFIX = b"Asterisk Call Manager/"
+# Messages end with an empty line; Asterisk 18.19+/20.4+ ends some with "\r\n\n".
+_MESSAGE_END = re.compile(rb"\r?\n\r?\n")
+MAX_MESSAGE_BYTES = 256 * 1024
+
+Headers = dict[str, str]
+
+
+class MessageSplitter:
+    """Cuts a TCP byte stream into whole AMI messages, however the reads split it."""
+
+    def __init__(self, max_message_bytes: int = MAX_MESSAGE_BYTES) -> None:
+        self._buffer = b""
+        self._max = max_message_bytes
+        self.banner: str | None = None
+
+    def feed(self, data: bytes) -> list[bytes]:
+        """Add bytes; return every message they complete (without the blank line)."""
+        buffer = self._buffer + data
+        if self.banner is None:
+            buffer = self._take_banner(buffer)
+            if self.banner is None:
+                self._buffer = buffer
+                return []
+        parts = _MESSAGE_END.split(buffer)
+        self._buffer = parts.pop()
+        if len(self._buffer) > self._max:
+            # A frame that never ends would grow without bound: drop it, resync on the next one.
+            self._buffer = b""
+        return parts
+
+    def _take_banner(self, buffer: bytes) -> bytes:
+        end = buffer.find(b"\n")
+        if end < 0:
+            if len(buffer) > self._max:
+                self.banner, buffer = "", b""
+            return buffer
+        if buffer.startswith(BANNER_PREFIX):
+            self.banner = buffer[:end].decode("utf-8", "replace").strip()
+            return buffer[end + 1 :]
+        self.banner = ""
+        return buffer
+
+
+# With `read = all` most messages are events the call tracker never reads (VarSet alone is over
+# half): they are recognised by their first bytes and never decoded. Of VarSet, only the
+# recording's file name matters.
+_UNREAD_EVENTS = tuple(
+    b"Event: %s\r\n" % name
+    for name in (b"VarSet", b"Newexten", b"DeviceStateChange", b"QueueMemberStatus", b"Newstate",
+                 b"NewConnectedLine", b"Cdr", b"DialState", b"RTCPSent", b"RTCPReceived")
+)
+_READ_VARIABLE = b"Variable: MIXMONITOR_FILENAME"
+
+
+def is_unread_event(raw: bytes) -> bool:
+    """Whether a whole message is an event no one reads (decided without decoding it)."""
+    return (
+        raw.startswith(_UNREAD_EVENTS)
+        and _READ_VARIABLE not in raw
+        and b"ActionID:" not in raw
+    )
+
+
+def parse_message(raw: bytes) -> Headers | None:
+    """Decode one whole message into its headers; None if it is no event or response.
+
+    Keys that repeat keep their first value; a `Key:` with nothing after it is an empty value.
+    """
+    headers: Headers = {}
+    for line in raw.decode("utf-8", "replace").splitlines():
+        key, sep, value = line.partition(": ")  # the common case, in one step
+        if not sep or ":" in key:
+            key, sep, value = line.partition(":")
+            if not sep:
+                continue
+            value = value[1:] if value[:1] == " " else value
+        if key and key not in headers:
+            headers[key] = value
+    if "Event" not in headers and "Response" not in headers:
+        return None
+    return headers
+
+
+def extension_of(channel: str) -> str:
+    """The endpoint part of a channel name: `PJSIP/201-0000000a` → `201`."""
+    _, _, rest = channel.partition("/")
+    endpoint, _, _ = rest.rpartition("-")
+    endpoint = endpoint or rest
+    # Local channels are `Local/201@from-internal-00000001;1`.
+    return endpoint.partition("@")[0]

@@ -1,0 +1,55 @@
+"""The intake sink: every channel's events, prepared, committed in groups, answered after commit.
+
+`IntakeWriter` is what a channel's `sink` is in the running service: it normalizes the event
+(`leads.intake.prepare`), queues it for the group committer, and once the group committed it
+rings the outbox signal (routing may have written a message) and answers the channel. Inside
+the transaction, `leads.intake` works through the unit of work and the injected lead router.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from crm_store.engine import is_sqlite
+from crm_store.group_commit import GroupCommitter
+from crm_store.outbox import OutboxSignal
+from crm_store.routing_store import SqlRoutingStore
+from crm_store.uow import SqlUnitOfWork
+from leads.batch_intake import intake_group
+from leads.intake import IntakePolicy, intake, prepare
+from leads.model import ContactEvent, IntakeResult, utcnow
+from leads.ports import LeadRouter, PreparedEvent
+
+
+class IntakeWriter:
+    """A `Sink`: stores one event durably; raises InvalidEvent, EventRefused or StoreUnavailable."""
+
+    def __init__(self, engine: AsyncEngine, policy: IntakePolicy,
+                 router: LeadRouter[SqlRoutingStore], outbox: OutboxSignal) -> None:
+        self.policy = policy
+        self._router = router
+        self._outbox = outbox
+        self.committer: GroupCommitter[PreparedEvent, IntakeResult] = GroupCommitter(
+            engine, self._one, group_work=self._group, writers=1 if is_sqlite(engine) else 4)
+
+    async def __call__(self, event: ContactEvent) -> IntakeResult:
+        """Store the event; answered once its group has committed."""
+        return await self._submit(prepare(event, self.policy))
+
+    async def release(self, event: ContactEvent) -> IntakeResult:
+        """Let a quarantined event through intake as if it had just arrived (no ban check)."""
+        return await self._submit(replace(prepare(event, self.policy), screened=True))
+
+    async def _submit(self, prepared: PreparedEvent) -> IntakeResult:
+        result = await self.committer.submit(prepared)
+        if result.lead_id is not None:
+            self._outbox.ring()
+        return result
+
+    async def _one(self, uow: SqlUnitOfWork, prepared: PreparedEvent) -> IntakeResult:
+        return await intake(uow, prepared, self.policy, self._router, utcnow())
+
+    async def _group(self, uow: SqlUnitOfWork, group: list[PreparedEvent]) -> list[IntakeResult]:
+        return await intake_group(uow, group, self.policy, self._router, utcnow())
