@@ -9,6 +9,7 @@ from sqlalchemy import Select, func, select
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from crm_store import duplicates
+from crm_store.crm_export_store import crm_ids
 from crm_store.intake_store import OPEN_STATUSES
 from crm_store.tables import customers, identities, leads, merges, touches
 
@@ -103,6 +104,7 @@ async def customer_card(conn: AsyncConnection, customer_id: int) -> dict[str, An
             .order_by(merges.c.id)
         )
     ]
+    card["crm"] = await crm_ids(conn, [lead["id"] for lead in card["leads"]])
     return card
 
 
@@ -156,4 +158,5 @@ async def lead_detail(conn: AsyncConnection, lead_id: int) -> dict[str, Any] | N
             select(*_TOUCH_COLUMNS).where(touches.c.lead_id == lead_id).order_by(touches.c.id)
         )
     ]
+    lead["crm"] = await crm_ids(conn, [lead_id])
     return lead

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import insert, select, update
+from sqlalchemy import select
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from crm_store.tables import channel_cursors
@@ -27,15 +28,14 @@ class SqlCursorStore:
         return dict(value) if value is not None else None
 
     async def save(self, key: str, value: dict[str, Any]) -> None:
-        """Save `value` under `key` durably."""
+        """Save `value` under `key` durably (an upsert: two first saves do not collide)."""
+        dialect = postgresql if self._engine.dialect.name == "postgresql" else sqlite
+        statement = dialect.insert(channel_cursors).values(key=key, value=value,
+                                                           updated_at=utcnow())
         async with SqlUnitOfWork(self._engine) as uow:
-            changed = await uow.connection.execute(
-                update(channel_cursors)
-                .where(channel_cursors.c.key == key)
-                .values(value=value, updated_at=utcnow())
-            )
-            if changed.rowcount == 0:
-                await uow.connection.execute(
-                    insert(channel_cursors).values(key=key, value=value, updated_at=utcnow())
-                )
+            await uow.connection.execute(statement.on_conflict_do_update(
+                index_elements=[channel_cursors.c.key],
+                set_={"value": statement.excluded.value,
+                      "updated_at": statement.excluded.updated_at},
+            ))
             await uow.commit()

@@ -19,6 +19,7 @@ from crm_store.outbox import OutboxSignal
 from crm_store.routing_store import SqlRoutingStore
 from leadgate.health import Health
 from leadgate.metrics import Metrics
+from leadgate.own_contacts import own_identities
 from leadgate.settings import Settings
 from leads.errors import ConfigError
 from leads.intake import IntakePolicy
@@ -69,6 +70,7 @@ def intake_policy(settings: Settings) -> IntakePolicy:
         default_region=settings.default_region,
         repeat_window=timedelta(days=settings.repeat_window_days),
         callback_after=timedelta(minutes=settings.callback_minutes),
+        own_identities=own_identities(settings.raw, settings.default_region),
     )
 
 

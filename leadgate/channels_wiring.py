@@ -6,7 +6,11 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from channels.base import Channel, WebhookChannel
+from channels.messengers.instagram import settings as instagram_settings
+from channels.messengers.instagram.adapter import InstagramChannel
 from channels.messengers.telegram.settings import TelegramSettings
+from channels.messengers.whatsapp import settings as whatsapp_settings
+from channels.messengers.whatsapp.adapter import WhatsAppChannel
 from channels.sms.adapter import SmsChannel
 from channels.sms.settings import SmsSettings
 from channels.webforms.adapter import WebFormsChannel
@@ -37,6 +41,18 @@ class EnabledChannels:
         """The customer-facing bots by name."""
         return dict(self.bots)
 
+    def sms_settings(self) -> SmsSettings | None:
+        """The SMS gateways' settings, when SMS is configured."""
+        return next((c.settings for c in self.webhooks if isinstance(c, SmsChannel)), None)
+
+    def whatsapp(self) -> dict[str, WhatsAppChannel]:
+        """The WhatsApp numbers by name."""
+        return {c.settings.name: c for c in self.webhooks if isinstance(c, WhatsAppChannel)}
+
+    def instagram(self) -> dict[str, InstagramChannel]:
+        """The Instagram accounts by name."""
+        return {c.account.name: c for c in self.webhooks if isinstance(c, InstagramChannel)}
+
 
 def build_channels(settings: Settings, core: Core) -> EnabledChannels:
     """Build every channel the configuration enables; ConfigError names a bad section."""
@@ -50,6 +66,9 @@ def build_channels(settings: Settings, core: Core) -> EnabledChannels:
         mail = email_channels(dict(settings.raw), core.cursors, settings.default_region,
                               core.health)
         telephony = telephony_channel(dict(settings.raw), core)
+        region = settings.default_region
+        numbers = whatsapp_settings.all_from_toml(settings.section("whatsapp"), region)
+        accounts = instagram_settings.all_from_toml(settings.section("instagram"), region)
     except ValueError as err:
         raise ConfigError(str(err)) from err
     enabled.webhooks.append(WebFormsChannel(forms, settings.default_region))
@@ -61,8 +80,18 @@ def build_channels(settings: Settings, core: Core) -> EnabledChannels:
         (enabled.webhooks if bot.mode == "webhook" else enabled.loops).append(channel)
     if sms_settings is not None:
         enabled.webhooks.append(SmsChannel(sms_settings, core.cursors, settings.default_region))
+    enabled.webhooks.extend(WhatsAppChannel(number) for number in numbers)
+    enabled.webhooks.extend(InstagramChannel(account) for account in accounts)
     enabled.loops.extend(mail)
     if telephony is not None:
         enabled.loops.append(telephony)
         enabled.originator = telephony
     return enabled
+
+
+async def close_channels(channels: EnabledChannels) -> None:
+    """Close the outbound sessions of webhook channels (Graph API, SMS senders)."""
+    for channel in channels.webhooks:
+        close = getattr(channel, "aclose", None)
+        if close is not None and channel not in channels.bots.values():
+            await close()

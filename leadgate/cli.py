@@ -1,4 +1,4 @@
-"""The `leadgate` command: run, db upgrade, tokens create, managers, report, ban, dead, replay."""
+"""The `leadgate` command: run, db, tokens, managers, report, webhooks, ban, dead, replay."""
 
 from __future__ import annotations
 
@@ -12,7 +12,15 @@ from pathlib import Path
 
 from crm_store.engine import create_engine
 from crm_store.migrate import current_revision, upgrade, upgrade_if_empty
-from leadgate import cli_bans, cli_dead, cli_managers, cli_replay, cli_report, cli_tokens
+from leadgate import (
+    cli_bans,
+    cli_dead,
+    cli_managers,
+    cli_replay,
+    cli_report,
+    cli_tokens,
+    cli_webhooks,
+)
 from leadgate.failures import CONFIG_EXIT, explain
 from leadgate.logs import FORMATS, configure_logging
 from leadgate.settings import Settings
@@ -45,6 +53,7 @@ def _parser() -> argparse.ArgumentParser:
     cli_dead.add_parser(commands)
     cli_replay.add_parser(commands)
     cli_report.add_parser(commands)
+    cli_webhooks.add_parser(commands)
     return parser
 
 
@@ -123,6 +132,8 @@ async def _dispatch(args: argparse.Namespace, settings: Settings) -> int:
             return await cli_bans.run(args, engine, settings.default_region)
         elif args.command == "report":
             return await cli_report.run(args, engine, settings)
+        elif args.command == "webhooks":
+            return await cli_webhooks.run(args, engine)
         return 0
     finally:
         await engine.dispose()

@@ -19,7 +19,7 @@ Schema = Mapping[str, Any]
 
 _SILENCE = {"silent_after_minutes"}
 _FORM = {"name", "default_region", "allowed_origins", "thank_you_url", "success_status",
-         "honeypot_field", "min_fill_seconds"}
+         "honeypot_field", "min_fill_seconds", "ack"}
 _BOT = {"token", "mode", "secret", "api_base", "default_region", "greeting", "share_button",
         "thanks", "poll_timeout", "ack_template", *_SILENCE}
 _SMS_PROVIDER = {"auth_token", "signature_secret", "secret", "token", "signature_method",
@@ -27,10 +27,10 @@ _SMS_PROVIDER = {"auth_token", "signature_secret", "secret", "token", "signature
                  "base_url", "from"}
 _MAILBOX = {"host", "port", "tls", "user", "password", "folder", "folders", "after_import",
             "move_to", "processed_flag", "default_region", "poll_seconds", "keep_attachments",
-            *_SILENCE}
+            "ack", *_SILENCE}
 _LABELS = {"fields": FREE}  # a mailbox's own notification labels → field names
 _SMTP = {"listen", "recipients", "max_bytes", "users", "tls_cert", "tls_key", "default_region",
-         "keep_attachments", *_SILENCE}
+         "keep_attachments", "ack", *_SILENCE}
 _ASTERISK = {"host", "port", "username", "secret", "trunk_contexts", "internal_contexts",
              "extension_pattern", "own_numbers", "default_region", "originate_channel",
              "originate_context", "ping_interval", "action_timeout", "stale_call_seconds",
@@ -44,7 +44,7 @@ _MANAGER = {"name", "email", "telegram_chat_id", "extension", "capacity", "hours
 SCHEMA: Schema = {
     **dict.fromkeys(("database_url", "amqp_url", "http_host", "http_port", "default_region",
                      "repeat_window_days", "callback_minutes", "callback_grace_minutes",
-                     "public_url", "timezone")),
+                     "public_url", "timezone", "own_numbers", "staff_emails")),
     "forms": {ANY: dict.fromkeys(_FORM)},
     "webforms": dict.fromkeys({"max_body_bytes", "rate_limit_per_minute", "rate_limit_burst",
                                "trust_forwarded_for", "stamp_secret", *_SILENCE}),
@@ -57,7 +57,9 @@ SCHEMA: Schema = {
     },
     "imap": {"mailboxes": [{**dict.fromkeys(_MAILBOX), **_LABELS}]},
     "smtp": {**dict.fromkeys(_SMTP), **_LABELS},
-    "email": dict.fromkeys({"loop_max_mails", "loop_minutes"}),
+    "email": {**dict.fromkeys({"loop_max_mails", "loop_minutes"}),
+              "outgoing": dict.fromkeys({"host", "port", "starttls", "user", "password",
+                                         "from"})},
     "asterisk": {**dict.fromkeys(_ASTERISK), "did": {ANY: FREE}},
     "teams": {ANY: dict.fromkeys({"accept_minutes", "members", "lead", "contact_minutes",
                                   "callback_grace_minutes"})},

@@ -17,6 +17,7 @@ from leadgate import (
     api_duplicates,
     api_leads,
     api_merges,
+    api_replies,
     api_reports,
     api_telephony,
     openapi,
@@ -27,6 +28,7 @@ from leadgate.http_noise import quiet_unreadable_requests
 from leadgate.journal import JournalSettings, journal_refusals
 from leadgate.metrics import CONTENT_TYPE
 from leads.errors import ConfigError
+from routing.replies import ReplyService
 
 log = logging.getLogger(__name__)
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
@@ -38,6 +40,7 @@ def build_app(
     channels: Iterable[WebhookChannel] = (),
     extra_routes: Iterable[web.AbstractRouteDef] = (),
     originator: api_telephony.Originator | None = None,
+    replies: ReplyService | None = None,
 ) -> web.Application:
     """The HTTP app with the given webhook channels, extra routes and click-to-call."""
     quiet_unreadable_requests()
@@ -49,6 +52,8 @@ def build_app(
     app[CORE] = core
     if originator is not None:
         app[api_telephony.ORIGINATOR] = originator
+    if replies is not None:
+        app[api_replies.REPLIES] = replies
     app[WEBHOOKS] = []
     for channel in channels:
         app.add_routes(channel.routes(core.metrics.observe(channel.name, core.sink)))
@@ -60,6 +65,7 @@ def build_app(
     app.add_routes(api_bans.routes)
     app.add_routes(api_telephony.routes)
     app.add_routes(api_reports.routes)
+    app.add_routes(api_replies.routes)
     app.add_routes(list(extra_routes))
     app.add_routes([web.get("/healthz", _healthz), web.get("/metrics", _metrics)])
     app.add_routes([web.get(openapi.PATH, openapi.serve_openapi)])

@@ -228,6 +228,18 @@ _OPERATIONS: dict[tuple[str, str], dict[str, Any]] = {
         "responses": _LEAD_ACTION,
     },
     **_HYGIENE,
+    ("get", "/api/leads/{lead_id}/reply"): {
+        "summary": "Whether the lead's customer can be answered now, and on which channel.",
+        "responses": {"200": _answer("can_reply, channel, or the reason not", _OBJECT),
+                      **_errors(400, 401, 404, 503)},
+    },
+    ("post", "/api/leads/{lead_id}/reply"): {
+        "summary": "Answer the customer on the channel they last wrote on; an outbound touch.",
+        "requestBody": _json_body({"text": {"type": "string", "minLength": 1,
+                                            "maxLength": 4096}}, ["text"]),
+        "responses": {"201": _answer("sent and recorded", _OBJECT),
+                      **_errors(400, 401, 404, 422, 503)},
+    },
     ("post", "/api/calls"): {
         "requestBody": _json_body({"manager_id": _ID, "phone": {"type": "string"}},
                                   ["phone"]),
@@ -265,6 +277,21 @@ _BY_PREFIX: dict[tuple[str, str], dict[str, Any]] = {
         "responses": {"200": _answer("taken (or known and ignored)", _OBJECT),
                       **_errors(400, 401, 413, 503)},
     },
+    **{("get", f"/{kind}/"): {
+        "summary": f"The {kind} webhook's subscription check: hub.challenge back as text.",
+        "parameters": [_query("hub.mode", {"type": "string"}),
+                       _query("hub.verify_token", {"type": "string"}),
+                       _query("hub.challenge", {"type": "string"})],
+        "responses": {"200": _answer("the challenge", {
+            "text/plain": {"schema": {"type": "string"}}}), **_errors(403)},
+    } for kind in ("whatsapp", "instagram")},
+    **{("post", f"/{kind}/"): {
+        "summary": f"The {kind} webhook (X-Hub-Signature-256 of the body with the app secret).",
+        "requestBody": _json_body({"object": {"type": "string"}, "entry": {"type": "array"}},
+                                  ["object", "entry"]),
+        "responses": {"200": _answer("taken (or known and ignored)", _OBJECT),
+                      **_errors(400, 403, 413, 503)},
+    } for kind in ("whatsapp", "instagram")},
 }
 
 

@@ -10,9 +10,11 @@ import signal
 from aiohttp import web
 
 from leadgate.bootstrap import open_core
-from leadgate.channels_wiring import build_channels
+from leadgate.channels_wiring import build_channels, close_channels
 from leadgate.failures import listen_error
 from leadgate.http_app import build_app, listening
+from leadgate.integrations_wiring import build_integrations
+from leadgate.replies_wiring import acknowledgement_loops, build_replies
 from leadgate.routing_wiring import build_routing
 from leadgate.settings import Settings
 from leadgate.supervisor import supervise
@@ -39,7 +41,11 @@ async def serve(
     async with open_core(settings=settings) as core:
         enabled = build_channels(settings, core)
         routing = build_routing(settings, core, enabled.telegram_bots())
-        app = build_app(core, enabled.webhooks, routing.routes, enabled.originator)
+        replies = build_replies(settings, core, enabled)
+        integrations = [*build_integrations(settings, core),
+                        *acknowledgement_loops(settings, core, replies)]
+        app = build_app(core, enabled.webhooks, routing.routes, enabled.originator,
+                        replies)
         runner = web.AppRunner(app, access_log=None, shutdown_timeout=_REQUEST_GRACE)
         await runner.setup()
         tasks: list[asyncio.Task[None]] = []
@@ -49,7 +55,7 @@ async def serve(
             tasks = [
                 asyncio.create_task(
                     supervise(ch, core.metrics.observe(ch.name, core.sink), core.health))
-                for ch in ([] if http_only else [*enabled.loops, *routing.loops])
+                for ch in ([] if http_only else [*enabled.loops, *routing.loops, *integrations])
             ]
             if ready is not None:
                 ready.set()
@@ -58,6 +64,7 @@ async def serve(
         finally:
             await runner.cleanup()
             await _stop_loops(tasks)
+            await close_channels(enabled)
             if routing.manager_bot is not None:
                 await routing.manager_bot.aclose()
     log.info("stopped")

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from typing import TypeVar
 
@@ -38,6 +38,8 @@ class IntakePolicy:
     default_region: str | None = None
     repeat_window: timedelta = timedelta(days=30)
     callback_after: timedelta = timedelta(minutes=15)
+    own_identities: frozenset[tuple[str, str]] = frozenset()
+    """Our own numbers and staff addresses (kind, value): never a customer's identity."""
 
 
 def prepare(event: ContactEvent, policy: IntakePolicy) -> PreparedEvent:
@@ -57,6 +59,11 @@ def prepare(event: ContactEvent, policy: IntakePolicy) -> PreparedEvent:
             identity = normalize_telegram(raw.value, raw.kind)
         if identity is not None:
             found.setdefault((identity.kind, identity.value), identity)
+    own = found.keys() & policy.own_identities
+    for key in own:
+        del found[key]
+    if own and not found and event.ignored is None:
+        event = replace(event, ignored="own_contact")
     prepared = PreparedEvent(
         event, tuple(found.values()), normalize_name(event.name), tuple(unusable)
     )

@@ -5,10 +5,12 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import Any, Literal
+from typing import Any, Literal, Protocol
 
-ChannelName = Literal["call", "email", "telegram", "webform", "sms"]
-IdentityKind = Literal["phone", "email", "telegram", "telegram_username"]
+ChannelName = Literal["call", "email", "telegram", "webform", "sms", "whatsapp", "instagram"]
+IdentityKind = Literal[
+    "phone", "email", "telegram", "telegram_username", "instagram", "whatsapp"
+]
 Direction = Literal["inbound", "outbound"]
 CallbackSignal = Literal["request", "fulfilled"]
 
@@ -65,6 +67,44 @@ class IntakeResult:
     """Who the new lead was offered to (for "{manager} will call you"); None if it waits."""
     quarantined: int | None = None
     """The quarantine entry a banned contact's event was kept in (no touch, no lead)."""
+
+
+@dataclass(frozen=True, slots=True)
+class InboundTouch:
+    """One of the customer's inbound touches, as the store keeps it."""
+
+    channel: str
+    external_id: str
+    occurred_at: datetime
+    subject: str | None = None
+    details: Mapping[str, Any] = field(default_factory=dict)
+    attribution: Mapping[str, Any] = field(default_factory=dict)
+    phone: str | None = None
+    """The customer's phone on this touch (E.164), where it had one."""
+
+
+@dataclass(frozen=True, slots=True)
+class ReplyRoute:
+    """Where a reply goes: channel, the account that sends it, the customer's address on it."""
+
+    channel: str
+    account: str
+    address: str
+    answers: InboundTouch | None = None
+    """The touch the reply answers (its thread, its sender number); None for a fresh one."""
+
+    @property
+    def sender_key(self) -> str:
+        """`channel:account`: the name of the sender that can carry this reply."""
+        return f"{self.channel}:{self.account}"
+
+
+class ReplySender(Protocol):
+    """A channel that can answer a customer; returns the outbound event to record."""
+
+    async def send_reply(self, route: ReplyRoute, text: str, manager: str | None) -> ContactEvent:
+        """Deliver `text`; raises InvalidEvent (refused) or ChannelUnavailable (retry later)."""
+        ...
 
 
 Sink = Callable[[ContactEvent], Awaitable[IntakeResult]]

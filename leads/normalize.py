@@ -16,6 +16,8 @@ _EXTENSION = re.compile(
 _PHONE_CHARS = re.compile(r"[^\d+]")
 _EMAIL = re.compile(r"^[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]+@[^\s@]+\.[^\s@]+$")
 _MAX_PHONE_INPUT = 64
+# Regions whose people still dial a national number behind the old trunk prefix 8.
+_TRUNK_EIGHT = frozenset({"UZ", "RU", "LT", "KZ", "BY", "TJ", "TM", "KG"})
 _MAX_EMAIL = 254
 
 
@@ -38,14 +40,31 @@ def _normalize_phone_cached(raw: str, region: str | None) -> Identity | None:
     text = _clean_phone_text(raw)
     if not text:
         return None
+    number = _parse_valid(text, region)
+    if number is None:
+        number = _parse_valid(_without_trunk_prefix(text, region), region)
+    if number is None:
+        return None
+    e164 = phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+    return Identity("phone", e164, _phone_info(number))
+
+
+def _parse_valid(text: str, region: str | None) -> phonenumbers.PhoneNumber | None:
+    if not text:
+        return None
     try:
         number = phonenumbers.parse(text, region)
     except phonenumbers.NumberParseException:
         return None
-    if not phonenumbers.is_valid_number(number):
-        return None
-    e164 = phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
-    return Identity("phone", e164, _phone_info(number))
+    return number if phonenumbers.is_valid_number(number) else None
+
+
+def _without_trunk_prefix(text: str, region: str | None) -> str:
+    """`8 90 123 45 67` in Uzbekistan: the old trunk prefix 8, which phonenumbers' metadata
+    no longer knows there (Russia's and Lithuania's 8 it reads itself); "" when not that form."""
+    if region in _TRUNK_EIGHT and not text.startswith("+") and text.startswith("8"):
+        return text[1:]
+    return ""
 
 
 def _clean_phone_text(raw: str) -> str:
@@ -113,8 +132,11 @@ def normalize_name(raw: str | None) -> str | None:
 
 
 def normalize_telegram(raw: str, kind: str) -> Identity | None:
-    """Telegram user ids are digits; usernames lose '@' and case."""
+    """Telegram, Instagram and WhatsApp ids are digits; usernames lose '@' and case."""
     text = raw.strip()
+    if kind in ("instagram", "whatsapp"):
+        text = text.lstrip("+") if kind == "whatsapp" else text
+        return Identity(kind, text) if text.isdigit() and len(text) <= 32 else None
     if kind == "telegram":
         return Identity("telegram", text) if text.isdigit() else None
     name = text.lstrip("@").lower()

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import re
+from collections.abc import Mapping
 from datetime import UTC, datetime
 from email import policy
 from email.message import Message
@@ -14,6 +15,8 @@ from typing import Any
 import phonenumbers
 
 from channels.email.classify import why_not_a_lead
+from channels.email.forwarded import forwarded_original
+from channels.email.labels import site_form_fields
 from channels.email.text import (
     body_part,
     body_text,
@@ -25,29 +28,24 @@ from channels.email.text import (
 from leads.model import ContactEvent, RawIdentity
 
 _MESSAGE_ID = re.compile(r"<([^<>\s]{1,500})>")
-_FIELD_LINE = re.compile(r"^\s*([A-Za-zА-Яа-яЁё_ \-]{2,40})\s*:\s*(.+?)\s*$")
-_FORM_FIELDS = {
-    "name": "name", "имя": "name", "фио": "name", "ism": "name", "vardas": "name",
-    "email": "email", "e-mail": "email", "почта": "email",
-    "phone": "phone", "телефон": "phone", "tel": "phone", "telefon": "phone",
-    "comment": "message", "message": "message", "комментарий": "message", "сообщение": "message",
-    "utm_source": "utm_source", "utm_medium": "utm_medium", "utm_campaign": "utm_campaign",
-    "utm_content": "utm_content", "utm_term": "utm_term", "page": "page_url", "form": "form",
-}
-_NO_REPLY = re.compile(r"^(no-?reply|do-?not-?reply|mailer|notifications?|forms?)@", re.I)
+_NO_REPLY = re.compile(
+    r"^(no-?reply|do-?not-?reply|mailer|notifications?|forms?|wordpress|wp)@", re.I
+)
 _TEXT_LIMIT = 100_000
 _SUMMARY_LIMIT = 2_000
 
 
 def parse_mail(
-    raw: bytes, mailbox: str, region: str | None = None, keep_attachments: bool = False
+    raw: bytes, mailbox: str, region: str | None = None, keep_attachments: bool = False,
+    labels: Mapping[str, str] | None = None,
 ) -> ContactEvent:
     """The contact event of one raw mail; never raises on malformed input.
 
     The raw mail is kept on the touch; attachments in it only with `keep_attachments`.
+    `labels` are the mailbox's own notification labels (`Kontaktinis numeris` → phone).
     """
     try:
-        return _parse_mail(raw, mailbox, region, keep_attachments)
+        return _parse_mail(raw, mailbox, region, keep_attachments, labels)
     except RecursionError:
         # The stdlib parser recurses once per MIME level: a mail nested thousands deep is
         # hostile, kept as an ignored mail so that it is neither retried nor lost silently.
@@ -64,44 +62,58 @@ def _too_deep(raw: bytes, mailbox: str) -> ContactEvent:
 
 
 def _parse_mail(
-    raw: bytes, mailbox: str, region: str | None, keep_attachments: bool
+    raw: bytes, mailbox: str, region: str | None, keep_attachments: bool,
+    labels: Mapping[str, str] | None,
 ) -> ContactEvent:
     # compat32: headers stay as written and are decoded only where needed, which costs a
     # twentieth of the modern policy's eager header parsing (the import is parse-bound).
     message = BytesParser(policy=policy.compat32).parsebytes(raw)
+    subject = _safe(lambda: decode_header_value(str(message.get("Subject", ""))), "")[:998]
     sender_name, sender = _sender(message)
     text = _safe(lambda: body_text(message), "")[:_TEXT_LIMIT]
+    forward = forwarded_original(subject, text)
+    if forward is not None:
+        sender_name, sender, text = forward.name, forward.address, forward.text
     summary = summary_of(text)[:_SUMMARY_LIMIT]
-    form = site_form_fields(text)
+    form = site_form_fields(text, labels)
     is_form = len(form.keys() & {"name", "email", "phone"}) >= 2
-    identities: list[RawIdentity] = []
-    if is_form:
-        identities += [RawIdentity("email", form["email"])] if "email" in form else []
-        identities += [RawIdentity("phone", form["phone"])] if "phone" in form else []
-        if sender and not _NO_REPLY.match(sender) and sender != _address(message, "From"):
-            identities.append(RawIdentity("email", sender))
-    elif sender and not _NO_REPLY.match(sender):
-        identities.append(RawIdentity("email", sender))
+    identities = _identities(form if is_form else None, sender, _address(message, "From"))
     if not is_form:
         written = summary + "\n" + signature_of(text)
         identities += [RawIdentity("phone", p) for p in phones_in(written, region)]
-    subject = _safe(lambda: decode_header_value(str(message.get("Subject", ""))), "")[:998] or None
+    details = _details(message, summary, is_form, sender)
+    if forward is not None:
+        details["forwarded_by"] = _address(message, "From")
     return ContactEvent(
         channel="email",
         external_id=message_id(message, raw),
         occurred_at=_date(message),
         identities=tuple(dict.fromkeys(identities)),
         name=form.get("name") if is_form else (sender_name or None),
-        subject=subject,
+        subject=subject or None,
         text=(form.get("message") if is_form else None) or text or None,
         attribution={"mailbox": mailbox, **{k: v for k, v in form.items() if k.startswith(
             "utm_") or k in ("page_url", "form")}},
-        details=_details(message, summary, is_form, sender),
+        details=details,
         raw=raw if keep_attachments else without_attachments(message, raw),
         region=region,
         replies_to=thread_of(message),
         ignored=why_not_a_lead(message, sender) or (None if identities else "no_contact"),
     )
+
+
+def _identities(
+    form: dict[str, str] | None, sender: str | None, from_address: str
+) -> list[RawIdentity]:
+    """The visitor of a site notification, else the sender (robots' addresses left out)."""
+    person = sender if sender and not _NO_REPLY.match(sender) else None
+    if form is None:
+        return [RawIdentity("email", person)] if person else []
+    found = [RawIdentity("email", form["email"])] if "email" in form else []
+    found += [RawIdentity("phone", form["phone"])] if "phone" in form else []
+    if person and person != from_address:
+        found.append(RawIdentity("email", person))
+    return found
 
 
 def message_id(message: Message, raw: bytes) -> str:
@@ -120,18 +132,6 @@ def thread_of(message: Message) -> tuple[str, ...]:
         found = _MESSAGE_ID.findall(value)
         ids += found if header == "In-Reply-To" else list(reversed(found))
     return tuple(dict.fromkeys(ids))[:50]
-
-
-def site_form_fields(text: str) -> dict[str, str]:
-    """`Key: value` lines a website's form notification carries, under our field names."""
-    fields: dict[str, str] = {}
-    for line in text.splitlines()[:200]:
-        found = _FIELD_LINE.match(line)
-        if found:
-            key = _FORM_FIELDS.get(found.group(1).strip().lower())
-            if key and key not in fields:
-                fields[key] = found.group(2)[:2000]
-    return fields
 
 
 def phones_in(text: str, region: str | None) -> list[str]:

@@ -6,6 +6,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from channels.email.labels import FIELDS
+
 TLS_MODES = ("ssl", "starttls", "none")
 AFTER_IMPORT = ("flag", "move", "leave")
 
@@ -26,6 +28,8 @@ class MailboxSettings:
     default_region: str | None = None
     poll_seconds: float = 60.0
     keep_attachments: bool = False
+    fields: dict[str, str] = field(default_factory=dict)
+    """This mailbox's own notification labels → field names (`"Kontaktinis numeris" = "phone"`)."""
     idle_seconds: float = 540.0  # renew IDLE before servers drop it (RFC 2177: 29 minutes)
     timeout: float = 30.0
 
@@ -61,7 +65,8 @@ class MailboxSettings:
         return cls(entry["host"], entry["user"], entry["password"], port, tls, tuple(folders),
                    after, str(entry.get("processed_flag", cls.processed_flag)),
                    entry.get("move_to"), entry.get("default_region"), float(poll),
-                   bool(entry.get("keep_attachments", False)))
+                   bool(entry.get("keep_attachments", False)),
+                   label_fields(entry.get("fields", {}), f"[{where}] fields"))
 
 
 @dataclass(frozen=True)
@@ -77,6 +82,7 @@ class SmtpSettings:
     tls_cert: str | None = None
     tls_key: str | None = None
     keep_attachments: bool = False
+    fields: dict[str, str] = field(default_factory=dict)
 
     @classmethod
     def from_toml(cls, section: dict[str, Any]) -> SmtpSettings:
@@ -98,7 +104,8 @@ class SmtpSettings:
             raise ValueError("[smtp] STARTTLS needs both tls_cert and tls_key")
         return cls(host, int(port), tuple(r.lower() for r in recipients), size,
                    section.get("default_region"), dict(users), cert, key,
-                   bool(section.get("keep_attachments", False)))
+                   bool(section.get("keep_attachments", False)),
+                   label_fields(section.get("fields", {}), "[smtp] fields"))
 
 
 @dataclass(frozen=True)
@@ -144,3 +151,13 @@ class MailSettings:
         smtp = (SmtpSettings.from_toml({"default_region": default_region} | raw["smtp"])
                 if raw.get("smtp") else None)
         return cls(tuple(boxes), smtp, guard)
+
+
+def label_fields(table: Any, where: str) -> dict[str, str]:
+    """A `fields` table: notification label → one of our field names; ValueError otherwise."""
+    if not isinstance(table, dict):
+        raise ValueError(f"{where} must be a table of label = field name")
+    for label, name in table.items():
+        if name not in FIELDS:
+            raise ValueError(f"{where}: {label!r} must map to one of {', '.join(FIELDS)}")
+    return {str(label): str(name) for label, name in table.items()}

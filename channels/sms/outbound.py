@@ -15,18 +15,20 @@ class OutboundSms:
         self.settings = settings
         self._session: aiohttp.ClientSession | None = None
 
-    async def send(self, to: str, text: str) -> None:
-        """Send one message; ChannelUnavailable when the endpoint fails or refuses it."""
+    async def send(self, to: str, text: str) -> str:
+        """Send one message; the endpoint's `id` if it answers one (ChannelUnavailable if not)."""
         body = {"to": to, "from": self.settings.sender, "text": text}
         headers = {"Authorization": f"Bearer {self.settings.token}"} if self.settings.token else {}
         try:
             async with self._client().post(self.settings.url, json=body, headers=headers) as answer:
                 if answer.status >= 300:
                     raise ChannelUnavailable(f"the SMS endpoint answered {answer.status}")
-        except (aiohttp.ClientError, TimeoutError) as err:
+                found = await answer.json(content_type=None) if answer.content_length else {}
+        except (aiohttp.ClientError, TimeoutError, ValueError) as err:
             raise ChannelUnavailable(
                 f"the SMS endpoint is unreachable: {type(err).__name__}"
             ) from err
+        return str(found.get("id", "")) if isinstance(found, dict) else ""
 
     async def aclose(self) -> None:
         """Close the HTTP session."""

@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from channels.acknowledgement import check_template
+from channels.sms.send_settings import SendSettings, send_settings
 from channels.sms.signatures import VONAGE_METHODS
 
 PROVIDERS = ("twilio", "vonage", "plivo", "infobip", "generic")
@@ -27,6 +28,8 @@ class ProviderSettings:
     secret: str | None = field(default=None, repr=False)
     signature_method: str = "md5hash"
     default_region: str | None = None
+    send: SendSettings | None = None
+    """The provider's send API, when its credentials are configured (replies go through it)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -91,7 +94,8 @@ def _provider(name: str, table: dict[str, Any]) -> ProviderSettings:
     region = table.get("default_region")
     if region is not None and (not isinstance(region, str) or len(region) != 2):
         raise ValueError(f"{where}: default_region must be a two-letter country code")
-    return ProviderSettings(name, secret, method, region.upper() if region else None)
+    return ProviderSettings(name, secret, method, region.upper() if region else None,
+                            send_settings(name, table, secret))
 
 
 def _outbound(table: Any) -> OutboundSettings:

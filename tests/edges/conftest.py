@@ -15,6 +15,10 @@ GENERIC_TOKEN = "generic-hostile-token"
 TELEGRAM_SECRET = "telegram-hostile-secret"
 SMS = {"twilio": {"auth_token": TWILIO_TOKEN}, "generic": {"token": GENERIC_TOKEN},
        "vonage": {}}
+META = {"app_secret": "meta-hostile-secret", "verify_token": "meta-hostile-verify",
+        "access_token": "meta-hostile-token", "api_base": "http://127.0.0.1:9"}
+WHATSAPP = {"main": {**META, "phone_number_id": "1065"}}
+INSTAGRAM = {"main": META}
 TELEGRAM = {"bots": {"main": {"token": "7000000001:AAHostileBotTokenForTests",
                               "secret": TELEGRAM_SECRET, "api_base": "http://127.0.0.1:9"}}}
 
@@ -23,7 +27,8 @@ TELEGRAM = {"bots": {"main": {"token": "7000000001:AAHostileBotTokenForTests",
 async def lg(database_url: str) -> AsyncIterator[LeadgateClient]:
     """The app on the parametrized database, its client holding an admin token."""
     async with running_leadgate(database_url, public_url=PUBLIC_URL, sms=SMS,
-                                telegram=TELEGRAM) as client:
+                                telegram=TELEGRAM, whatsapp=WHATSAPP,
+                                instagram=INSTAGRAM) as client:
         client.token = await admin_token(client)
         yield client
 

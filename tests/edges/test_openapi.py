@@ -13,7 +13,14 @@ from openapi_spec_validator import validate
 
 from leadgate.openapi import served_operations
 from leadgate.openapi_operations import described_operations
-from tests.edges.conftest import PUBLIC_URL, SMS, TELEGRAM, admin_token
+from tests.edges.conftest import (
+    INSTAGRAM,
+    PUBLIC_URL,
+    SMS,
+    TELEGRAM,
+    WHATSAPP,
+    admin_token,
+)
 from tests.support.leadgate_http import LeadgateClient, running_leadgate
 
 
@@ -57,7 +64,8 @@ async def test_every_written_description_belongs_to_a_served_route(lg: LeadgateC
 async def on_postgres(postgres_url: str) -> AsyncIterator[LeadgateClient]:
     """The whole app on PostgreSQL (the stricter store) with an admin token."""
     async with running_leadgate(postgres_url, public_url=PUBLIC_URL, sms=SMS,
-                                telegram=TELEGRAM) as client:
+                                telegram=TELEGRAM, whatsapp=WHATSAPP,
+                                instagram=INSTAGRAM) as client:
         client.token = await admin_token(client)
         yield client
 

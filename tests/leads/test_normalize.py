@@ -28,6 +28,30 @@ def test_written_phone_becomes_e164(raw: str, region: str | None, e164: str) -> 
     assert identity is not None and identity.value == e164
 
 
+@pytest.mark.parametrize(
+    ("raw", "region", "e164"),
+    [
+        ("8 90 123 45 67", "UZ", "+998901234567"),
+        ("8 (90) 123-45-67", "UZ", "+998901234567"),
+        ("8-71-200-30-40", "UZ", "+998712003040"),
+        ("8 612 34567", "LT", "+37061234567"),
+        ("8 (612) 345 67", "LT", "+37061234567"),
+        ("8 916 123-45-67", "RU", "+79161234567"),
+        ("8 (999) 123 45 67", "RU", "+79991234567"),
+    ],
+)
+def test_national_trunk_form_is_read_with_the_channels_region(
+    raw: str, region: str, e164: str
+) -> None:
+    identity = normalize_phone(raw, region)
+
+    assert identity is not None and identity.value == e164
+
+
+def test_uzbek_trunk_form_is_not_guessed_in_another_region() -> None:
+    assert normalize_phone("8 90 123 45 67", "RU") is None
+
+
 @pytest.mark.parametrize("raw", ["12345", "", "not a phone", "+7 000", "8 (912) 345"])
 def test_invalid_phone_is_no_identity(raw: str) -> None:
     assert normalize_phone(raw, "RU") is None

@@ -14,8 +14,10 @@ from aiohttp import web
 from aiohttp.test_utils import TestServer
 
 from leadgate.bootstrap import Core, open_core
-from leadgate.channels_wiring import build_channels
+from leadgate.channels_wiring import build_channels, close_channels
 from leadgate.http_app import build_app, listening
+from leadgate.integrations_wiring import build_integrations
+from leadgate.replies_wiring import acknowledgement_loops, build_replies
 from leadgate.routing_wiring import RoutingServices, build_routing
 from leadgate.settings import Settings, check_keys
 from leadgate.supervisor import supervise
@@ -115,14 +117,16 @@ async def running_leadgate(
     async with open_core(settings=settings) as core:
         enabled = build_channels(settings, core)
         services = build_routing(settings, core, enabled.telegram_bots())
-        app = build_app(core, enabled.webhooks, services.routes, enabled.originator)
+        replies = build_replies(settings, core, enabled)
+        app = build_app(core, enabled.webhooks, services.routes, enabled.originator, replies)
         server = TestServer(app, host="127.0.0.1")
         await server.start_server()
         listening(app)
         running = [
             asyncio.create_task(supervise(loop, core.metrics.observe(loop.name, core.sink),
                                           core.health, max_backoff=2.0))
-            for loop in [*enabled.loops, *services.loops]
+            for loop in [*enabled.loops, *services.loops, *build_integrations(settings, core),
+                         *acknowledgement_loops(settings, core, replies)]
             if loops is True or (loops and loop.name in loops)
         ]
         try:
@@ -136,5 +140,6 @@ async def running_leadgate(
                 task.cancel()
             await asyncio.gather(*running, return_exceptions=True)
             await server.close()
+            await close_channels(enabled)
             if services.manager_bot is not None:
                 await services.manager_bot.aclose()

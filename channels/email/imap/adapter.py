@@ -73,7 +73,8 @@ class ImapChannel:
             batch = state.new_uids[start:start + _FETCH_BATCH]
             mails = await self._blocking(pool, session.fetch, batch)
             events = [parse_mail(mails.get(uid, b""), self.settings.name,
-                                 self.settings.default_region, self.settings.keep_attachments)
+                                 self.settings.default_region, self.settings.keep_attachments,
+                                 self.settings.fields)
                       for uid in batch]
             # Handed over together, so the store commits them in groups; only the run of UIDs
             # before the first failure counts as imported (the rest is read again later).

@@ -72,7 +72,7 @@ class _Handler:
         raw = envelope.original_content or b""
         mailbox = f"smtp:{envelope.rcpt_tos[0].lower()}" if envelope.rcpt_tos else "smtp"
         event = parse_mail(raw, mailbox, self._settings.default_region,
-                           self._settings.keep_attachments)
+                           self._settings.keep_attachments, self._settings.fields)
         try:
             result = await self._deliver(event)
         except StoreUnavailable:

@@ -38,7 +38,7 @@ from leads.errors import (
     Refused,
     StoreUnavailable,
 )
-from leads.model import ContactEvent
+from leads.model import ContactEvent, ReplyRoute
 
 log = logging.getLogger(__name__)
 SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
@@ -109,6 +109,10 @@ class TelegramBotChannel:
         if self._sink is not None:
             await self._sink(event)
         return event
+
+    async def send_reply(self, route: ReplyRoute, text: str, manager: str | None) -> ContactEvent:
+        """Answer a customer in the chat they wrote from (ReplySender)."""
+        return await self.send_to_customer(int(route.address), text, manager)
 
     async def set_webhook(self, public_url: str) -> None:
         """Tell Telegram to post this bot's updates to `<public_url>/telegram/<name>`."""

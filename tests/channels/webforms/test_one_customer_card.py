@@ -118,3 +118,24 @@ async def test_invalid_phone_is_kept_as_text_but_never_an_identity(
     card = (await leadgate.get(f"/api/customers/{answer.body['customer_id']}")).body
     assert [(i["kind"], i["value"]) for i in card["identities"]] == [("email", "real@example.uz")]
     assert {"kind": "phone", "raw": "12-34", "valid": False} in card["timeline"][0]["identities"]
+
+
+async def test_phone_only_form_in_the_uzbek_trunk_form_is_a_lead(
+    leadgate: LeadgateClient,
+) -> None:
+    first = await leadgate.post_form("contact", {"phone": "8 90 123 45 67"})
+    again = await leadgate.post_form("contact", {"phone": "+998 90 123-45-67"})
+
+    assert (first.status, again.status) == (201, 201)
+    assert first.body["customer_id"] == again.body["customer_id"]
+
+
+async def test_our_own_number_posted_on_a_form_makes_no_customer(database_url: str) -> None:
+    from tests.support.leadgate_http import running_leadgate
+
+    async with running_leadgate(database_url, own_numbers=["+998 71 200 00 00"]) as leadgate:
+        answer = await leadgate.post_form("contact", {"phone": "8 71 200 00 00"})
+
+        assert answer.status in (200, 201)
+        assert answer.body["customer_id"] is None
+        assert (await row_counts(leadgate.core.engine))["customers"] == 0

@@ -1,0 +1,1 @@
+"""Instagram messaging (Direct): webhook intake and sending replies."""

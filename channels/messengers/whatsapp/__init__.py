@@ -1,0 +1,1 @@
+"""WhatsApp Business (Cloud API): webhook intake and sending replies."""

@@ -1,0 +1,79 @@
+"""Lead events read from the store after a durable cursor: what webhooks and CRMs are told."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from crm_store import integration_events as store
+from crm_store.cursors import SqlCursorStore
+
+CATCH_UP = timedelta(hours=1)
+"""A first scan (no cursor yet) reports what happened in the last hour, not all history."""
+
+
+@dataclass(frozen=True, slots=True)
+class LeadEvent:
+    """One event: a stable id (the same on every scan), its name and its data."""
+
+    event_id: str
+    event: str
+    data: dict[str, Any]
+
+
+class EventScanner:
+    """Reads new events since the cursor kept under `key`; `commit()` moves the cursor on."""
+
+    def __init__(self, engine: AsyncEngine, key: str) -> None:
+        self._engine = engine
+        self._cursors = SqlCursorStore(engine)
+        self._key = key
+        self._pending: dict[str, Any] | None = None
+
+    async def scan(self, now: datetime, with_changes: bool = True) -> list[LeadEvent]:
+        """Events after the cursor: lead.created, routing messages, lead.accepted, lead.closed."""
+        cursor = await self._cursors.load(self._key) or await self._first_cursor(now)
+        found: list[LeadEvent] = []
+        async with self._engine.connect() as conn:
+            created = await store.new_leads(conn, int(cursor["lead"]))
+            found += [LeadEvent(f"lead.created:{lead['id']}", "lead.created", lead)
+                      for lead in created]
+            messages = await store.outbox_messages(conn, int(cursor["outbox"])) \
+                if with_changes else []
+            found += [LeadEvent(m["message_id"], _event_name(m), dict(m["payload"]))
+                      for m in messages]
+            changed: dict[str, str] = {}
+            for column, event in (("accepted_at", "lead.accepted"), ("closed_at", "lead.closed")):
+                since = datetime.fromisoformat(cursor[column])
+                rows = await store.leads_changed(conn, column, since) if with_changes else []
+                found += [LeadEvent(f"{event}:{lead['id']}", event, lead) for lead in rows]
+                changed[column] = rows[-1][column] if rows else cursor[column]
+        self._pending = {
+            "lead": created[-1]["id"] if created else cursor["lead"],
+            "outbox": messages[-1]["id"] if messages else cursor["outbox"], **changed,
+        }
+        return found
+
+    async def commit(self) -> None:
+        """The events of the last scan are queued: do not report them again."""
+        if self._pending is not None:
+            await self._cursors.save(self._key, self._pending)
+            self._pending = None
+
+    async def _first_cursor(self, now: datetime) -> dict[str, Any]:
+        since = now - CATCH_UP
+        async with self._engine.connect() as conn:
+            lead, message = await store.first_ids_since(conn, since)
+        return {"lead": lead, "outbox": message, "accepted_at": since.isoformat(),
+                "closed_at": since.isoformat()}
+
+
+def _event_name(message: dict[str, Any]) -> str:
+    named = (message.get("payload") or {}).get("event")
+    if isinstance(named, str) and named:
+        return named
+    key = str(message["routing_key"])
+    return ".".join(key.split(".")[:2])

@@ -1,0 +1,1 @@
+"""Pushing leads to other systems: outgoing webhooks and CRM connectors (run once per cluster)."""

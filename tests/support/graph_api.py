@@ -1,0 +1,94 @@
+"""A local Graph API server for tests: answers WhatsApp and Instagram sends as Meta documents.
+
+Usage::
+
+    async with GraphTestServer() as graph:
+        ...  # point `api_base` at graph.base_url
+        call = await graph.wait_for_call("/messages")
+        assert call.body["to"] == "998901234567"
+
+`calls` records every request (path, query, headers, JSON body); `fail(suffix, status, code,
+message)` makes later calls whose path ends with `suffix` answer a Graph error.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import itertools
+from dataclasses import dataclass
+from types import TracebackType
+from typing import Any
+
+from aiohttp import web
+
+
+@dataclass(frozen=True)
+class GraphCall:
+    """One request as received."""
+
+    path: str
+    query: dict[str, str]
+    headers: dict[str, str]
+    body: dict[str, Any]
+
+
+class GraphTestServer:
+    """An aiohttp Graph API on 127.0.0.1 with a free port; use as an async context manager."""
+
+    def __init__(self) -> None:
+        self.calls: list[GraphCall] = []
+        self.base_url = ""
+        self._errors: dict[str, tuple[int, int, str]] = {}
+        self._ids = itertools.count(1)
+        self._changed = asyncio.Condition()
+        self._runner: web.AppRunner | None = None
+
+    async def __aenter__(self) -> GraphTestServer:
+        app = web.Application()
+        app.router.add_route("POST", "/{tail:.*}", self._handle)
+        self._runner = web.AppRunner(app)
+        await self._runner.setup()
+        await web.TCPSite(self._runner, "127.0.0.1", 0).start()
+        self.base_url = f"http://127.0.0.1:{self._runner.addresses[0][1]}"
+        return self
+
+    async def __aexit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,
+                        traceback: TracebackType | None) -> None:
+        if self._runner is not None:
+            await self._runner.cleanup()
+
+    def fail(self, suffix: str, status: int, code: int, message: str) -> None:
+        """Answer later calls to paths ending with `suffix` with this Graph error."""
+        self._errors[suffix] = (status, code, message)
+
+    async def wait_for_call(self, suffix: str, within: float = 5.0) -> GraphCall:
+        """The first call whose path ends with `suffix`, waiting up to `within` seconds."""
+        def found() -> GraphCall | None:
+            return next((c for c in self.calls if c.path.endswith(suffix)), None)
+
+        async with self._changed:
+            await asyncio.wait_for(self._changed.wait_for(lambda: found() is not None), within)
+        call = found()
+        assert call is not None
+        return call
+
+    async def _handle(self, request: web.Request) -> web.Response:
+        body = await request.json() if request.can_read_body else {}
+        call = GraphCall(request.path, dict(request.query), dict(request.headers), body)
+        self.calls.append(call)
+        async with self._changed:
+            self._changed.notify_all()
+        for suffix, (status, code, message) in self._errors.items():
+            if request.path.endswith(suffix):
+                error = {"message": message, "type": "OAuthException", "code": code,
+                         "fbtrace_id": "AbCdEf"}
+                return web.json_response({"error": error}, status=status)
+        number = next(self._ids)
+        if "recipient" in body:  # Instagram
+            return web.json_response({"recipient_id": body["recipient"]["id"],
+                                      "message_id": f"aWdfZAG1fOUT{number}"})
+        return web.json_response({
+            "messaging_product": "whatsapp",
+            "contacts": [{"input": body.get("to"), "wa_id": body.get("to")}],
+            "messages": [{"id": f"wamid.OUT{number}"}],
+        })
