@@ -90,7 +90,7 @@ class WebFormsChannel:
         result = await submit(sink, event)
         outcome = "quarantined" if result.quarantined else "ignored" if result.ignored else None
         self.counters[outcome or "accepted"] += 1
-        if outcome is None:
+        if why is None and result.quarantined is None:
             self._decoys.saw(result)
         else:
             result = self._decoys.next()  # a bot or banned sender is answered as if it got in
