@@ -1,4 +1,10 @@
-"""Composition root: builds the real store, intake and router; tests pass their own pieces."""
+"""The composition root: `bootstrap(settings)` builds the whole service, once, in order.
+
+First the core (`open_core`: the store, the intake writer, the desks, the outbox signal every
+writer rings), then the channels the configuration enables, routing's relay, notifiers and
+loops, and the HTTP app. `leadgate run` and the tests' running service both start here; tests
+that need only the store and intake open the core alone.
+"""
 
 from __future__ import annotations
 
@@ -6,7 +12,9 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from datetime import timedelta
+from typing import TYPE_CHECKING, TypedDict, Unpack
 
+from aiohttp import web
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from channels.base import CursorStore
@@ -30,6 +38,12 @@ from routing.desk import LeadDesk
 from routing.relay import OutboxWriter
 from routing.router import RulesRouter
 from routing.sync import apply_config
+
+if TYPE_CHECKING:
+    from leadgate.channels_wiring import EnabledChannels
+    from leadgate.routing_wiring import RoutingServices
+    from leadgate.supervisor import Loop
+    from routing.replies import ReplyService
 
 
 @dataclass(frozen=True)
@@ -108,3 +122,48 @@ async def open_core(
             await sink.committer.stop()
     finally:
         await engine.dispose()
+
+
+class Overrides(TypedDict, total=False):
+    """Parts a caller (a test, a benchmark) brings instead of the configured ones."""
+
+    router: LeadRouter[SqlRoutingStore]
+
+
+@dataclass(frozen=True)
+class Service:
+    """Leadgate, built: the core, the enabled channels, routing's parts and the HTTP app."""
+
+    core: Core
+    channels: EnabledChannels
+    routing: RoutingServices
+    replies: ReplyService
+    integrations: list[Loop]
+    """Outgoing webhooks, CRM exporters and the acknowledger: loops of their own."""
+    app: web.Application
+
+
+
+@asynccontextmanager
+async def bootstrap(settings: Settings, **overrides: Unpack[Overrides]) -> AsyncIterator[Service]:
+    """Build and open the whole service; ConfigError names a section that cannot be used."""
+    # Imported here: the wiring modules name Core from this module.
+    from leadgate.channels_wiring import build_channels, close_channels
+    from leadgate.http_app import build_app
+    from leadgate.integrations_wiring import build_integrations
+    from leadgate.replies_wiring import acknowledgement_loops, build_replies
+    from leadgate.routing_wiring import build_routing
+
+    async with open_core(settings=settings, router=overrides.get("router")) as core:
+        channels = build_channels(settings, core)
+        routing = build_routing(settings, core, channels.telegram_bots())
+        replies = build_replies(settings, core, channels)
+        integrations = [*build_integrations(settings, core),
+                        *acknowledgement_loops(settings, core, replies)]
+        app = build_app(core, channels.webhooks, routing.routes, channels.originator, replies)
+        try:
+            yield Service(core, channels, routing, replies, integrations, app)
+        finally:
+            await close_channels(channels)
+            if routing.manager_bot is not None:
+                await routing.manager_bot.aclose()

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from channels.base import Channel
 from integrations.crm.amocrm import AmoCrm
 from integrations.crm.bitrix24 import Bitrix24
 from integrations.crm.exporter import Connector, CrmExporter
@@ -11,19 +10,19 @@ from integrations.crm.settings import CrmSettings, crm_from_toml
 from integrations.webhooks.sender import WebhookSender
 from integrations.webhooks.settings import webhooks_from_toml
 from leadgate.bootstrap import Core
-from leadgate.routing_wiring import Loop
 from leadgate.settings import Settings
+from leadgate.supervisor import Loop
 from leads.errors import ConfigError
 
 
-def build_integrations(settings: Settings, core: Core) -> list[Channel]:
+def build_integrations(settings: Settings, core: Core) -> list[Loop]:
     """A supervised loop per configured integration, named for /healthz and singletons."""
     try:
         webhooks = webhooks_from_toml(settings.raw.get("webhooks"))
         crms = crm_from_toml(settings.raw.get("crm"))
     except ValueError as err:
         raise ConfigError(str(err)) from err
-    loops: list[Channel] = []
+    loops: list[Loop] = []
     if webhooks:
         sender = WebhookSender(core.engine, webhooks)
         loops.append(Loop(sender.name, sender.run))

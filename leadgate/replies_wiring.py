@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-from channels.base import Channel
 from channels.email.reply import MailSender, OutgoingMailSettings
 from channels.sms.outbound import OutboundSms
 from channels.sms.send import SmsSender
 from leadgate.bootstrap import Core
 from leadgate.channels_wiring import EnabledChannels
-from leadgate.routing_wiring import Loop
 from leadgate.settings import Settings
+from leadgate.supervisor import Loop
 from leads.errors import ConfigError
 from leads.model import ReplySender
 from routing.acknowledgements import Acknowledger, AckTemplates
@@ -42,7 +41,7 @@ def build_replies(settings: Settings, core: Core, enabled: EnabledChannels) -> R
 
 
 def acknowledgement_loops(settings: Settings, core: Core, replies: ReplyService
-                          ) -> list[Channel]:
+                          ) -> list[Loop]:
     """The `acknowledgements` loop when a form or mailbox has an `ack` template."""
     try:
         templates = AckTemplates.from_toml(settings.raw)

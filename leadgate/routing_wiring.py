@@ -9,11 +9,11 @@ from typing import TYPE_CHECKING, Any
 
 from aiohttp import web
 
-from channels.base import Channel, Sink
 from channels.messengers.telegram.customers import CustomerBots
 from leadgate.bootstrap import Core
 from leadgate.settings import Settings
 from leadgate.silence_wiring import silence_watch
+from leadgate.supervisor import Loop
 from leads.errors import ConfigError
 from routing.deadlines import DeadlineDesk
 from routing.inbox import AmqpConsumer, Inbox, InProcessPublisher, manager_ids
@@ -28,24 +28,12 @@ if TYPE_CHECKING:  # aiogram and aio-pika are imported only when configured
 
 
 @dataclass
-class Loop:
-    """A long-running routing task shaped like a channel, so the supervisor can restart it."""
-
-    name: str
-    body: Callable[[], Awaitable[None]]
-
-    async def run(self, sink: Sink) -> None:
-        """Run the task (the sink is not needed: routing reads the store)."""
-        await self.body()
-
-
-@dataclass
 class RoutingServices:
     """What the server starts for routing."""
 
     relay: OutboxRelay
     publish: Callable[[str, dict[str, Any], str], Awaitable[None]]
-    loops: list[Channel] = field(default_factory=list)
+    loops: list[Loop] = field(default_factory=list)
     routes: list[web.AbstractRouteDef] = field(default_factory=list)
     manager_bot: ManagerBot | None = None
 

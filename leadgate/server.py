@@ -9,15 +9,11 @@ import signal
 
 from aiohttp import web
 
-from leadgate.bootstrap import open_core
-from leadgate.channels_wiring import build_channels, close_channels
+from leadgate.bootstrap import bootstrap
 from leadgate.failures import listen_error
-from leadgate.http_app import build_app, listening
-from leadgate.integrations_wiring import build_integrations
-from leadgate.replies_wiring import acknowledgement_loops, build_replies
-from leadgate.routing_wiring import build_routing
+from leadgate.http_app import listening
 from leadgate.settings import Settings
-from leadgate.supervisor import supervise
+from leadgate.supervisor import supervise, supervise_loop
 
 log = logging.getLogger(__name__)
 _REQUEST_GRACE = 2.5  # seconds a request in flight may take once SIGTERM came
@@ -38,24 +34,20 @@ async def serve(
     share the port through `reuse_port`. Stopping finishes the requests in flight (and so their
     commit groups) first, then stops the loops, then closes the connections.
     """
-    async with open_core(settings=settings) as core:
-        enabled = build_channels(settings, core)
-        routing = build_routing(settings, core, enabled.telegram_bots())
-        replies = build_replies(settings, core, enabled)
-        integrations = [*build_integrations(settings, core),
-                        *acknowledgement_loops(settings, core, replies)]
-        app = build_app(core, enabled.webhooks, routing.routes, enabled.originator,
-                        replies)
-        runner = web.AppRunner(app, access_log=None, shutdown_timeout=_REQUEST_GRACE)
+    async with bootstrap(settings) as service:
+        core = service.core
+        runner = web.AppRunner(service.app, access_log=None, shutdown_timeout=_REQUEST_GRACE)
         await runner.setup()
         tasks: list[asyncio.Task[None]] = []
         try:
             await _listen(runner, settings, reuse_port)
-            listening(app)
-            tasks = [
-                asyncio.create_task(
+            listening(service.app)
+            tasks = [] if http_only else [
+                *(asyncio.create_task(
                     supervise(ch, core.metrics.observe(ch.name, core.sink), core.health))
-                for ch in ([] if http_only else [*enabled.loops, *routing.loops, *integrations])
+                  for ch in service.channels.loops),
+                *(asyncio.create_task(supervise_loop(loop, core.health))
+                  for loop in [*service.routing.loops, *service.integrations]),
             ]
             if ready is not None:
                 ready.set()
@@ -64,9 +56,6 @@ async def serve(
         finally:
             await runner.cleanup()
             await _stop_loops(tasks)
-            await close_channels(enabled)
-            if routing.manager_bot is not None:
-                await routing.manager_bot.aclose()
     log.info("stopped")
 
 

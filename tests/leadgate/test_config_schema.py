@@ -45,3 +45,22 @@ def test_a_typo_stops_loading_with_a_config_error(tmp_path: Path) -> None:
 
     with pytest.raises(ConfigError, match="'smtp.recipents'; did you mean 'recipients'"):
         Settings.load(tmp_path / "leadgate.toml", env={})
+
+
+def test_the_reach_keys_are_known() -> None:
+    raw = {
+        "own_numbers": ["+998712000000"], "staff_emails": ["olga@example.uz"],
+        "forms": {"contact": {"ack": {"ru": "Спасибо!", "en": "Thanks!"}}},
+        "imap": {"mailboxes": [{"host": "h", "user": "u", "password": "p", "ack": "Thanks",
+                                "fields": {"Telefonas": "phone"}}]},
+        "smtp": {"recipients": ["sales@example.uz"], "ack": "Thanks"},
+        "email": {"outgoing": {"host": "smtp.example.uz", "port": 587, "starttls": True,
+                               "user": "u", "password": "p", "from": "sales@example.uz"}},
+        "whatsapp": {"main": {"app_secret": "s", "verify_token": "v", "access_token": "t",
+                              "phone_number_id": "1"}},
+        "webhooks": [{"url": "https://x.example", "secret": "12345678", "events": ["*"]}],
+        "crm": {"bitrix24": {"webhook_url": "https://b.example/rest/1/x/",
+                             "fields": {"UF_CRM_1": "{utm_source}"}}},
+    }
+
+    assert unknown_key(raw) is None

@@ -13,14 +13,11 @@ import aiohttp
 from aiohttp import web
 from aiohttp.test_utils import TestServer
 
-from leadgate.bootstrap import Core, open_core
-from leadgate.channels_wiring import build_channels, close_channels
-from leadgate.http_app import build_app, listening
-from leadgate.integrations_wiring import build_integrations
-from leadgate.replies_wiring import acknowledgement_loops, build_replies
-from leadgate.routing_wiring import RoutingServices, build_routing
+from leadgate.bootstrap import Core, bootstrap
+from leadgate.http_app import listening
+from leadgate.routing_wiring import RoutingServices
 from leadgate.settings import Settings, check_keys
-from leadgate.supervisor import supervise
+from leadgate.supervisor import supervise, supervise_loop
 
 TEST_FORMS: dict[str, Any] = {
     "contact": {
@@ -114,20 +111,21 @@ async def running_leadgate(
         database_url=database_url, default_region="UZ", raw=raw, amqp_url=amqp_url,
         public_url=raw.get("public_url"), timezone=raw.get("timezone", "UTC"),
     )
-    async with open_core(settings=settings) as core:
-        enabled = build_channels(settings, core)
-        services = build_routing(settings, core, enabled.telegram_bots())
-        replies = build_replies(settings, core, enabled)
-        app = build_app(core, enabled.webhooks, services.routes, enabled.originator, replies)
+    async with bootstrap(settings) as service:
+        core, services, app = service.core, service.routing, service.app
         server = TestServer(app, host="127.0.0.1")
         await server.start_server()
         listening(app)
+        def wanted(name: str) -> bool:
+            return loops is True or bool(loops and name in loops)
+
         running = [
-            asyncio.create_task(supervise(loop, core.metrics.observe(loop.name, core.sink),
-                                          core.health, max_backoff=2.0))
-            for loop in [*enabled.loops, *services.loops, *build_integrations(settings, core),
-                         *acknowledgement_loops(settings, core, replies)]
-            if loops is True or (loops and loop.name in loops)
+            *(asyncio.create_task(supervise(ch, core.metrics.observe(ch.name, core.sink),
+                                            core.health, max_backoff=2.0))
+              for ch in service.channels.loops if wanted(ch.name)),
+            *(asyncio.create_task(supervise_loop(loop, core.health, max_backoff=2.0))
+              for loop in [*service.routing.loops, *service.integrations]
+              if wanted(loop.name)),
         ]
         try:
             async with aiohttp.ClientSession() as session:
@@ -140,6 +138,3 @@ async def running_leadgate(
                 task.cancel()
             await asyncio.gather(*running, return_exceptions=True)
             await server.close()
-            await close_channels(enabled)
-            if services.manager_bot is not None:
-                await services.manager_bot.aclose()
