@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 import json
-from typing import Any
 
 from aiohttp import web
 
 from channels.base import error_response
 from crm_store import cards
-from crm_store.tokens import Principal
+from crm_store.visibility import may_see_card, may_see_lead, teams_of
 from leadgate.app_keys import CORE, PRINCIPAL
 from leads.model import utcnow
 from leads.normalize import normalize_email, normalize_phone
@@ -32,20 +31,12 @@ async def _visible_card(request: web.Request, customer_id: int) -> web.Response:
     async with request.app[CORE].engine.connect() as conn:
         surviving = await cards.surviving_customer_id(conn, customer_id)
         card = await cards.customer_card(conn, surviving) if surviving is not None else None
-    if card is None or not _may_see_card(principal, card):
+        teams = await teams_of(conn, principal)
+    if card is None or not may_see_card(principal, card, teams):
         return error_response(404, "not_found", "no such customer")
     if surviving != customer_id:
         card["requested_id"] = customer_id
     return web.json_response(card)
-
-
-def _may_see_card(principal: Principal, card: dict[str, Any]) -> bool:
-    if principal.is_admin:
-        return True
-    mine = principal.manager_id
-    return card["owner_manager_id"] == mine or any(
-        lead["manager_id"] == mine for lead in card["leads"]
-    )
 
 
 @routes.get("/api/customers/{customer_id}")
@@ -103,10 +94,11 @@ async def list_leads(request: web.Request) -> web.Response:
 
 @routes.get("/api/leads/{lead_id}")
 async def get_lead(request: web.Request) -> web.Response:
-    """A lead with its routing decision and touches."""
+    """A lead with its routing decision and touches (a manager: theirs, or in their queue)."""
     principal = request[PRINCIPAL]
     async with request.app[CORE].engine.connect() as conn:
         lead = await cards.lead_detail(conn, _int_param(request, "lead_id"))
-    if lead is None or not (principal.is_admin or lead["manager_id"] == principal.manager_id):
+        teams = await teams_of(conn, principal)
+    if lead is None or not may_see_lead(principal, lead, teams):
         return error_response(404, "not_found", "no such lead")
     return web.json_response(lead)

@@ -4,14 +4,18 @@ from __future__ import annotations
 
 import argparse
 import json
+import sys
 from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from crm_store import accounts
 from crm_store.migrate import upgrade_if_empty
 from crm_store.staff import SqlStaffStore
 from crm_store.uow import SqlUnitOfWork
+from leads.model import utcnow
 from routing.config import check_manager_fields
+from workspace.passwords import hash_password
 
 
 def add_parser(commands: Any) -> None:
@@ -36,6 +40,13 @@ def add_parser(commands: Any) -> None:
                                   default=None, help="takes leads")
         availability.add_argument("--away", dest="available", action="store_false",
                                   help="takes no leads until set --available")
+    change.add_argument("--password-stdin", action="store_true",
+                        help="read the workspace password from standard input")
+    admin = change.add_mutually_exclusive_group()
+    admin.add_argument("--admin", dest="admin", action="store_true", default=None,
+                       help="sees every lead in the workspace")
+    admin.add_argument("--no-admin", dest="admin", action="store_false",
+                       help="sees only their own leads and their teams' queues")
     listing = sub.add_parser("list", help="list managers")
     listing.add_argument("--json", action="store_true", help="one JSON object per line")
 
@@ -51,6 +62,7 @@ async def run(args: argparse.Namespace, engine: AsyncEngine) -> int:
         return 0
     fields = check_manager_fields(args.login, _fields(args))
     teams = fields.pop("teams", None)
+    password = _password(args)
     async with SqlUnitOfWork(engine) as uow:
         staff = uow.staff
         existing = await staff.manager_id(args.login)
@@ -61,9 +73,18 @@ async def run(args: argparse.Namespace, engine: AsyncEngine) -> int:
         manager = await staff.upsert_manager(args.login, fields)
         if teams is not None:
             await staff.join_teams(manager, teams)
+        if password is not None or getattr(args, "admin", None) is not None:
+            await accounts.set_account(uow.connection, manager, utcnow(), password, args.admin)
         await uow.commit()
     print(f"manager {args.login} saved (id {manager})")
     return 0
+
+
+def _password(args: argparse.Namespace) -> str | None:
+    """The Argon2 hash of the password on standard input (one line), if asked for."""
+    if not getattr(args, "password_stdin", False):
+        return None
+    return hash_password(sys.stdin.readline().rstrip("\r\n"))
 
 
 def _fields(args: argparse.Namespace) -> dict[str, Any]:

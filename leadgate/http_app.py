@@ -29,6 +29,7 @@ from leadgate.journal import JournalSettings, journal_refusals
 from leadgate.metrics import CONTENT_TYPE
 from leads.errors import ConfigError
 from routing.replies import ReplyService
+from workspace import WorkspaceDeps, build_workspace, session_principal
 
 log = logging.getLogger(__name__)
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
@@ -69,6 +70,10 @@ def build_app(
     app.add_routes(list(extra_routes))
     app.add_routes([web.get("/healthz", _healthz), web.get("/metrics", _metrics)])
     app.add_routes([web.get(openapi.PATH, openapi.serve_openapi)])
+    app.add_subapp("/app/", build_workspace(WorkspaceDeps(
+        core.engine, core.desk, written=core.outbox.ring,
+        default_region=core.policy.default_region, public_url=core.settings.public_url,
+        timezone=core.settings.raw.get("timezone"), originator=originator, replier=replies)))
     return app
 
 
@@ -120,6 +125,13 @@ def _bearer_auth(core: Core) -> Middleware:
             return await handler(request)
         header = request.headers.get("Authorization", "")
         token = header[7:].strip() if header.lower().startswith("bearer ") else ""
+        if not token and request.method in ("GET", "HEAD"):
+            # A browser logged in to the workspace may read with its session cookie (the
+            # card's <audio> fetches recordings that way); writes always need a token.
+            principal = await session_principal(core.engine, request)
+            if principal is not None and _may_use(principal, request.path):
+                request[PRINCIPAL] = principal
+                return await handler(request)
         if not token or len(token) > 200:
             return error_response(401, "unauthorized", "send Authorization: Bearer <token>")
         # No cache: a revoked token is refused from the next request on, in every process.

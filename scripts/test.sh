@@ -5,7 +5,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-DEBIAN_PACKAGES=(dovecot-imapd dovecot-core docker-compose postgresql rabbitmq-server openssl)
+DEBIAN_PACKAGES=(dovecot-imapd dovecot-core docker-compose postgresql rabbitmq-server openssl chromium)
 
 say() { printf '\n== %s\n' "$*"; }
 die() { printf '\nFAILED: %s\n' "$*" >&2; exit 1; }

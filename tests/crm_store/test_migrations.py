@@ -40,7 +40,7 @@ async def test_cards_made_before_look_alikes_existed_get_their_keys_on_upgrade(
     try:
         await upgrade(engine)
         async with engine.begin() as conn:
-            await conn.run_sync(lambda sync: command.downgrade(alembic_config(sync), "0006"))
+            await conn.run_sync(lambda sync: command.downgrade(alembic_config(sync), "0007"))
         async with engine.begin() as conn:
             await conn.execute(insert(customers), [
                 {"id": 1, "created_at": now, "name": "Ольга Смирнова"},

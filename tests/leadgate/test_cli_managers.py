@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import json
+import sqlite3
+import subprocess
+import sys
 from pathlib import Path
 
 from tests.leadgate.test_cli import leadgate
@@ -36,3 +39,22 @@ def test_bad_manager_input_is_refused_with_a_clear_message(tmp_path: Path) -> No
     assert unknown.returncode == 2 and "no manager 'nobody'" in unknown.stderr
     assert bad_hours.returncode == 2 and "time zone" in bad_hours.stderr
     assert bad_capacity.returncode == 2 and "capacity" in bad_capacity.stderr
+
+
+def test_a_password_from_standard_input_is_stored_as_an_argon2_hash_and_admin_is_a_flag(
+    tmp_path: Path,
+) -> None:
+    leadgate("managers", "add", "aziz", cwd=tmp_path)
+    env = {"PATH": "/usr/bin:/bin", "LEADGATE_DATABASE_URL": "sqlite+aiosqlite:///./t.db"}
+    runs = [subprocess.run([sys.executable, "-m", "leadgate.cli", "managers", "set", "aziz",
+                            *extra], input=password, cwd=tmp_path, env=env,
+                           capture_output=True, text=True, timeout=60)
+            for extra, password in ((["--password-stdin", "--admin"], "correct horse\n"),
+                                    (["--password-stdin"], "short\n"))]
+    with sqlite3.connect(tmp_path / "t.db") as db:
+        row = db.execute("SELECT password_hash, is_admin FROM manager_accounts").fetchone()
+    stored, admin = row
+
+    assert runs[0].returncode == 0, runs[0].stderr
+    assert stored.startswith("$argon2id$") and "correct horse" not in stored and admin == 1
+    assert runs[1].returncode == 2 and "at least 8 characters" in runs[1].stderr

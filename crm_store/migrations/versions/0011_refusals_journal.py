@@ -1,7 +1,7 @@
 """refusals journal
 
-Revision ID: 0010
-Revises: 0009
+Revision ID: 0011
+Revises: 0010
 Create Date: 2026-11-30 16:01:30.053435
 """
 
@@ -12,8 +12,8 @@ from alembic import op
 
 import crm_store.columns
 
-revision: str = "0010"
-down_revision: str | None = "0009"
+revision: str = "0011"
+down_revision: str | None = "0010"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

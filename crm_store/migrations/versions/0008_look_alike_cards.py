@@ -1,7 +1,7 @@
 """look-alike cards: match keys, suggested pairs, dismissals
 
-Revision ID: 0007
-Revises: 0006
+Revision ID: 0008
+Revises: 0007
 Create Date: 2026-11-30 15:39:55.101681
 """
 
@@ -15,8 +15,8 @@ import crm_store.columns
 from leads.duplicates import MAX_SHARED, WEIGHTS, match_keys
 from leads.normalize import Identity
 
-revision: str = "0007"
-down_revision: str | None = "0006"
+revision: str = "0008"
+down_revision: str | None = "0007"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

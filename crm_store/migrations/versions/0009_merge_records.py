@@ -1,7 +1,7 @@
 """merges keep what they moved
 
-Revision ID: 0008
-Revises: 0007
+Revision ID: 0009
+Revises: 0008
 Create Date: 2026-11-30 15:43:45.525481
 """
 
@@ -13,8 +13,8 @@ from sqlalchemy.dialects import postgresql
 
 import crm_store.columns
 
-revision: str = "0008"
-down_revision: str | None = "0007"
+revision: str = "0009"
+down_revision: str | None = "0008"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

@@ -1,7 +1,7 @@
 """bans and quarantine
 
-Revision ID: 0009
-Revises: 0008
+Revision ID: 0010
+Revises: 0009
 Create Date: 2026-11-30 15:50:16.298182
 """
 
@@ -13,8 +13,8 @@ from sqlalchemy.dialects import postgresql
 
 import crm_store.columns
 
-revision: str = "0009"
-down_revision: str | None = "0008"
+revision: str = "0010"
+down_revision: str | None = "0009"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
