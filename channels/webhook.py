@@ -14,6 +14,8 @@ from leads.errors import InvalidEvent, Refused, StoreUnavailable
 from leads.model import ContactEvent, IntakeResult, Sink
 
 _CHUNK = 64 * 1024
+RAW_BODY = web.RequestKey("raw_body", bytes)
+"""The body `read_body` read, left on the request for whoever journals a refusal."""
 
 
 async def read_body(request: web.Request, limit: int) -> bytes:
@@ -28,7 +30,9 @@ async def read_body(request: web.Request, limit: int) -> bytes:
         if size > limit:
             raise too_large
         chunks.append(chunk)
-    return b"".join(chunks)
+    body = b"".join(chunks)
+    request[RAW_BODY] = body
+    return body
 
 
 async def submit(sink: Sink, event: ContactEvent) -> IntakeResult:

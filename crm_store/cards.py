@@ -8,6 +8,7 @@ from typing import Any
 from sqlalchemy import Select, func, select
 from sqlalchemy.ext.asyncio import AsyncConnection
 
+from crm_store import duplicates
 from crm_store.crm_export_store import crm_ids
 from crm_store.intake_store import OPEN_STATUSES
 from crm_store.tables import customers, identities, leads, merges, touches
@@ -67,7 +68,7 @@ async def surviving_customer_id(conn: AsyncConnection, customer_id: int) -> int 
 
 
 async def customer_card(conn: AsyncConnection, customer_id: int) -> dict[str, Any] | None:
-    """The whole card: identities, owner, leads, timeline and merges."""
+    """The whole card: identities, owner, leads, timeline, look-alike cards and merges."""
     row = (await conn.execute(select(customers).where(customers.c.id == customer_id))).first()
     if row is None:
         return None
@@ -94,10 +95,13 @@ async def customer_card(conn: AsyncConnection, customer_id: int) -> dict[str, An
             .order_by(touches.c.occurred_at, touches.c.id)
         )
     ]
+    card["possible_duplicates"] = await duplicates.possible_duplicates(conn, customer_id)
     card["merges"] = [
         _plain(r)
         for r in await conn.execute(
-            select(merges).where(merges.c.into_customer_id == customer_id).order_by(merges.c.id)
+            select(merges)
+            .where(merges.c.into_customer_id == customer_id, merges.c.undone_at.is_(None))
+            .order_by(merges.c.id)
         )
     ]
     card["crm"] = await crm_ids(conn, [lead["id"] for lead in card["leads"]])

@@ -8,8 +8,10 @@ from datetime import datetime
 from sqlalchemy import and_, bindparam, case, func, insert, literal, or_, select, tuple_, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
+from crm_store import duplicates, merging, screening
 from crm_store.columns import Id
-from crm_store.tables import customers, identities, ignored_events, leads, merges, touches
+from crm_store.tables import customers, identities, ignored_events, leads, touches
+from leads.duplicates import MatchKey
 from leads.model import ContactEvent
 from leads.normalize import Identity
 from leads.ports import CustomerRef, LeadRef, PreparedEvent, TouchRef
@@ -132,44 +134,10 @@ class SqlIntakeStore:
     async def merge_customer(
         self, into_id: int, from_id: int, proof: Identity, event: ContactEvent, now: datetime
     ) -> None:
-        """Move everything of `from_id` onto `into_id` and record why."""
-        conn = self.connection
-        await conn.execute(
-            update(identities)
-            .where(identities.c.customer_id == from_id)
-            .values(customer_id=into_id)
-        )
-        await conn.execute(
-            update(leads).where(leads.c.customer_id == from_id).values(customer_id=into_id)
-        )
-        await conn.execute(
-            update(touches).where(touches.c.customer_id == from_id).values(customer_id=into_id)
-        )
-        await conn.execute(
-            update(customers)
-            .where(or_(customers.c.id == from_id, customers.c.merged_into_id == from_id))
-            .values(merged_into_id=into_id)
-        )
-        await conn.execute(
-            update(customers)
-            .where(customers.c.id == into_id, customers.c.owner_manager_id.is_(None))
-            .values(
-                owner_manager_id=select(customers.c.owner_manager_id)
-                .where(customers.c.id == from_id)
-                .scalar_subquery()
-            )
-        )
-        await conn.execute(
-            insert(merges).values(
-                from_customer_id=from_id,
-                into_customer_id=into_id,
-                identity_kind=proof.kind,
-                identity_value=proof.value,
-                touch_channel=event.channel,
-                touch_external_id=event.external_id,
-                merged_at=now,
-            )
-        )
+        """Move everything of `from_id` onto `into_id` and record why and what moved."""
+        why = {"kind": proof.kind, "value": proof.value, "channel": event.channel,
+               "external_id": event.external_id}
+        await merging.merge_cards(self.connection, into_id, from_id, why, now)
 
     async def add_identities(
         self, customer_id: int, found: Sequence[Identity], now: datetime
@@ -208,9 +176,24 @@ class SqlIntakeStore:
         if params:
             await self.connection.execute(_INSERT_IDENTITY, params)
 
-    async def fill_customer_name(self, customer_id: int, name: str) -> None:
-        """Give a nameless card the name this touch brought."""
-        await self.connection.execute(_FILL_NAME, {"customer_id": customer_id, "new_name": name})
+    async def fill_customer_name(self, customer_id: int, name: str) -> bool:
+        """Give a nameless card the name this touch brought; False if it had one."""
+        params = {"customer_id": customer_id, "new_name": name}
+        return bool((await self.connection.execute(_FILL_NAME, params)).rowcount)
+
+    async def banned(self, keys: Sequence[tuple[str, str]]) -> set[tuple[str, str]]:
+        """Which of these (kind, value) keys are on the ban list."""
+        return await screening.banned(self.connection, keys)
+
+    async def quarantine(self, event: ContactEvent, ban: tuple[str, str], now: datetime) -> int:
+        """Keep a banned contact's event aside; the quarantine entry's id."""
+        return await screening.keep_in_quarantine(self.connection, event, ban, now)
+
+    async def index_cards(
+        self, cards: Sequence[tuple[int, Sequence[MatchKey]]], now: datetime
+    ) -> None:
+        """Keep the cards' match keys and the look-alike pairs they make."""
+        await duplicates.index_cards(self.connection, cards, now)
 
     async def open_lead(self, customer_id: int, since: datetime) -> LeadRef | None:
         """The customer's most recent open lead touched since `since`."""

@@ -8,6 +8,8 @@ the transaction, `leads.intake` works through the unit of work and the injected 
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from crm_store.engine import is_sqlite
@@ -34,7 +36,14 @@ class IntakeWriter:
 
     async def __call__(self, event: ContactEvent) -> IntakeResult:
         """Store the event; answered once its group has committed."""
-        result = await self.committer.submit(prepare(event, self.policy))
+        return await self._submit(prepare(event, self.policy))
+
+    async def release(self, event: ContactEvent) -> IntakeResult:
+        """Let a quarantined event through intake as if it had just arrived (no ban check)."""
+        return await self._submit(replace(prepare(event, self.policy), screened=True))
+
+    async def _submit(self, prepared: PreparedEvent) -> IntakeResult:
+        result = await self.committer.submit(prepared)
         if result.lead_id is not None:
             self._outbox.ring()
         return result

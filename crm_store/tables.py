@@ -33,7 +33,7 @@ customers = Table(
     Column("created_at", UtcDateTime, nullable=False),
     Column("name", String(200)),
     Column("owner_manager_id", Id, ForeignKey("managers.id")),
-    Column("merged_into_id", Id, ForeignKey("customers.id")),
+    Column("merged_into_id", Id, ForeignKey("customers.id"), index=True),
 )
 
 identities = Table(
@@ -117,6 +117,8 @@ merges = Table(
     Column("touch_channel", String(16), nullable=False),
     Column("touch_external_id", String(512), nullable=False),
     Column("merged_at", UtcDateTime, nullable=False),
+    Column("moved", Json),
+    Column("undone_at", UtcDateTime),
 )
 
 ignored_events = Table(

@@ -8,8 +8,12 @@ from typing import Any
 from aiohttp import web
 
 from channels.base import error_response
+from crm_store import screening
+from crm_store.engine import for_writing
 from leadgate.app_keys import CORE, PRINCIPAL
+from leads.bans import bans_for_card
 from leads.errors import LeadConflict, LeadNotFound
+from leads.model import utcnow
 from leads.statuses import CLOSED_STATUSES
 from routing.access import Action, manager_may
 
@@ -36,15 +40,34 @@ async def pass_on(request: web.Request) -> web.Response:
 
 @routes.post("/api/leads/{lead_id:[0-9]{1,18}}/close")
 async def close(request: web.Request) -> web.Response:
-    """Close the lead: {"status": "won" | "lost" | "spam"}."""
+    """Close the lead: {"status": "won" | "lost" | "spam"}; spam offers to ban the card's contacts
+    (`"ban": true` bans them at once)."""
     lead_id, body = int(request.match_info["lead_id"]), await _body(request)
     status = body.get("status")
     if status not in CLOSED_STATUSES:
         return error_response(422, "invalid", f"status must be one of {list(CLOSED_STATUSES)}")
     principal = request[PRINCIPAL]
     manager_id = None if principal.is_admin else principal.manager_id
-    return await _act(request, lead_id, "close",
-                      lambda desk: desk.close(lead_id, status, manager_id))
+    response = await _act(request, lead_id, "close",
+                          lambda desk: desk.close(lead_id, status, manager_id))
+    if status != "spam" or response.status != 200:
+        return response
+    return web.json_response(await _offer_ban(request, lead_id, body.get("ban") is True))
+
+
+async def _offer_ban(request: web.Request, lead_id: int, ban: bool) -> dict[str, Any]:
+    """Spam: the card's contacts are offered for the ban list, or banned with `"ban": true`."""
+    engine = request.app[CORE].engine
+    async with engine.connect() as conn:
+        offer = bans_for_card(await screening.lead_identities(conn, lead_id))
+    answer: dict[str, Any] = {"lead_id": lead_id, "status": "spam",
+                              "ban_offer": [{"kind": k, "value": v} for k, v in offer]}
+    if ban:
+        async with for_writing(engine).begin() as conn:
+            for key in offer:
+                await screening.add_ban(conn, key, f"spam (lead {lead_id})", utcnow())
+        answer["banned"] = answer["ban_offer"]
+    return answer
 
 
 async def _act(request: web.Request, lead_id: int, kind: Action, action: Any) -> web.Response:

@@ -1,4 +1,4 @@
-"""The `leadgate` command: run, db upgrade, tokens create, managers, report, webhooks."""
+"""The `leadgate` command: run, db, tokens, managers, report, webhooks, ban, dead, replay."""
 
 from __future__ import annotations
 
@@ -12,7 +12,15 @@ from pathlib import Path
 
 from crm_store.engine import create_engine
 from crm_store.migrate import current_revision, upgrade, upgrade_if_empty
-from leadgate import cli_managers, cli_report, cli_tokens, cli_webhooks
+from leadgate import (
+    cli_bans,
+    cli_dead,
+    cli_managers,
+    cli_replay,
+    cli_report,
+    cli_tokens,
+    cli_webhooks,
+)
 from leadgate.failures import CONFIG_EXIT, explain
 from leadgate.logs import FORMATS, configure_logging
 from leadgate.settings import Settings
@@ -41,6 +49,9 @@ def _parser() -> argparse.ArgumentParser:
     db.add_parser("upgrade", help="apply all migrations")
     cli_tokens.add_parser(commands)
     cli_managers.add_parser(commands)
+    cli_bans.add_parser(commands)
+    cli_dead.add_parser(commands)
+    cli_replay.add_parser(commands)
     cli_report.add_parser(commands)
     cli_webhooks.add_parser(commands)
     return parser
@@ -102,6 +113,10 @@ async def _dispatch(args: argparse.Namespace, settings: Settings) -> int:
 
         await run_with_workers(settings, args.workers, args.reuse_port, _worker_argv(args))
         return 0
+    if args.command == "dead":
+        return await cli_dead.run(args, settings.amqp_url)
+    if args.command == "replay":
+        return await cli_replay.run(args, settings)
     engine = create_engine(settings.database_url)
     try:
         if args.command != "db":
@@ -113,6 +128,8 @@ async def _dispatch(args: argparse.Namespace, settings: Settings) -> int:
             return await cli_tokens.run(args, engine)
         elif args.command == "managers":
             return await cli_managers.run(args, engine)
+        elif args.command == "ban":
+            return await cli_bans.run(args, engine, settings.default_region)
         elif args.command == "report":
             return await cli_report.run(args, engine, settings)
         elif args.command == "webhooks":

@@ -10,6 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from crm_store import webhook_store
 from crm_store.migrate import upgrade_if_empty
+from crm_store.uow import SqlUnitOfWork
 from leads.model import utcnow
 
 
@@ -38,8 +39,9 @@ async def run(args: argparse.Namespace, engine: AsyncEngine) -> int:
         if not rows and not args.json:
             print("no failed deliveries")
         return 0
-    async with engine.begin() as conn:
-        retried = await webhook_store.retry(conn, args.id, utcnow())
+    async with SqlUnitOfWork(engine) as uow:
+        retried = await webhook_store.retry(uow.connection, args.id, utcnow())
+        await uow.commit()
     if not retried:
         raise ValueError(f"no failed webhook delivery with id {args.id}")
     print(f"delivery {args.id} queued again")

@@ -71,6 +71,7 @@ SCHEMA: Schema = {
         "email": dict.fromkeys({"host", "port", "starttls", "user", "password", "from"}),
     },
     "alerts": dict.fromkeys({"managers", "hours"}),
+    "journal": dict.fromkeys({"keep_days", "keep_rows", "max_body_bytes"}),
     # Named by the design for capabilities being built; their parsers check the values.
     "whatsapp": {ANY: dict.fromkeys({*_META, "phone_number_id"})},
     "instagram": {ANY: dict.fromkeys(_META)},

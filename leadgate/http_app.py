@@ -11,12 +11,24 @@ from aiohttp.typedefs import Middleware
 
 from channels.base import WebhookChannel, error_response
 from crm_store.tokens import Principal, authenticate
-from leadgate import api, api_leads, api_replies, api_reports, api_telephony, openapi
+from leadgate import (
+    api,
+    api_bans,
+    api_duplicates,
+    api_leads,
+    api_merges,
+    api_replies,
+    api_reports,
+    api_telephony,
+    openapi,
+)
 from leadgate.app_keys import CORE, PRINCIPAL, WEBHOOKS
 from leadgate.bootstrap import Core
 from leadgate.cluster import singletons
 from leadgate.http_noise import quiet_unreadable_requests
+from leadgate.journal import JournalSettings, journal_refusals
 from leadgate.metrics import CONTENT_TYPE
+from leads.errors import ConfigError
 from routing.replies import ReplyService
 from workspace import WorkspaceDeps, build_workspace, session_principal
 
@@ -35,7 +47,9 @@ def build_app(
     """The HTTP app with the given webhook channels, extra routes and click-to-call."""
     quiet_unreadable_requests()
     app = web.Application(
-        middlewares=[_json_errors, _bearer_auth(core)], client_max_size=4 * 1024**2
+        middlewares=[_json_errors, _bearer_auth(core), api_bans.admin_only,
+                     journal_refusals(core.engine, _journal_settings(core))],
+        client_max_size=4 * 1024**2,
     )
     app[CORE] = core
     if originator is not None:
@@ -48,6 +62,9 @@ def build_app(
         app[WEBHOOKS].append(channel.name)
     app.add_routes(api.routes)
     app.add_routes(api_leads.routes)
+    app.add_routes(api_duplicates.routes)
+    app.add_routes(api_merges.routes)
+    app.add_routes(api_bans.routes)
     app.add_routes(api_telephony.routes)
     app.add_routes(api_reports.routes)
     app.add_routes(api_replies.routes)
@@ -59,6 +76,13 @@ def build_app(
         default_region=core.policy.default_region, public_url=core.settings.public_url,
         timezone=core.settings.raw.get("timezone"), originator=originator, replier=replies)))
     return app
+
+
+def _journal_settings(core: Core) -> JournalSettings:
+    try:
+        return JournalSettings.from_toml(core.settings.section("journal"))
+    except ValueError as err:
+        raise ConfigError(str(err)) from err
 
 
 def listening(app: web.Application) -> None:

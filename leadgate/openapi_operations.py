@@ -56,7 +56,8 @@ COMPONENTS: dict[str, Any] = {
 
 _ID = {"type": "integer", "minimum": 0, "maximum": 10**18 - 1}
 _PATH_PARAMETERS: dict[str, dict[str, Any]] = {
-    "lead_id": _ID, "customer_id": _ID, "touch_id": _ID, "merge_id": _ID,
+    "lead_id": _ID, "customer_id": _ID, "touch_id": _ID, "merge_id": _ID, "other_id": _ID,
+    "ban_id": _ID, "quarantine_id": _ID,
     "form_key": {"type": "string", "pattern": "^[A-Za-z0-9_-]{1,64}$"},
     "provider": {"type": "string",
                  "enum": ["twilio", "vonage", "plivo", "infobip", "generic"]},
@@ -108,6 +109,60 @@ def _report(summary: str, extra: list[dict[str, Any]]) -> dict[str, Any]:
 
 
 _LEAD_ACTION = {"200": _answer("the lead's new state", _OBJECT), **_errors(400, 401, 404, 409)}
+_PAGE = [_query("limit", {"type": "integer", "minimum": 0, "maximum": 500}),
+         _query("offset", _ID)]
+_ADMIN_ACTION = {"200": _answer("done", _OBJECT), **_errors(400, 401, 403, 404, 409)}
+
+# Card hygiene: look-alike cards, merges and their undo, bans and the quarantine.
+_HYGIENE: dict[tuple[str, str], dict[str, Any]] = {
+    ("get", "/api/duplicates"): {
+        "summary": "Pairs of cards that may be one person, newest first (admin).",
+        "parameters": _PAGE,
+        "responses": {"200": _answer("a page of pairs", _OBJECT), **_errors(400, 401, 403)},
+    },
+    ("post", "/api/customers/{customer_id}/duplicates/{other_id}/dismiss"): {
+        "summary": "The two cards are not one person: never suggested again (admin).",
+        "responses": _ADMIN_ACTION,
+    },
+    ("post", "/api/customers/{customer_id}/merge"): {
+        "summary": "Merge another card into this one by hand (admin); undoable.",
+        "requestBody": _json_body({"from": _ID}, ["from"]),
+        "responses": {**_ADMIN_ACTION, **_errors(422)},
+    },
+    ("post", "/api/merges/{merge_id}/undo"): {
+        "summary": "Put both cards of a merge back exactly as they were (admin).",
+        "responses": _ADMIN_ACTION,
+    },
+    ("get", "/api/bans"): {
+        "summary": "The ban list (admin).",
+        "responses": {"200": _answer("every ban", _OBJECT), **_errors(401, 403)},
+    },
+    ("post", "/api/bans"): {
+        "summary": "Ban a contact: its events go to quarantine (admin).",
+        "requestBody": _json_body({
+            "kind": {"type": "string", "enum": ["phone", "email", "domain", "telegram",
+                                                "whatsapp", "instagram", "ip"]},
+            "value": {"type": "string"}, "reason": {"type": "string"},
+            "region": {"type": "string"}}, ["kind", "value"]),
+        "responses": {"201": _answer("banned", _OBJECT), **_errors(400, 401, 403, 422)},
+    },
+    ("delete", "/api/bans/{ban_id}"): {
+        "summary": "Lift a ban (admin).",
+        "responses": {"200": _answer("lifted", _OBJECT), **_errors(401, 403, 404)},
+    },
+    ("get", "/api/quarantine"): {
+        "summary": "Events of banned contacts, newest first (admin).",
+        "parameters": [_query("released", {"type": "string", "enum": ["true", "false"]}),
+                       *_PAGE],
+        "responses": {"200": _answer("a page of kept events", _OBJECT),
+                      **_errors(400, 401, 403)},
+    },
+    ("post", "/api/quarantine/{quarantine_id}/release"): {
+        "summary": "Run a kept event through intake as if it had just arrived (admin).",
+        "responses": {"200": _answer("what the event became", _OBJECT),
+                      **_errors(401, 403, 404, 422, 503)},
+    },
+}
 
 _OPERATIONS: dict[tuple[str, str], dict[str, Any]] = {
     ("post", "/forms/{form_key}"): {
@@ -168,9 +223,11 @@ _OPERATIONS: dict[tuple[str, str], dict[str, Any]] = {
     },
     ("post", "/api/leads/{lead_id}/close"): {
         "requestBody": _json_body({"status": {"type": "string",
-                                              "enum": ["won", "lost", "spam"]}}, ["status"]),
+                                              "enum": ["won", "lost", "spam"]},
+                                   "ban": {"type": "boolean"}}, ["status"]),
         "responses": _LEAD_ACTION,
     },
+    **_HYGIENE,
     ("get", "/api/leads/{lead_id}/reply"): {
         "summary": "Whether the lead's customer can be answered now, and on which channel.",
         "responses": {"200": _answer("can_reply, channel, or the reason not", _OBJECT),

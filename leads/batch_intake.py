@@ -15,7 +15,9 @@ from dataclasses import replace
 from datetime import datetime
 from typing import TypeVar
 
-from leads.intake import IntakePolicy, intake
+from leads.bans import ban_keys
+from leads.duplicates import match_keys
+from leads.intake import IntakePolicy, intake, quarantine
 from leads.model import IntakeResult
 from leads.ports import IntakeStore, LeadRouter, NewLead, PreparedEvent, UnitOfWork
 
@@ -72,6 +74,43 @@ async def intake_group(
     now: datetime,
 ) -> list[IntakeResult]:
     """The results of `intake()` for each event of the group, in order, in one transaction."""
+    results = await _quarantine_banned(uow.intake, group, now)
+    cleared = [n for n in range(len(group)) if n not in results]
+    let_in = [replace(group[n], screened=True) for n in cleared]
+    for n, result in zip(cleared, await _intake_cleared(uow, let_in, policy, router, now),
+                         strict=True):
+        results[n] = result
+    return [results[n] for n in range(len(group))]
+
+
+async def _quarantine_banned(
+    store: IntakeStore, group: list[PreparedEvent], now: datetime
+) -> dict[int, IntakeResult]:
+    """One ban look-up for the whole group; banned events (not stored before) are kept aside."""
+    screened = {
+        n: ban_keys(p) for n, p in enumerate(group)
+        if not p.screened and p.event.direction == "inbound"
+    }
+    hits = await store.banned([key for keys in screened.values() for key in keys])
+    banned = [n for n, keys in screened.items() if hits.intersection(keys)]
+    if not banned:
+        return {}
+    stored = await store.existing_touches(
+        [(group[n].event.channel, group[n].event.external_id) for n in banned])
+    return {
+        n: await quarantine(store, group[n], hits, now)
+        for n in banned
+        if (group[n].event.channel, group[n].event.external_id) not in stored
+    }
+
+
+async def _intake_cleared(
+    uow: UnitOfWork[R],
+    group: list[PreparedEvent],
+    policy: IntakePolicy,
+    router: LeadRouter[R],
+    now: datetime,
+) -> list[IntakeResult]:
     store = uow.intake
     fast = await _fast_candidates(store, group) if len(group) > 1 else []
     results: dict[int, IntakeResult] = {}
@@ -81,6 +120,13 @@ async def intake_group(
         customers = await store.create_customers([p.name for p in batch], now)
         await store.add_identities_bulk(
             [(customer, p.identities) for customer, p in zip(customers, batch, strict=True)], now
+        )
+        await store.index_cards(
+            [
+                (customer, match_keys(p.name, p.identities))
+                for customer, p in zip(customers, batch, strict=True)
+            ],
+            now,
         )
         leads = await store.create_leads(
             [(customer, p.event) for customer, p in zip(customers, batch, strict=True)], now

@@ -9,6 +9,7 @@ LeadgateError
 ├── ConfigError             the configuration cannot be used as written: say where, do not start
 ├── LeadNotFound            no lead has this id (404)
 ├── LeadConflict            the lead's state does not allow the action; the message says why (409)
+├── MergeRefused            two cards cannot be merged, or a merge undone, as asked; says why (409)
 └── ChannelError            a channel adapter could not run
     ├── ChannelUnavailable  transient (network, server down): the supervisor retries with backoff
     └── ChannelMisconfigured wrong credentials or settings: stop, report on /healthz, do not retry
@@ -78,3 +79,7 @@ class ChannelUnavailable(ChannelError):
 
 class ChannelMisconfigured(ChannelError):
     """Permanent until the configuration changes: report and stop retrying."""
+
+
+class MergeRefused(LeadgateError):
+    """The merge or its undo cannot be done as asked (merged already, built on); says why."""

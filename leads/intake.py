@@ -6,7 +6,9 @@ from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from typing import TypeVar
 
+from leads.bans import ban_keys
 from leads.clean import clean_event
+from leads.duplicates import match_keys
 from leads.errors import InvalidEvent
 from leads.model import ContactEvent, IntakeResult, acting_manager, reaches_customer
 from leads.normalize import (
@@ -82,6 +84,10 @@ async def intake(
     existing = await store.find_touch(event.channel, event.external_id)
     if existing is not None:
         return IntakeResult(existing.id, existing.lead_id, existing.customer_id, deduplicated=True)
+    if not prepared.screened and event.direction == "inbound":
+        hits = await store.banned(ban_keys(prepared))
+        if hits:
+            return await quarantine(store, prepared, hits, now)
     if event.ignored is not None:
         fresh = await store.record_ignored(prepared, now)
         return IntakeResult(None, None, None, deduplicated=not fresh, ignored=event.ignored)
@@ -105,6 +111,15 @@ async def intake(
     return IntakeResult(touch_id, lead, customer_id, manager_name=manager)
 
 
+async def quarantine(
+    store: IntakeStore, prepared: PreparedEvent, hits: set[tuple[str, str]], now: datetime
+) -> IntakeResult:
+    """Keep a banned contact's event aside: no card, no lead, no notification."""
+    ban = next(key for key in ban_keys(prepared) if key in hits)
+    return IntakeResult(None, None, None, quarantined=await store.quarantine(
+        prepared.event, ban, now))
+
+
 async def _resolve_customer(
     store: IntakeStore, prepared: PreparedEvent, thread_lead: LeadRef | None, now: datetime
 ) -> tuple[int, int | None, bool]:
@@ -121,6 +136,8 @@ async def _resolve_customer(
     if not candidates:
         customer_id = await store.create_customer(prepared.name, now)
         await store.add_identities(customer_id, prepared.identities, now)
+        keys = match_keys(prepared.name, prepared.identities)
+        await store.index_cards([(customer_id, keys)], now)
         return customer_id, None, True
     ordered = sorted(candidates.values(), key=lambda ref: (ref.created_at, ref.id))
     survivor = ordered[0]
@@ -130,8 +147,12 @@ async def _resolve_customer(
     new = [i for i in prepared.identities if (i.kind, i.value) not in known]
     if new:
         await store.add_identities(survivor.id, new, now)
-    if prepared.name:
-        await store.fill_customer_name(survivor.id, prepared.name)
+    named = prepared.name is not None and await store.fill_customer_name(
+        survivor.id, prepared.name
+    )
+    keys = match_keys(prepared.name if named else None, new)
+    if keys:
+        await store.index_cards([(survivor.id, keys)], now)
     owner = next((ref.owner_manager_id for ref in ordered if ref.owner_manager_id), None)
     return survivor.id, owner, False
 

@@ -65,6 +65,8 @@ class IntakeResult:
     ignored: str | None = None
     manager_name: str | None = None
     """Who the new lead was offered to (for "{manager} will call you"); None if it waits."""
+    quarantined: int | None = None
+    """The quarantine entry a banned contact's event was kept in (no touch, no lead)."""
 
 
 @dataclass(frozen=True, slots=True)

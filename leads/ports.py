@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Protocol, TypeVar
 
+from leads.duplicates import MatchKey
 from leads.model import ContactEvent
 from leads.normalize import Identity
 
@@ -55,6 +56,8 @@ class PreparedEvent:
     identities: tuple[Identity, ...]
     name: str | None
     unusable: tuple[str, ...]
+    screened: bool = False
+    """Checked against the ban list already (or released from quarantine): intake lets it in."""
 
     def identities_json(self) -> list[dict[str, Any]]:
         """The identities as recorded on the touch, usable and not."""
@@ -97,7 +100,11 @@ class IntakeStore(Protocol):
         self, customer_id: int, identities: Sequence[Identity], now: datetime
     ) -> None: ...
 
-    async def fill_customer_name(self, customer_id: int, name: str) -> None: ...
+    async def fill_customer_name(self, customer_id: int, name: str) -> bool: ...
+
+    async def index_cards(
+        self, cards: Sequence[tuple[int, Sequence[MatchKey]]], now: datetime
+    ) -> None: ...
 
     async def open_lead(self, customer_id: int, since: datetime) -> LeadRef | None: ...
 
@@ -132,6 +139,12 @@ class IntakeStore(Protocol):
     async def fulfil_callbacks(self, customer_id: int, at: datetime) -> None: ...
 
     async def mark_contacted(self, lead_id: int, at: datetime, manager_id: int | None) -> None: ...
+
+    async def banned(self, keys: Sequence[tuple[str, str]]) -> set[tuple[str, str]]: ...
+
+    async def quarantine(
+        self, event: ContactEvent, ban: tuple[str, str], now: datetime
+    ) -> int: ...
 
 
 RoutingT_co = TypeVar("RoutingT_co", covariant=True)

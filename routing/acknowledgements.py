@@ -13,6 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from crm_store import acknowledgement_store
 from crm_store.lead_events import EventScanner
+from crm_store.uow import SqlUnitOfWork
 from leads.errors import ChannelUnavailable, InvalidEvent
 from leads.model import utcnow
 from routing.replies import ReplyService
@@ -100,18 +101,22 @@ class Acknowledger:
         template = self._templates.choose(lead, text)
         if template is None or option.channel is None:
             return 0
-        async with self._engine.begin() as conn:
-            if not await acknowledgement_store.claim(conn, int(lead["id"]), self._clock()):
-                return 0  # acknowledged before: at most once, even across processes
+        async with SqlUnitOfWork(self._engine) as uow:
+            claimed = await acknowledgement_store.claim(uow.connection, int(lead["id"]),
+                                                        self._clock())
+            await uow.commit()
+        if not claimed:
+            return 0  # acknowledged before: at most once, even across processes
         state, detail = "sent", None
         try:
             await self._replies.reply(int(lead["id"]), render(template, name))
         except (InvalidEvent, ChannelUnavailable) as err:
             state, detail = "failed", str(err)
             log.warning("lead %s not acknowledged: %s", lead["id"], err)
-        async with self._engine.begin() as conn:
-            await acknowledgement_store.record(conn, int(lead["id"]), state, option.channel,
-                                               detail)
+        async with SqlUnitOfWork(self._engine) as uow:
+            await acknowledgement_store.record(uow.connection, int(lead["id"]), state,
+                                               option.channel, detail)
+            await uow.commit()
         return int(state == "sent")
 
 

@@ -14,6 +14,7 @@ from datetime import datetime
 from types import TracebackType
 from typing import Any
 
+from leads.duplicates import MatchKey
 from leads.model import ContactEvent
 from leads.normalize import Identity
 from leads.ports import CustomerRef, LeadRef, NewLead, PreparedEvent, TouchRef
@@ -31,6 +32,9 @@ class FakeDatabase:
     ignored: set[tuple[str, str]] = field(default_factory=set)
     merges: list[tuple[int, int, str]] = field(default_factory=list)
     routed: list[NewLead] = field(default_factory=list)
+    match_keys: dict[int, set[MatchKey]] = field(default_factory=dict)
+    bans: set[tuple[str, str]] = field(default_factory=set)
+    quarantine: dict[tuple[str, str], int] = field(default_factory=dict)
 
 
 class FakeIntakeStore:
@@ -98,9 +102,25 @@ class FakeIntakeStore:
                 raise ValueError(f"identity {key} is taken")
             self.db.identities[key] = customer_id
 
-    async def fill_customer_name(self, customer_id: int, name: str) -> None:
+    async def fill_customer_name(self, customer_id: int, name: str) -> bool:
         row = self.db.customers[customer_id]
+        named = row["name"] is None
         row["name"] = row["name"] or name
+        return named
+
+    async def index_cards(self, cards: Sequence[tuple[int, Sequence[MatchKey]]],
+                          now: datetime) -> None:
+        for customer, keys in cards:
+            self.db.match_keys.setdefault(customer, set()).update(keys)
+
+    async def banned(self, keys: Sequence[tuple[str, str]]) -> set[tuple[str, str]]:
+        return self.db.bans.intersection(keys)
+
+    async def quarantine(self, event: ContactEvent, ban: tuple[str, str], now: datetime) -> int:
+        key = (event.channel, event.external_id)
+        if key not in self.db.quarantine:
+            self.db.quarantine[key] = len(self.db.quarantine) + 1
+        return self.db.quarantine[key]
 
     async def open_lead(self, customer_id: int, since: datetime) -> LeadRef | None:
         open_leads = [lead for lead in self.db.leads.values()

@@ -7,7 +7,7 @@ from importlib import resources
 
 from aiohttp import web
 
-from workspace import actions, card_pages, events, inbox, login, pages
+from workspace import actions, card_pages, events, inbox, login, pages, reports_page
 from workspace.deps import WorkspaceDeps
 from workspace.keys import DEPS, FEED, TEMPLATES
 from workspace.live import LiveFeed
@@ -20,7 +20,8 @@ def build_workspace(deps: WorkspaceDeps) -> web.Application:
     app[DEPS] = deps
     app[TEMPLATES] = pages.environment()
     app[FEED] = LiveFeed(deps.engine, deps.live_poll_seconds)
-    for table in (login.routes, inbox.routes, card_pages.routes, actions.routes, events.routes):
+    for table in (login.routes, inbox.routes, card_pages.routes, actions.routes, events.routes,
+                  reports_page.routes):
         app.add_routes(table)
     app.router.add_get("/static/{name}", static_file)
     app.on_shutdown.append(_end_streams)

@@ -88,11 +88,12 @@ class WebFormsChannel:
             self.counters["spam"] += 1
             event = replace(event, ignored=f"spam: {why}")
         result = await submit(sink, event)
-        self.counters["accepted" if result.ignored is None else "ignored"] += 1
-        if why is None:
+        outcome = "quarantined" if result.quarantined else "ignored" if result.ignored else None
+        self.counters[outcome or "accepted"] += 1
+        if why is None and result.quarantined is None:
             self._decoys.saw(result)
         else:
-            result = self._decoys.next()  # the bot is answered as if it got through
+            result = self._decoys.next()  # a bot or banned sender is answered as if it got in
         return _success(request, form, result)
 
     def _spam_reason(self, submission: Submission, form: FormSettings,
@@ -112,6 +113,7 @@ class WebFormsChannel:
             referrer=request.headers.get("Referer"),
             origin=origin,
             idempotency_key=request.headers.get("Idempotency-Key"),
+            client_ip=self._client(request),
         )
 
     def _client(self, request: web.Request) -> str:

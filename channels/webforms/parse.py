@@ -38,6 +38,7 @@ class Submission:
     referrer: str | None = None
     origin: str | None = None
     idempotency_key: str | None = None
+    client_ip: str | None = None
 
 
 def decode_body(content_type_header: str, body: bytes) -> dict[str, str]:
@@ -191,7 +192,8 @@ def to_event(
         name=_name(fields),
         text=_first(fields, MESSAGE_FIELDS),
         attribution=attribution,
-        details={"fields": dict(submission.fields)},
+        details={"fields": dict(submission.fields)}
+        | ({"client_ip": submission.client_ip} if submission.client_ip else {}),
         raw_ref=f"webform:{form.key}",
         raw=submission.body,
         region=form.default_region or region,

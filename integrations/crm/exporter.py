@@ -11,8 +11,8 @@ from typing import Any, Protocol
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from crm_store import crm_export_store as store
-from crm_store.engine import for_writing
 from crm_store.lead_events import EventScanner
+from crm_store.uow import SqlUnitOfWork
 from integrations.crm.http import CrmError, CrmRefused, RateLimited
 from integrations.crm.settings import CrmSettings
 from leads.model import utcnow
@@ -58,11 +58,13 @@ class CrmExporter:
         """Queue new leads, export what is due; seconds the CRM asked us to wait (0 if none)."""
         now = self._clock()
         created = [e.data for e in await self._scanner.scan(now, with_changes=False)]
-        async with self._engine.begin() as conn:
-            await store.enqueue(conn, self.settings.crm, created, now)
+        async with SqlUnitOfWork(self._engine) as uow:
+            await store.enqueue(uow.connection, self.settings.crm, created, now)
+            await uow.commit()
         await self._scanner.commit()
-        async with for_writing(self._engine).begin() as conn:  # SQLite: take the lock first
-            claimed = await store.claim_due(conn, self.settings.crm, now, LEASE)
+        async with SqlUnitOfWork(self._engine) as uow:
+            claimed = await store.claim_due(uow.connection, self.settings.crm, now, LEASE)
+            await uow.commit()
         for position, export in enumerate(claimed):
             try:
                 await self._export(export)
@@ -83,8 +85,9 @@ class CrmExporter:
         made = await self._connector.existing(lead) if export.attempts > 1 else None
         if made is None:
             made = await self._connector.create(lead)
-        async with self._engine.begin() as conn:
-            await store.finish(conn, export.id, self._clock(), made[0], made[1])
+        async with SqlUnitOfWork(self._engine) as uow:
+            await store.finish(uow.connection, export.id, self._clock(), made[0], made[1])
+            await uow.commit()
 
     async def _postpone(self, export: store.Export, error: str, delay: float,
                         cause: CrmError | None = None) -> None:
@@ -92,8 +95,9 @@ class CrmExporter:
         retry_at = None if give_up else self._clock() + timedelta(seconds=delay)
         log.warning("%s: lead %s not exported (%s)%s", self.name, export.lead_id, error,
                     "; given up" if give_up else "")
-        async with self._engine.begin() as conn:
-            await store.postpone(conn, export.id, self._clock(), error, retry_at)
+        async with SqlUnitOfWork(self._engine) as uow:
+            await store.postpone(uow.connection, export.id, self._clock(), error, retry_at)
+            await uow.commit()
 
     def _backoff(self, attempts: int) -> float:
         return min(self.settings.backoff_seconds * 2 ** max(attempts - 1, 0), 3600.0)

@@ -12,6 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from crm_store import webhook_store as store
 from crm_store.lead_events import EventScanner
+from crm_store.uow import SqlUnitOfWork
 from integrations.webhooks.settings import WebhookSettings
 from integrations.webhooks.signing import delivery_id, next_attempt, request_of
 from leads.model import utcnow
@@ -57,8 +58,9 @@ class WebhookSender:
                               e.data)
             for e in events for hook in self._webhooks.values() if hook.wants(e.event)
         ]
-        async with self._engine.begin() as conn:
-            added = await store.enqueue(conn, queued, now)
+        async with SqlUnitOfWork(self._engine) as uow:
+            added = await store.enqueue(uow.connection, queued, now)
+            await uow.commit()
         await self._scanner.commit()
         return added
 
@@ -77,8 +79,9 @@ class WebhookSender:
         if error is not None:
             log.warning("webhook %s delivery %s failed (%s), attempt %d of %d", hook.name,
                         delivery.id, error, attempts, hook.max_attempts)
-        async with self._engine.begin() as conn:
-            await store.record_attempt(conn, delivery.id, now, error, retry_at)
+        async with SqlUnitOfWork(self._engine) as uow:
+            await store.record_attempt(uow.connection, delivery.id, now, error, retry_at)
+            await uow.commit()
 
 
 async def _post(session: aiohttp.ClientSession, hook: WebhookSettings, body: bytes,

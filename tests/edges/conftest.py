@@ -13,8 +13,10 @@ PUBLIC_URL = "https://leads.example.com"
 TWILIO_TOKEN = "twilio-hostile-token"
 GENERIC_TOKEN = "generic-hostile-token"
 TELEGRAM_SECRET = "telegram-hostile-secret"
+PLIVO_TOKEN = "plivo-hostile-token"
+INFOBIP_SECRET = "infobip-hostile-secret"
 SMS = {"twilio": {"auth_token": TWILIO_TOKEN}, "generic": {"token": GENERIC_TOKEN},
-       "vonage": {}}
+       "vonage": {}, "plivo": {"auth_token": PLIVO_TOKEN}, "infobip": {"secret": INFOBIP_SECRET}}
 META = {"app_secret": "meta-hostile-secret", "verify_token": "meta-hostile-verify",
         "access_token": "meta-hostile-token", "api_base": "http://127.0.0.1:9"}
 WHATSAPP = {"main": {**META, "phone_number_id": "1065"}}

@@ -9,9 +9,11 @@ from urllib.parse import urlencode
 
 import pytest
 
-from channels.sms.signatures import twilio_signature
+from channels.sms.signatures import plivo_v3_signature, twilio_signature
 from tests.edges.conftest import (
     GENERIC_TOKEN,
+    INFOBIP_SECRET,
+    PLIVO_TOKEN,
     PUBLIC_URL,
     TELEGRAM_SECRET,
     TWILIO_TOKEN,
@@ -95,6 +97,28 @@ async def test_signed_twilio_sms_with_a_count_that_is_not_a_number(
     answer = await lg.request("POST", "/sms/twilio", data=body, headers=headers)
 
     assert answer.status < 500, answer.text
+
+
+async def test_signed_plivo_sms_whose_units_is_not_a_number_is_taken(lg: LeadgateClient) -> None:
+    fields = {"MessageUUID": "u-1", "From": "998901230008", "To": "998712000000", "Text": "hi",
+              "Units": "abc"}
+    body = urlencode(fields).encode()
+    nonce = "hostile-nonce-1"
+    signature = plivo_v3_signature(PLIVO_TOKEN, f"{PUBLIC_URL}/sms/plivo", nonce, fields.items())
+    answer = await lg.request("POST", "/sms/plivo", data=body, headers={
+        "Content-Type": "application/x-www-form-urlencoded", "X-Plivo-Signature-V3": signature,
+        "X-Plivo-Signature-V3-Nonce": nonce})
+
+    assert answer.status == 200, answer.text
+
+
+async def test_infobip_sms_whose_sms_count_is_not_a_number_is_taken(lg: LeadgateClient) -> None:
+    body = json.dumps({"results": [{"messageId": "ib-1", "from": "998901230009",
+                                    "to": "998712000000", "text": "hi", "smsCount": "abc"}]})
+    answer = await lg.request("POST", f"/sms/infobip?secret={INFOBIP_SECRET}", data=body,
+                              headers={"Content-Type": "application/json"})
+
+    assert answer.status == 200, answer.text
 
 
 async def test_received_at_beyond_the_calendar_is_refused_or_ignored(lg: LeadgateClient) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from crm_store import screening
 from crm_store.engine import create_engine
 from crm_store.migrate import upgrade_if_empty
 from crm_store.uow import SqlUnitOfWork
@@ -52,3 +53,49 @@ async def test_group_with_new_shared_repeated_and_known_people(database_url: str
     assert b.customer_id not in (a.customer_id, known.customer_id)
     assert e.customer_id == known.customer_id and e.lead_id == known.lead_id
     assert len({a.touch_id, b.touch_id, c.touch_id, e.touch_id}) == 4
+
+
+class CountingStore:
+    """The real intake store, counting the ban look-ups made through it."""
+
+    def __init__(self, store: object) -> None:
+        self._store = store
+        self.ban_lookups = 0
+
+    def __getattr__(self, name: str) -> object:
+        return getattr(self._store, name)
+
+    async def banned(self, keys: list[tuple[str, str]]) -> set[tuple[str, str]]:
+        self.ban_lookups += 1
+        return await self._store.banned(keys)  # type: ignore[attr-defined, no-any-return]
+
+
+async def test_a_group_checks_bans_once_and_keeps_only_banned_events_aside(
+    database_url: str,
+) -> None:
+    engine = create_engine(database_url)
+    await upgrade_if_empty(engine)
+    try:
+        async with engine.begin() as conn:
+            await screening.add_ban(conn, ("phone", "+998901111111"), None, utcnow())
+            await screening.add_ban(conn, ("domain", "spam.uz"), None, utcnow())
+        group = [
+            form("a", ("phone", "90 111 11 11")),
+            form("b", ("phone", "90 222 22 22")),
+            form("c", ("email", "x@spam.uz")),
+            form("d", ("email", "d@fine.uz")),
+        ]
+        async with SqlUnitOfWork(engine) as uow:
+            store = CountingStore(uow.intake)
+            uow.intake = store  # type: ignore[assignment]
+            results = await intake_group(
+                uow, [prepare(e, POLICY) for e in group], POLICY, NoRouting(), utcnow()
+            )
+            await uow.commit()
+    finally:
+        await engine.dispose()
+
+    a, b, c, d = results
+    assert store.ban_lookups == 1
+    assert a.quarantined and c.quarantined and a.lead_id is None and c.lead_id is None
+    assert b.lead_id and d.lead_id and not b.quarantined

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 
 from leads.intake import IntakePolicy, intake, prepare
@@ -92,3 +93,29 @@ async def test_an_uncommitted_intake_leaves_nothing_behind() -> None:
         await intake(uow, prepare(event, POLICY), POLICY, RecordingRouter(), MONDAY)
 
     assert (db.customers, db.leads, db.touches, db.routed) == ({}, {}, {}, [])
+
+
+async def test_a_banned_contact_is_kept_aside_once_and_a_released_one_gets_in() -> None:
+    db = FakeDatabase(bans={("domain", "spam.uz")})
+    router = RecordingRouter()
+    event = form("1", ("email", "bot@spam.uz"), ("phone", "90 123 45 67"))
+    kept = await take(db, event, router)
+    again = await take(db, event, router)
+    async with FakeUnitOfWork(db) as uow:
+        released = await intake(uow, replace(prepare(event, POLICY), screened=True), POLICY,
+                                router, MONDAY)
+        await uow.commit()
+
+    assert kept.quarantined == again.quarantined == 1
+    assert kept.lead_id is None and kept.customer_id is None
+    assert released.lead_id is not None and len(db.routed) == 1
+
+
+async def test_a_new_card_gets_its_match_keys_and_a_later_name_adds_one() -> None:
+    db = FakeDatabase()
+    first = await take(db, form("1", ("phone", "90 123 45 67")))
+    await take(db, form("2", ("phone", "90 123 45 67"), name="Шахноза Каримова",
+                        at=MONDAY + timedelta(hours=1)))
+
+    reasons = {key.reason for key in db.match_keys[first.customer_id or 0]}
+    assert reasons == {"same_phone_other_region", "same_name"}

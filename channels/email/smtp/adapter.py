@@ -85,6 +85,8 @@ class _Handler:
             return f"554 5.6.0 {err}"
         if result.ignored:
             return f"250 2.0.0 Accepted, recorded as {result.ignored}"
+        if result.touch_id is None:  # kept in quarantine: the sender is told nothing more
+            return "250 2.0.0 Accepted"
         return f"250 2.0.0 Accepted as touch {result.touch_id}"
 
 
