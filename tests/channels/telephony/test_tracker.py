@@ -59,9 +59,9 @@ def test_a_call_whose_hangup_never_comes_is_closed_as_stale_once() -> None:
     tracker = CallTracker(telephony_settings(5038, stale_call_seconds=60))
     assert fed(tracker, without_hangups(1), 1000.0) == []
 
-    early = tracker.close_stale(1059.0)
-    [stale] = tracker.close_stale(1061.0)
-    again = tracker.close_stale(2000.0)
+    early = tracker.tick(1059.0)
+    [stale] = tracker.tick(1061.0)
+    again = tracker.tick(2000.0)
 
     assert (early, again) == ([], [])
     assert (stale.closed_by, stale.did, tracker.open_calls) == ("stale", "74951234567", 0)
