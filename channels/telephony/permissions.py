@@ -8,12 +8,15 @@ from channels.base import HealthReporter
 
 log = logging.getLogger(__name__)
 
+# The manager.conf classes Leadgate needs: the events it reads, and the actions it sends.
+READ_CLASSES = frozenset({"call", "dialplan", "agent", "cdr"})
+WRITE_CLASSES = frozenset({"reporting", "originate"})
 # What each action needs in manager.conf, and what is lost without it.
 NEEDS = {
-    "CoreShowChannels": "write = system or reporting (CoreShowChannels): calls in progress "
-    "at connect are adopted only from their Hangup and Cdr, ended ones are not reconciled",
-    "Status": "write = system, call or reporting (Status): the dialed number of a call in "
-    "progress at connect is unknown",
+    "CoreShowChannels": "write = reporting (CoreShowChannels): calls in progress at connect "
+    "are adopted only from their Hangup and Cdr, ended ones are not reconciled",
+    "Status": "write = reporting (Status): the dialed number of a call in progress at "
+    "connect is unknown",
     "Originate": "write = originate (Originate): click-to-call is unavailable",
 }
 
