@@ -156,19 +156,21 @@ async def test_a_click_to_call_the_manager_missed_leaves_the_callback_open(
     assert (sink.stored, (await row_counts(core.engine))["touches"]) == (0, 1)
 
 
-async def test_a_call_the_store_refuses_is_recorded_and_every_later_call_is_stored(
+async def test_a_call_intake_refuses_is_recorded_and_every_later_call_is_stored(
     core: Core, ami_server: AmiTestServer
 ) -> None:
     answered = load_trace("answered_recorded")
-    overlong = [m.replace(b"1795334023.", b"9" * 600 + b".") for _, m in answered.messages]
+    # A caller id no phone number can be read from: intake refuses the call for good.
+    unusable = [m.replace(b"79161234567", b"0000000") for _, m in answered.messages]
     good = [copy_of(load_trace("busy"), n, caller=f"7903111{n:04d}") for n in range(3)]
     sink = StoreSink(core)
     async with running_channel(ami_server, sink) as (channel, _):
         await ami_server.logged_in()
-        for message in overlong + [m for call in good for m in call]:
+        for message in unusable + [m for call in good for m in call]:
             await ami_server.send(message)
         await wait_for(lambda: sink.stored == 3)
         assert channel.delivery is not None
+        await wait_for(lambda: len(channel.delivery.refused) == 1)
         [(refused_id, reason)] = channel.delivery.refused
-    assert (len(refused_id), reason) == (602, "malformed")
+    assert (refused_id, reason) == ("1795334023.0", "no_usable_contact")
     assert (await row_counts(core.engine))["touches"] == 3
