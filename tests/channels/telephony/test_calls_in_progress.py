@@ -108,7 +108,7 @@ async def test_a_call_whose_hangup_never_comes_is_closed_by_the_clock_as_stale(
     assert event.details["closed_by"] == "stale"
     assert event.details["disposition"] == "answered"
     assert event.details["talk_seconds"] is None  # its end was never seen
-    assert event.details["ring_seconds"] == pytest.approx(2.5, abs=1.0)
+    assert event.details["ring_seconds"] > 0  # its start and answer were seen
 
 
 async def test_a_click_to_call_the_manager_does_not_pick_up_touches_no_customer(
