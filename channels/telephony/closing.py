@@ -26,12 +26,13 @@ def record_of(
     outcome: str | None = None
     if call.cdrs and not call.start_seen:
         facts = cdr_facts(call.cdrs, zone, endpoints)
+        # The Cdr ends when the last Hangup came: its times move onto our clock from there,
+        # so a skewed PBX clock or a wrong cdr_timezone cannot bend the durations.
+        shift = ended - facts.ended if facts.ended is not None else 0.0
         if facts.started is not None:
-            started, start_seen = facts.started, True
-        if facts.ended is not None and closed_by == "hangup":
-            ended = facts.ended
+            started, start_seen = facts.started + shift, True
         if facts.answered is not None and (answered is None or not answer_seen):
-            answered, answer_seen = facts.answered, True
+            answered, answer_seen = facts.answered + shift, True
             call.answered_by = call.answered_by or facts.answered_by
         outcome = facts.outcome
     queue_result = call.queue_result() if answered is None else None
