@@ -34,7 +34,8 @@ _SMTP = {"listen", "recipients", "max_bytes", "users", "tls_cert", "tls_key", "d
 _ASTERISK = {"host", "port", "username", "secret", "trunk_contexts", "internal_contexts",
              "extension_pattern", "own_numbers", "default_region", "originate_channel",
              "originate_context", "ping_interval", "action_timeout", "stale_call_seconds",
-             "originate_timeout", "max_open_calls", *_SILENCE}
+             "originate_timeout", "max_open_calls", "cdr_timezone", "cdr_wait_seconds",
+             "spool_file", "recordings_dir", "recordings_url", *_SILENCE}
 _META = {"app_secret", "verify_token", "access_token", "api_base", "api_version",
          "default_region"}
 _CRM = {"title", "requests_per_second", "max_attempts", "backoff_seconds", "timeout_seconds"}

@@ -11,17 +11,21 @@ import uuid
 from collections.abc import Awaitable, Callable
 
 from channels.base import HealthReporter, Sink
-from channels.telephony.connection import AmiSession, EventInbox, Reconcile
+from channels.telephony.connection import AmiSession, PermissionDenied
 from channels.telephony.delivery import CallDelivery, ManagerLookup
+from channels.telephony.inbox import Connected, EventInbox, Tick
 from channels.telephony.parse import call_event, customer_phone
+from channels.telephony.permissions import Permissions
 from channels.telephony.records import CallRecord, RingingCall
 from channels.telephony.settings import TelephonySettings, digits_of
+from channels.telephony.spool import CallSpool
 from channels.telephony.tracker import CallTracker
 from leads.errors import ChannelMisconfigured, ChannelUnavailable
 
 log = logging.getLogger(__name__)
 
 RingingHook = Callable[[RingingCall], Awaitable[None]]
+_TICK_SECONDS = 1.0
 
 
 class TelephonyChannel:
@@ -47,17 +51,21 @@ class TelephonyChannel:
         self._tracker = CallTracker(settings, self._ringing)
         self._session: AmiSession | None = None
         self._background: set[asyncio.Task[None]] = set()
-        self._last_sweep = 0.0
         self._extension = re.compile(settings.extension_pattern)
+        self._permissions = Permissions(self.name, settings.username, health)
+        self.delivery: CallDelivery | None = None
 
     async def run(self, sink: Sink) -> None:
         """Stay connected until cancelled; ChannelMisconfigured if the login is rejected."""
         inbox = EventInbox()
-        delivery = CallDelivery(sink, self._first_delay, self._max_delay,
-                                manager_of=self._manager_of)
+        spool = CallSpool(self._settings.spool_file) if self._settings.spool_file else None
+        delivery = self.delivery = CallDelivery(
+            sink, self._first_delay, self._max_delay, manager_of=self._manager_of, spool=spool
+        )
         workers = [
             asyncio.create_task(self._consume(inbox, delivery), name="ami-tracker"),
             asyncio.create_task(delivery.run(), name="ami-delivery"),
+            asyncio.create_task(self._tick(inbox), name="ami-clock"),
         ]
         try:
             await self._stay_connected(inbox)
@@ -86,22 +94,28 @@ class TelephonyChannel:
             raise ChannelUnavailable("Asterisk is not connected")
         channel_id = f"leadgate-{uuid.uuid4().hex}"
         self._tracker.expect_outbound(channel_id, e164)
-        answer = await session.action(
-            {
-                "Action": "Originate",
-                "Channel": settings.originate_channel.format(extension=extension),
-                "Context": settings.originate_context,
-                "Exten": digits_of(e164),
-                "Priority": "1",
-                "CallerID": f"{digits_of(e164)} <{digits_of(e164)}>",
-                "Timeout": str(int(settings.originate_timeout * 1000)),
-                "ChannelId": channel_id,
-                "Async": "true",
-            }
-        )
+        try:
+            answer = await session.action(self._originate_action(extension, e164, channel_id))
+        except PermissionDenied as err:
+            self._permissions.lacks("Originate")
+            raise ChannelUnavailable("the AMI user may not originate calls") from err
         if answer.response != "Success":
             raise ChannelUnavailable(f"Asterisk refused the call: {answer.message}")
         return channel_id
+
+    def _originate_action(self, extension: str, e164: str, channel_id: str) -> dict[str, str]:
+        settings, number = self._settings, digits_of(e164)
+        return {
+            "Action": "Originate",
+            "Channel": settings.originate_channel.format(extension=extension),
+            "Context": settings.originate_context,
+            "Exten": number,
+            "Priority": "1",
+            "CallerID": f"{number} <{number}>",
+            "Timeout": str(int(settings.originate_timeout * 1000)),
+            "ChannelId": channel_id,
+            "Async": "true",
+        }
 
     async def _stay_connected(self, inbox: EventInbox) -> None:
         failures = 0
@@ -135,40 +149,40 @@ class TelephonyChannel:
 
     async def _serve(self, session: AmiSession, inbox: EventInbox, lost_at: float | None) -> None:
         self._session = session
-        connected_at = self._clock()
-        self._health.report(self.name, "ok")
+        inbox.put(Connected(self._clock(), lost_at))
+        self._permissions.report()
         try:
-            if lost_at is not None:
-                live = await self._live_channels(session)
-                if live is not None:
-                    inbox.put(Reconcile(live, connected_at, lost_at))
+            await self._list_channels(session)
             await session.watch(self._settings.ping_interval)
         finally:
             self._session = None
             session.close()
 
-    async def _live_channels(self, session: AmiSession) -> set[str] | None:
-        """The Uniqueids Asterisk still has up (CoreShowChannels), or None if it did not say."""
-        try:
-            answer = await session.action({"Action": "CoreShowChannels"}, as_list=True)
-        except ChannelUnavailable as err:
-            log.warning("AMI: CoreShowChannels failed, reconciliation skipped: %s", err)
-            return None
-        items = answer if isinstance(answer, list) else [answer]
-        return {m["Uniqueid"] for m in items if m.event == "CoreShowChannel" and "Uniqueid" in m}
+    async def _list_channels(self, session: AmiSession) -> None:
+        """Ask for the live channels; their items reach the tracker in the event stream."""
+        for action in ("CoreShowChannels", "Status"):
+            try:
+                await session.action({"Action": action}, as_list=True)
+            except PermissionDenied:
+                self._permissions.lacks(action)
+            except ChannelUnavailable as err:
+                log.warning("AMI: %s failed, calls in progress not adopted: %s", action, err)
+
+    async def _tick(self, inbox: EventInbox) -> None:
+        while True:
+            await asyncio.sleep(_TICK_SECONDS)
+            inbox.put(Tick(self._clock()))
 
     async def _consume(self, inbox: EventInbox, delivery: CallDelivery) -> None:
         while True:
             item = await inbox.get()
-            if isinstance(item, Reconcile):
-                now = item.connected_at
-                records = self._tracker.reconcile(item.live_channels, now, item.lost_at)
+            if isinstance(item, Connected):
+                self._tracker.connected(item.at, item.lost_at)
+                continue
+            if isinstance(item, Tick):
+                records = self._tracker.tick(item.at)
             else:
-                now, headers = item
-                records = self._tracker.feed(headers, now)
-            if now - self._last_sweep > min(self._settings.stale_call_seconds / 10, 60.0):
-                self._last_sweep = now
-                records += self._tracker.close_stale(now)
+                records = self._tracker.feed(item[1], item[0])
             for record in records:
                 self._hand_over(record, delivery)
 
@@ -180,6 +194,9 @@ class TelephonyChannel:
         )  # fmt: skip
         if event is not None:
             delivery.put(event)
+        elif record.direction == "outbound" and not record.customer_dialed:
+            log.info("Call %s: extension %s did not pick up; the customer was not dialed",
+                     record.linkedid, record.placed_by)  # fmt: skip
 
     def _ringing(self, call: RingingCall) -> None:
         if self._on_ringing is None:

@@ -5,9 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections import deque
 from collections.abc import Callable
-from dataclasses import dataclass
 from typing import Any
 
 from panoramisk.actions import Action
@@ -15,54 +13,22 @@ from panoramisk.ami_protocol import AMIProtocol
 from panoramisk.message import Message
 
 from channels.telephony.framing import Headers, MessageSplitter, is_unread_event, parse_message
+from channels.telephony.inbox import EventInbox
 from leads.errors import ChannelMisconfigured, ChannelUnavailable
 
 log = logging.getLogger(__name__)
 
 
-@dataclass(frozen=True, slots=True)
-class Reconcile:
-    """A marker in the event stream: apply CoreShowChannels' answer at this point."""
-
-    live_channels: set[str]
-    connected_at: float
-    lost_at: float
+# Items of the channel lists asked for at connect: the tracker adopts calls from them, in order.
+_LISTED = frozenset({"CoreShowChannel", "CoreShowChannelsComplete", "Status", "StatusComplete"})
 
 
-InboxItem = tuple[float, Headers] | Reconcile
+class PermissionDenied(ChannelUnavailable):
+    """Asterisk refused an action this AMI user has no write permission for."""
 
-
-class EventInbox:
-    """A bounded hand-off from the socket to the tracker: reading pauses while it is full."""
-
-    def __init__(self, high_water: int = 10_000) -> None:
-        self._items: deque[InboxItem] = deque()
-        self._high = high_water
-        self._ready = asyncio.Event()
-        self._paused: asyncio.Transport | None = None
-
-    def __len__(self) -> int:
-        return len(self._items)
-
-    def put(self, item: InboxItem, transport: asyncio.Transport | None = None) -> None:
-        """Add an item; pause `transport` until the consumer has caught up."""
-        self._items.append(item)
-        self._ready.set()
-        if transport is not None and self._paused is None and len(self._items) >= self._high:
-            transport.pause_reading()
-            self._paused = transport
-
-    async def get(self) -> InboxItem:
-        """The oldest item, waiting for one."""
-        while not self._items:
-            self._ready.clear()
-            await self._ready.wait()
-        item = self._items.popleft()
-        if self._paused is not None and len(self._items) <= self._high // 2:
-            if not self._paused.is_closing():
-                self._paused.resume_reading()
-            self._paused = None
-        return item
+    def __init__(self, action: str) -> None:
+        super().__init__(f"AMI {action}: permission denied")
+        self.action = action
 
 
 class HardenedAmiProtocol(AMIProtocol):
@@ -101,7 +67,14 @@ class HardenedAmiProtocol(AMIProtocol):
         action_id = headers.get("ActionID")
         action = self.responses.get(action_id) if action_id else None
         if action is not None:
-            if action.add_message(Message(headers)):
+            if headers.get("Event") in _LISTED:
+                self._inbox.put((at, headers), self.transport)
+            if headers.get("Response") == "Error":
+                # A refused list action gets no list: panoramisk would wait for one forever.
+                if not action.future.done():
+                    action.future.set_result(Message(headers))
+                self.responses.pop(action_id, None)
+            elif action.add_message(Message(headers)):
                 self.responses.pop(action_id, None)
         elif "Event" in headers:
             self._inbox.put((at, headers), self.transport)
@@ -165,13 +138,17 @@ class AmiSession:
         try:
             # asyncio.timeout, not wait_for: on 3.11 wait_for can swallow a cancellation.
             async with asyncio.timeout(self._timeout):
-                return await future
+                answer = await future
         except TimeoutError as err:
             self.protocol.responses.pop(action.id, None)
             name = fields.get("Action", "action")
             raise ChannelUnavailable(f"AMI {name} unanswered after {self._timeout}s") from err
         except ConnectionResetError as err:
             raise ChannelUnavailable("AMI connection lost") from err
+        refused = isinstance(answer, Message) and answer.response == "Error"
+        if refused and "permission denied" in (answer.message or "").lower():
+            raise PermissionDenied(fields.get("Action", "action"))
+        return answer
 
     async def watch(self, ping_interval: float) -> None:
         """Ping every interval; a ping unanswered within an interval means the link is dead."""

@@ -50,20 +50,21 @@ class MessageSplitter:
 
 # With `read = all` most messages are events the call tracker never reads (VarSet alone is over
 # half): they are recognised by their first bytes and never decoded. Of VarSet, only the
-# recording's file name matters.
+# recording's file name and a queue call's QUEUESTATUS matter.
 _UNREAD_EVENTS = tuple(
     b"Event: %s\r\n" % name
     for name in (b"VarSet", b"Newexten", b"DeviceStateChange", b"QueueMemberStatus", b"Newstate",
-                 b"NewConnectedLine", b"Cdr", b"DialState", b"RTCPSent", b"RTCPReceived")
+                 b"NewConnectedLine", b"DialState", b"RTCPSent", b"RTCPReceived")
 )
-_READ_VARIABLE = b"Variable: MIXMONITOR_FILENAME"
+_RECORDING, _QUEUE_STATUS = b"Variable: MIXMONITOR_FILENAME", b"Variable: QUEUESTATUS"
 
 
 def is_unread_event(raw: bytes) -> bool:
     """Whether a whole message is an event no one reads (decided without decoding it)."""
     return (
         raw.startswith(_UNREAD_EVENTS)
-        and _READ_VARIABLE not in raw
+        and _RECORDING not in raw
+        and _QUEUE_STATUS not in raw
         and b"ActionID:" not in raw
     )
 

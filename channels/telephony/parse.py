@@ -20,9 +20,15 @@ def customer_phone(raw: str, region: str | None) -> str:
 
 
 def call_event(record: CallRecord, settings: TelephonySettings) -> ContactEvent | None:
-    """The contact event of a call, or None when no customer was on it (internal, own numbers)."""
+    """The contact event of a call, or None when no customer was on it.
+
+    Internal calls, our own numbers, and a click-to-call whose manager never picked up
+    (the customer's number was never dialed) touch no customer.
+    """
     number = record.customer_number
     if record.direction == "internal" or not number or _is_ours(number, settings):
+        return None
+    if not record.customer_dialed:
         return None
     inbound = record.direction == "inbound"
     attribution = settings.attribution_for(record.did) if inbound else {}
@@ -56,6 +62,9 @@ def call_details(record: CallRecord) -> dict[str, Any]:
         "answered_at": record.answered_at.isoformat() if record.answered_at else None,
         "ended_at": record.ended_at.isoformat(),
         "reconciled": record.reconciled,
+        "closed_by": record.closed_by,
+        "placed_by": record.placed_by,
+        "queue_result": record.queue_result,
     }
 
 

@@ -5,10 +5,17 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-_STRINGS = ("host", "username", "secret", "extension_pattern", "default_region")
+_STRINGS = (
+    "host", "username", "secret", "extension_pattern", "default_region", "cdr_timezone",
+    "spool_file",
+)  # fmt: skip
 _STRING_LISTS = ("trunk_contexts", "own_numbers")
-_SECONDS = ("ping_interval", "action_timeout", "stale_call_seconds", "originate_timeout")
+_SECONDS = (
+    "ping_interval", "action_timeout", "stale_call_seconds", "originate_timeout",
+    "cdr_wait_seconds",
+)  # fmt: skip
 
 
 def digits_of(number: str) -> str:
@@ -36,6 +43,12 @@ class TelephonySettings:
     originate_context: str = "from-internal"
     originate_channel: str = "PJSIP/{extension}"
     originate_timeout: float = 30.0
+    cdr_timezone: str = "UTC"
+    """Asterisk writes Cdr times in its local time zone."""
+    spool_file: str | None = None
+    """Where calls not yet stored are kept across a restart (unset: in memory only)."""
+    cdr_wait_seconds: float = 3.0
+    """How long a call adopted mid-way waits after its last Hangup for its Cdr."""
 
     @classmethod
     def from_toml(cls, section: dict[str, Any]) -> TelephonySettings:
@@ -80,8 +93,17 @@ class TelephonySettings:
         except re.error as err:
             message = f"[asterisk] extension_pattern is no regular expression: {err}"
             raise ValueError(message) from err
+        try:
+            ZoneInfo(self.cdr_timezone)
+        except (ZoneInfoNotFoundError, ValueError) as err:
+            raise ValueError(f"[asterisk] cdr_timezone is no time zone: {err}") from err
         if "{extension}" not in self.originate_channel:
             raise ValueError("[asterisk] originate_channel must contain {extension}")
+
+    def known_did(self, number: str) -> str | None:
+        """`number` if it is one of our configured numbers (a DID), else None."""
+        digits = digits_of(number)
+        return number if digits and (digits in self.did_map or digits in self.own_numbers) else None
 
     def attribution_for(self, did: str | None) -> dict[str, str]:
         """The attribution of a dialed number: `did` plus its `[asterisk.did.<number>]` entry."""

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import re
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -12,12 +13,20 @@ FIXTURES = Path(__file__).resolve().parents[2] / "fixtures" / "ami"
 BANNER = b"Asterisk Call Manager/11.0.0\r\n"
 
 
+_CAPTURE_ACTION = re.compile(rb"ActionID: lab-([a-z]+)-\d+")
+
+
 @dataclass
 class Trace:
-    """A captured session: the messages after the login answer, each with its offset in seconds."""
+    """A captured session: the messages after the login answer, each with its offset in seconds.
+
+    `answers` holds what Asterisk answered the capture's own actions (CoreShowChannels,
+    Status, Originate), by lower-case action name, for the server to answer ours with.
+    """
 
     name: str
     messages: list[tuple[float, bytes]]
+    answers: dict[str, list[bytes]] = field(default_factory=dict)
 
 
 def load_trace(name: str) -> Trace:
@@ -27,10 +36,15 @@ def load_trace(name: str) -> Trace:
     body = data[data.index(b"\r\n") + 2 :]
     raw = [part + b"\r\n\r\n" for part in body.split(b"\r\n\r\n") if part]
     assert len(raw) == len(times) - 1, f"{name}: timeline and bytes disagree"
-    messages = list(zip(times[1:], raw, strict=True))
-    # Drop the capture's own login answer and its Logoff's Goodbye: the server answers ours.
-    kept = [(t, m) for t, m in messages if b"ActionID: lab-" not in m]
-    return Trace(name, kept)
+    trace = Trace(name, [])
+    for offset, data in zip(times[1:], raw, strict=True):
+        action = _CAPTURE_ACTION.search(data)
+        if action is None or data.startswith(b"Event: OriginateResponse"):
+            trace.messages.append((offset, data))
+        elif action.group(1) not in (b"login", b"logoff"):
+            # The server answers our login and logoff itself; the rest answers our actions.
+            trace.answers.setdefault(action.group(1).decode(), []).append(data)
+    return trace
 
 
 def message(*lines: str) -> bytes:
@@ -44,7 +58,11 @@ class AmiTestServer:
 
     secret: str = "secret"
     answer_pings: bool = True
-    live_channels: list[tuple[str, str]] = field(default_factory=list)
+    fully_booted: bool = True
+    answers: dict[str, list[bytes]] = field(default_factory=dict)
+    """Captured answers to actions by lower-case name, replayed with the client's ActionID."""
+    live_channels: list[tuple[str, str, str]] = field(default_factory=list)
+    """(channel, Uniqueid, Linkedid) listed by CoreShowChannels and Status."""
     actions: list[dict[str, str]] = field(default_factory=list)
     logins: int = 0
     sessions: list[asyncio.StreamWriter] = field(default_factory=list)
@@ -75,13 +93,22 @@ class AmiTestServer:
                 await self._connected.wait()
         return self.sessions[-1]
 
+    async def listed(self, count: int = 1, within: float = 10.0) -> None:
+        """Wait until the client has asked for the channel lists `count` times (and had them)."""
+        async with asyncio.timeout(within):
+            while [a.get("Action") for a in self.actions].count("Status") < count:  # noqa: ASYNC110
+                await asyncio.sleep(0.01)
+        await asyncio.sleep(0.05)
+
     async def send(self, data: bytes) -> None:
         """Write raw bytes to the newest session."""
         writer = self.sessions[-1]
         writer.write(data)
         await writer.drain()
 
-    async def replay(self, trace: Trace, speed: float = 1.0) -> None:
+    async def replay(
+        self, trace: Trace, speed: float = 1.0, replace: dict[bytes, bytes] | None = None
+    ) -> None:
         """Send the trace's messages to the newest session with their captured spacing."""
         start = time.monotonic()
         first = trace.messages[0][0]
@@ -89,6 +116,8 @@ class AmiTestServer:
             delay = (offset - first) / speed - (time.monotonic() - start)
             if delay > 0:
                 await asyncio.sleep(delay)
+            for old, new in (replace or {}).items():
+                data = data.replace(old, new)
             await self.send(data)
 
     def drop(self) -> None:
@@ -114,7 +143,10 @@ class AmiTestServer:
         action, action_id = fields.get("Action", "").lower(), fields.get("ActionID", "")
         if action == "login":
             return await self._login(fields, action_id, writer)
-        if action == "ping" and self.answer_pings:
+        if action in self.answers:
+            writer.write(b"".join(_CAPTURE_ACTION.sub(b"ActionID: " + action_id.encode(), m)
+                                  for m in self.answers[action]))  # fmt: skip
+        elif action == "ping" and self.answer_pings:
             writer.write(message("Response: Success", f"ActionID: {action_id}", "Ping: Pong"))
         elif action == "originate":
             writer.write(
@@ -124,8 +156,8 @@ class AmiTestServer:
                     "Message: Originate successfully queued",
                 )
             )
-        elif action == "coreshowchannels":
-            writer.write(self._channel_list(action_id))
+        elif action in ("coreshowchannels", "status"):
+            writer.write(self._channel_list(action, action_id))
         elif action == "logoff":
             writer.write(message("Response: Goodbye", f"ActionID: {action_id}"))
             return False
@@ -150,27 +182,32 @@ class AmiTestServer:
             message(
                 "Response: Success", f"ActionID: {action_id}", "Message: Authentication accepted"
             )
-            + message("Event: FullyBooted", "Privilege: system,all", "Status: Fully Booted")
         )
+        if self.fully_booted:
+            writer.write(
+                message("Event: FullyBooted", "Privilege: system,all", "Status: Fully Booted")
+            )
         await writer.drain()
         self.sessions.append(writer)
         self._connected.set()
         return True
 
-    def _channel_list(self, action_id: str) -> bytes:
+    def _channel_list(self, action: str, action_id: str) -> bytes:
+        item = "CoreShowChannel" if action == "coreshowchannels" else "Status"
         head = message(
             "Response: Success", f"ActionID: {action_id}", "EventList: start",
             "Message: Channels will follow",
         )  # fmt: skip
         items = b"".join(
             message(
-                "Event: CoreShowChannel", f"ActionID: {action_id}", f"Channel: {name}",
-                f"Uniqueid: {uniqueid}", f"Linkedid: {uniqueid}",
+                f"Event: {item}", f"ActionID: {action_id}", f"Channel: {name}",
+                f"Uniqueid: {uniqueid}", f"Linkedid: {linkedid}",
             )  # fmt: skip
-            for name, uniqueid in self.live_channels
+            for name, uniqueid, linkedid in self.live_channels
         )
         tail = message(
-            "Event: CoreShowChannelsComplete", f"ActionID: {action_id}", "EventList: Complete",
+            f"Event: {item}{'s' if item == 'CoreShowChannel' else ''}Complete",
+            f"ActionID: {action_id}", "EventList: Complete",
             f"ListItems: {len(self.live_channels)}",
         )  # fmt: skip
         return head + items + tail

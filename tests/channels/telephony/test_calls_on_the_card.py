@@ -15,7 +15,9 @@ from tests.channels.telephony.conftest import running_channel, wait_for
 from tests.channels.telephony.synthetic import copy_of
 from tests.store_counts import row_counts
 
-CALLBACK_ASKED = ("missed_no_answer", "busy", "abandoned_while_ringing", "queue_abandoned")
+CALLBACK_ASKED = (
+    "missed_no_answer", "busy", "abandoned_while_ringing", "queue_abandoned", "queue_timeout"
+)  # fmt: skip
 
 
 class StoreSink:
@@ -31,13 +33,15 @@ class StoreSink:
         return result
 
 
-async def replayed(core: Core, server: AmiTestServer, *names: str) -> None:
+async def replayed(core: Core, server: AmiTestServer, *names: str, calls: int = 0) -> None:
     sink = StoreSink(core)
     async with running_channel(server, sink):
         await server.logged_in()
         for name in names:
-            await server.replay(load_trace(name), speed=50)
-        await wait_for(lambda: sink.stored == len(names))
+            trace = load_trace(name)
+            server.answers = trace.answers
+            await server.replay(trace, speed=50)
+        await wait_for(lambda: sink.stored == (calls or len(names)))
 
 
 async def lead_rows(core: Core) -> list[dict[str, object]]:
@@ -56,7 +60,7 @@ async def test_an_unanswered_call_opens_a_lead_with_a_callback_due(
     assert lead["callback_due_at"] is not None and lead["callback_done_at"] is None
 
 
-@pytest.mark.parametrize("trace", ["answered_recorded", "queue_answered"])
+@pytest.mark.parametrize("trace", ["answered_recorded", "queue_answered", "connect_mid_call"])
 async def test_an_answered_call_opens_a_lead_without_a_callback(
     core: Core, ami_server: AmiTestServer, trace: str
 ) -> None:
@@ -100,3 +104,73 @@ async def test_a_call_from_our_own_number_never_creates_a_lead(
 
     assert sink.stored == 0
     assert (await row_counts(core.engine))["touches"] == 0
+
+
+async def touch_details(core: Core) -> list[dict[str, object]]:
+    async with core.engine.connect() as conn:
+        return [dict(r.details) for r in await conn.execute(
+            select(touches.c.details).order_by(touches.c.id))]  # fmt: skip
+
+
+async def test_a_call_joined_in_the_middle_is_on_the_card_once(
+    core: Core, ami_server: AmiTestServer
+) -> None:
+    await replayed(core, ami_server, "connect_mid_call")
+
+    counts = await row_counts(core.engine)
+    assert (counts["customers"], counts["leads"], counts["touches"]) == (1, 1, 1)
+    [details] = await touch_details(core)
+    assert (details["disposition"], details["answered_by"]) == ("answered", "201")
+
+
+async def test_one_caller_twice_back_to_back_is_one_lead_whose_answered_call_closes_the_callback(
+    core: Core, ami_server: AmiTestServer
+) -> None:
+    await replayed(core, ami_server, "two_calls_same_caller_back_to_back", calls=2)
+
+    [lead] = await lead_rows(core)
+    assert lead["callback_due_at"] is not None and lead["callback_done_at"] is not None
+    counts = await row_counts(core.engine)
+    assert (counts["customers"], counts["touches"]) == (1, 2)
+    missed, answered = await touch_details(core)
+    assert (missed["disposition"], answered["disposition"]) == ("missed", "answered")
+    assert str(answered["recording"]).endswith("-1796049731.9.wav")
+
+
+async def test_a_click_to_call_the_manager_missed_leaves_the_callback_open(
+    core: Core, ami_server: AmiTestServer
+) -> None:
+    await replayed(core, ami_server, "abandoned_while_ringing")
+    sink = StoreSink(core)
+    async with running_channel(ami_server, sink) as (channel, _):
+        await ami_server.logged_in()
+        await ami_server.listed()
+        call_id = await channel.originate("201", "+79161234567")
+        captured = b"leadgate-3f9c1e7a5b2d4c6e8f0a1b2c3d4e5f60"
+        trace = load_trace("click_to_call_manager_no_answer")
+        await ami_server.replay(trace, speed=50, replace={captured: call_id.encode()})
+        await asyncio.sleep(0.5)
+
+    [lead] = await lead_rows(core)
+    assert lead["callback_due_at"] is not None and lead["callback_done_at"] is None
+    assert (sink.stored, (await row_counts(core.engine))["touches"]) == (0, 1)
+
+
+async def test_a_call_intake_refuses_is_recorded_and_every_later_call_is_stored(
+    core: Core, ami_server: AmiTestServer
+) -> None:
+    answered = load_trace("answered_recorded")
+    # A caller id no phone number can be read from: intake refuses the call for good.
+    unusable = [m.replace(b"79161234567", b"0000000") for _, m in answered.messages]
+    good = [copy_of(load_trace("busy"), n, caller=f"7903111{n:04d}") for n in range(3)]
+    sink = StoreSink(core)
+    async with running_channel(ami_server, sink) as (channel, _):
+        await ami_server.logged_in()
+        for message in unusable + [m for call in good for m in call]:
+            await ami_server.send(message)
+        await wait_for(lambda: sink.stored == 3)
+        assert channel.delivery is not None
+        await wait_for(lambda: len(channel.delivery.refused) == 1)
+        [(refused_id, reason)] = channel.delivery.refused
+    assert (refused_id, reason) == ("1795334023.0", "no_usable_contact")
+    assert (await row_counts(core.engine))["touches"] == 3

@@ -52,12 +52,24 @@ EXPECTED: dict[str, dict[str, Any]] = {
         "phone": "+79267778899", "name": "Пётр Сидоров", "direction": "inbound",
         "disposition": "abandoned", "answered_by": None, "ring": 6.0, "talk": 0.0,
         "callback": "request", "attribution": {"did": "74951230000"}, "queue": "sales",
-        "hold": 6.0, "recording": None,
+        "hold": 6.0, "recording": None, "queue_result": "abandoned",
     },
     "click_to_call_originate": {
         "phone": "+79161234567", "name": None, "direction": "outbound",
         "disposition": "answered", "answered_by": "201", "ring": 4.0, "talk": 3.0,
         "callback": "fulfilled", "attribution": {}, "queue": None, "hold": None,
+        "recording": None,
+    },
+    "queue_timeout": {
+        "phone": "+79851234455", "name": "Анна Кузнецова", "direction": "inbound",
+        "disposition": "missed", "answered_by": None, "ring": 15.5, "talk": 0.0,
+        "callback": "request", "attribution": {"did": "74951230000"}, "queue": "sales",
+        "hold": 16.0, "recording": None, "queue_result": "timeout",
+    },
+    "connect_mid_call": {  # adopted from CoreShowChannels and Status; times from its Cdr
+        "phone": "+79057776655", "name": "Сергей Волков", "direction": "inbound",
+        "disposition": "answered", "answered_by": "201", "ring": 1.0, "talk": 8.0,
+        "callback": "fulfilled", "attribution": AD_NUMBER, "queue": None, "hold": None,
         "recording": None,
     },
 }  # fmt: skip
@@ -68,9 +80,11 @@ async def test_replayed_trace_becomes_the_expected_call_event(
     trace_name: str, ami_server: AmiTestServer, sink: RecordingSink
 ) -> None:
     expected = EXPECTED[trace_name]
+    trace = load_trace(trace_name)
+    ami_server.answers = trace.answers
     async with running_channel(ami_server, sink, clock=scaled_clock(SPEED)):
         await ami_server.logged_in()
-        await ami_server.replay(load_trace(trace_name), speed=SPEED)
+        await ami_server.replay(trace, speed=SPEED)
         await wait_for(lambda: len(sink.events) == 1)
     (event,) = sink.events
     details = event.details
@@ -89,6 +103,8 @@ async def test_replayed_trace_becomes_the_expected_call_event(
     assert details["ring_seconds"] == pytest.approx(expected["ring"], abs=1.0)
     assert details["talk_seconds"] == pytest.approx(expected["talk"], abs=1.0)
     assert details["reconciled"] is False
+    assert details["closed_by"] == "hangup"
+    assert details["queue_result"] == expected.get("queue_result")
     assert details["transfers"] == 0
 
 

@@ -59,9 +59,9 @@ def test_a_call_whose_hangup_never_comes_is_closed_as_stale_once() -> None:
     tracker = CallTracker(telephony_settings(5038, stale_call_seconds=60))
     assert fed(tracker, without_hangups(1), 1000.0) == []
 
-    early = tracker.close_stale(1059.0)
-    [stale] = tracker.close_stale(1061.0)
-    again = tracker.close_stale(2000.0)
+    early = tracker.tick(1059.0)
+    [stale] = tracker.tick(1061.0)
+    again = tracker.tick(2000.0)
 
     assert (early, again) == ([], [])
     assert (stale.closed_by, stale.did, tracker.open_calls) == ("stale", "74951234567", 0)
@@ -111,3 +111,19 @@ def test_a_transferred_call_keeps_one_record_with_the_final_answering_extension(
 
     assert (record.direction, record.disposition) == ("inbound", "answered")
     assert (record.answered_by, record.transfers, record.did) == ("202", 1, "74951234567")
+
+
+def test_a_call_joined_mid_way_takes_its_durations_from_the_cdr_on_our_own_clock() -> None:
+    # Asterisk's Cdr times are local; a wrong cdr_timezone must not bend the durations.
+    tracker = CallTracker(telephony_settings(5038, cdr_timezone="Asia/Tashkent"))
+    trace = load_trace("connect_mid_call")
+    records = []
+    for offset, raw in [(0.0, m) for m in trace.answers["coreshowchannels"]] + trace.messages:
+        headers = parse_message(raw)
+        if headers is not None:
+            records += tracker.feed(headers, 5000.0 + offset)
+    [record] = records + tracker.tick(5100.0)
+
+    assert (record.ring_seconds, record.talk_seconds, record.answered_by) == (1.0, 8.0, "201")
+    assert abs(record.ended_at.timestamp() - (5000.0 + 5.57)) < 0.01  # its last Hangup
+    assert record.started_at.timestamp() == record.ended_at.timestamp() - 9.0
