@@ -1,7 +1,7 @@
 """owner at accept: a card belongs to the manager who accepted its lead, not the one offered it
 
-Revision ID: 0003
-Revises: 0002
+Revision ID: 0012
+Revises: 0011
 Create Date: 2026-11-30 16:00:00
 """
 
@@ -9,8 +9,8 @@ from collections.abc import Sequence
 
 from alembic import op
 
-revision: str = "0003"
-down_revision: str | None = "0002"
+revision: str = "0012"
+down_revision: str | None = "0011"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
