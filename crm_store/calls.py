@@ -8,13 +8,13 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from crm_store.routing_tables import managers
-from crm_store.tables import customers, identities, leads
+from crm_store.tables import customers, identities, leads, touches
 from leads.statuses import OPEN_STATUSES
 
 _MANAGER = (managers.c.id, managers.c.login, managers.c.name, managers.c.email,
             managers.c.telegram_chat_id)
 _OWNER_OF_PHONE = (
-    select(managers.c.extension, managers.c.available)
+    select(managers.c.extension, managers.c.available, managers.c.hours)
     .select_from(identities)
     .join(customers, customers.c.id == identities.c.customer_id)
     .join(managers, managers.c.id == customers.c.owner_manager_id)
@@ -39,11 +39,14 @@ async def manager_phone(conn: AsyncConnection, manager_id: int) -> tuple[bool, s
     return (False, None) if row is None else (True, row.extension)
 
 
-async def owner_extension(conn: AsyncConnection, phone: str) -> tuple[str | None, bool]:
-    """The extension of the manager owning the card with this E.164 phone, and if they are in."""
+async def owner_extension(
+    conn: AsyncConnection, phone: str
+) -> tuple[str | None, bool, str | None]:
+    """The extension of the manager owning the card with this E.164 phone, whether they are
+    available, and their working hours (as written)."""
     row = (await conn.execute(_OWNER_OF_PHONE.where(
         identities.c.kind == "phone", identities.c.value == phone))).first()
-    return (None, False) if row is None else (row.extension, bool(row.available))
+    return (None, False, None) if row is None else (row.extension, bool(row.available), row.hours)
 
 
 async def caller_card(conn: AsyncConnection, phone: str) -> dict[str, Any] | None:
@@ -64,3 +67,18 @@ async def caller_card(conn: AsyncConnection, phone: str) -> dict[str, Any] | Non
             managers.c.id == row.owner_manager_id))
     return {"customer_id": row.id, "name": row.name, "phones": [phone],
             "owner_manager_id": row.owner_manager_id, "owner": owner, "open_lead_id": open_lead}
+
+
+async def call_recording(conn: AsyncConnection, touch_id: int) -> tuple[int | None, str] | None:
+    """The owner of the card a call touch is on and the touch's recording (None: no such call)."""
+    row = (await conn.execute(
+        select(customers.c.owner_manager_id, touches.c.details)
+        .join(customers, customers.c.id == touches.c.customer_id)
+        .where(touches.c.id == touch_id, touches.c.channel == "call")
+    )).first()
+    if row is None:
+        return None
+    recording = (row.details or {}).get("recording")
+    if not isinstance(recording, str) or not recording:
+        return None
+    return row.owner_manager_id, recording

@@ -80,11 +80,6 @@ _ASSIGN = (
         assigned_at=bindparam("assigned_at"),
     )
 )
-_CLAIM_CARD = (
-    update(customers)
-    .where(customers.c.id == bindparam("customer_id"), customers.c.owner_manager_id.is_(None))
-    .values(owner_manager_id=bindparam("manager_id"))
-)
 # A transaction-level advisory lock per team, taken in team id order, on the teams named and on
 # every team sharing a member with them: two transactions choosing among the same managers wait
 # for each other, so each sees the other's assignments and no capacity is exceeded.
@@ -163,22 +158,16 @@ class SqlRoutingStore:
         routing: dict[str, Any], deadline: datetime, now: datetime,
     ) -> None:
         """Offer one lead to `manager_id` until `deadline` (no message: the caller writes it)."""
+        # An offer does not make an owner: the card is the manager's once they accept.
         await self.connection.execute(_ASSIGN, [_assignment(
             Placement(lead_id, customer_id, team, manager_id, routing, deadline, ("", "", {})),
             now)])
-        await self.connection.execute(
-            _CLAIM_CARD, [{"customer_id": customer_id, "manager_id": manager_id}]
-        )
 
     async def place(self, placements: Sequence[Placement], now: datetime) -> None:
-        """Apply many placements: lead rows, unowned cards claimed, messages in the outbox."""
+        """Apply many placements: lead rows and messages in the outbox (no card changes owner)."""
         if not placements:
             return
         await self.connection.execute(_ASSIGN, [_assignment(p, now) for p in placements])
-        claims = [{"customer_id": p.customer_id, "manager_id": p.manager_id}
-                  for p in placements if p.manager_id is not None]
-        if claims:
-            await self.connection.execute(_CLAIM_CARD, claims)
         await self.outbox.add([p.message for p in placements], now)
 
     async def set_status(self, lead_id: int, now: datetime, status: str,

@@ -9,6 +9,7 @@ from aiohttp import web
 from channels.base import error_response
 from crm_store import cards
 from crm_store.visibility import may_see_card, may_see_lead, teams_of
+from leadgate.api_recordings import recording_url
 from leadgate.app_keys import CORE, PRINCIPAL
 from leads.model import utcnow
 from leads.normalize import normalize_email, normalize_phone
@@ -36,6 +37,9 @@ async def _visible_card(request: web.Request, customer_id: int) -> web.Response:
         return error_response(404, "not_found", "no such customer")
     if surviving != customer_id:
         card["requested_id"] = customer_id
+    for touch in card["timeline"]:
+        if touch["channel"] == "call" and (touch.get("details") or {}).get("recording"):
+            touch["recording_url"] = recording_url(touch["id"])
     return web.json_response(card)
 
 

@@ -10,6 +10,7 @@ from aiohttp import web
 from channels.base import error_response
 from leadgate.app_keys import CORE, PRINCIPAL
 from leads.errors import ChannelUnavailable
+from leads.model import utcnow
 from leads.normalize import normalize_phone
 from routing import calls
 
@@ -78,5 +79,7 @@ async def owner_extension(request: web.Request) -> web.Response:
     caller = request.query.get("caller", "")
     region = request.query.get("region") or core.policy.default_region
     identity = normalize_phone(caller, region)
-    extension = await calls.owner_extension(core.engine, identity.value) if identity else ""
+    if identity is None:
+        return web.Response(text="", content_type="text/plain")
+    extension = await calls.owner_extension(core.engine, identity.value, utcnow())
     return web.Response(text=extension, content_type="text/plain")

@@ -17,6 +17,7 @@ from leadgate import (
     api_duplicates,
     api_leads,
     api_merges,
+    api_recordings,
     api_replies,
     api_reports,
     api_telephony,
@@ -68,6 +69,7 @@ def build_app(
     app.add_routes(api_telephony.routes)
     app.add_routes(api_reports.routes)
     app.add_routes(api_replies.routes)
+    app.add_routes(api_recordings.routes)
     app.add_routes(list(extra_routes))
     app.add_routes([web.get("/healthz", _healthz), web.get("/metrics", _metrics)])
     app.add_routes([web.get(openapi.PATH, openapi.serve_openapi)])

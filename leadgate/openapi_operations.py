@@ -254,6 +254,15 @@ _OPERATIONS: dict[tuple[str, str], dict[str, Any]] = {
     },
     **{("get", f"/api/reports/{name}"): _report(summary, extra)
        for name, summary, extra in _REPORTS},
+    ("get", "/api/calls/{touch_id}/recording"): {
+        "parameters": [{"name": "Range", "in": "header", "required": False,
+                        "schema": {"type": "string"}}],
+        "responses": {"200": _answer("the recording", {"audio/*": {"schema": {
+                          "type": "string", "format": "binary"}}}),
+                      "206": _answer("the requested byte range"),
+                      "302": _answer("at the recordings server (recordings_url)"),
+                      **_errors(401, 404)},
+    },
     ("get", "/healthz"): {
         "summary": "Each channel's and loop's state; 503 when the database is unreachable.",
         "responses": {"200": _answer("serving", _OBJECT), "503": _answer("degraded", _OBJECT)},

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
+from datetime import datetime
 from typing import Protocol
 
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from crm_store import calls
 from routing import messages
+from routing.hours import WorkingHours
 
 # Called with keywords: routing_key, payload, message_id (writes the outbox, once per id).
 Publish = Callable[..., Awaitable[None]]
@@ -55,11 +57,21 @@ class ScreenPop:
                             message_id=message.message_id)
 
 
-async def owner_extension(engine: AsyncEngine, phone: str) -> str:
-    """The extension of the manager who owns the caller's card, if they take calls now ('')."""
+async def owner_extension(engine: AsyncEngine, phone: str, now: datetime) -> str:
+    """The extension of the manager who owns the caller's card, if they take calls now ('').
+
+    They take calls when available and inside their working hours: an off-duty owner's phone
+    is not rung at night, the call goes to the team (the dialplan's queue).
+    """
     async with engine.connect() as conn:
-        extension, available = await calls.owner_extension(conn, phone)
-    return extension if available and extension else ""
+        extension, available, hours = await calls.owner_extension(conn, phone)
+    if not (available and extension):
+        return ""
+    try:
+        working = WorkingHours.parse(hours)
+    except ValueError:  # checked when written; a row edited by hand must not stop calls
+        working = WorkingHours.always()
+    return extension if working.is_open(now) else ""
 
 
 async def manager_at(engine: AsyncEngine, extension: str) -> int | None:

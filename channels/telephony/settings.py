@@ -7,6 +7,8 @@ from dataclasses import dataclass, field
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from channels.telephony.recordings import Recordings
+
 _STRINGS = (
     "host", "username", "secret", "extension_pattern", "default_region", "cdr_timezone",
     "spool_file",
@@ -71,6 +73,7 @@ class TelephonySettings:
             raise ValueError("[asterisk] secret is required (the AMI user's secret)")
         values["own_numbers"] = frozenset(digits_of(n) for n in values.get("own_numbers", ()))
         values["did_map"] = _did_map(section.get("did", {}))
+        Recordings.from_toml(section)  # checked here, used by the recordings endpoint
         settings = cls(**values)
         settings.check()
         return settings

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from crm_store.tokens import create_token
-from tests.routing.staffing import AZIZ, FLOOR, IRA
+from tests.routing.staffing import AZIZ, FLOOR, IRA, TIMUR
 from tests.support.leadgate_http import running_leadgate
 
 
@@ -69,3 +69,25 @@ async def test_wrong_lead_actions_get_clear_json_errors(database_url: str) -> No
         "not json": (400, "malformed"), "bad manager": (422, "invalid"),
         "closed": (409, "conflict"), "no token": (401, "unauthorized"),
     }
+
+
+async def test_the_card_belongs_to_the_manager_who_accepted_its_lead_not_to_the_one_offered_it(
+    database_url: str,
+) -> None:
+    async with running_leadgate(database_url, **FLOOR) as lg:
+        posted = (await lg.post_form("contact", {"phone": "+998901110003",
+                                                 "utm_source": "instagram"})).body
+        lg.token = await create_token(lg.core.engine, "admin")
+        offered = (await lg.get(f"/api/leads/{posted['lead_id']}")).body
+        before = (await lg.get(f"/api/customers/{posted['customer_id']}")).body
+        lg.token = await create_token(lg.core.engine, "manager", "ira")
+        await lg.request("POST", f"/api/leads/{posted['lead_id']}/pass")
+        lg.token = await create_token(lg.core.engine, "manager", "timur")
+        accepted = await lg.request("POST", f"/api/leads/{posted['lead_id']}/accept")
+        lg.token = await create_token(lg.core.engine, "admin")
+        after = (await lg.get(f"/api/customers/{posted['customer_id']}")).body
+
+    assert offered["manager_id"] == IRA
+    assert before["owner_manager_id"] is None  # an offer makes no owner
+    assert (accepted.status, accepted.body["manager_id"]) == (200, TIMUR)
+    assert after["owner_manager_id"] == TIMUR

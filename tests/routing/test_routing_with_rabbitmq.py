@@ -29,7 +29,11 @@ async def assigned_to(manager_id: int, lead_id: int) -> dict[str, Any]:
     return dict(message["payload"])
 
 
-async def close(lg: LeadgateClient, lead_id: int) -> None:
+async def close(lg: LeadgateClient, lead_id: int, accepted_by: int | None = None) -> None:
+    if accepted_by is not None:  # accepting makes the manager the card's owner
+        body = {"manager_id": accepted_by}
+        answer = await lg.request("POST", f"/api/leads/{lead_id}/accept", json=body)
+        assert answer.status == 200, answer.body
     answer = await lg.request("POST", f"/api/leads/{lead_id}/close", json={"status": "won"})
     assert answer.status == 200, answer.body
 
@@ -44,7 +48,7 @@ async def test_instagram_lead_lands_in_the_instagram_team_and_sticks_to_its_mana
         first = await post(lg, "+998 90 111 22 33")
         offer = await assigned_to(IRA, first)
         decision = (await lg.get(f"/api/leads/{first}")).body["routing"]
-        await close(lg, first)
+        await close(lg, first, accepted_by=IRA)
         second = await post(lg, "90 111-22-33", source="google")
         sticky = await assigned_to(IRA, second)
 
@@ -66,7 +70,7 @@ async def test_with_the_owner_away_the_least_loaded_member_gets_the_lead(
         await assigned_to(IRA, first)
         await post(lg, "+998901112244")  # Ira now has one more open lead than Timur
         await wait_for_messages(manager_queue(TIMUR), 1)
-        await close(lg, first)
+        await close(lg, first, accepted_by=IRA)
         await change_manager(lg.core.engine, "ira", available=False)
 
         again = await post(lg, "+998901112233")

@@ -58,7 +58,7 @@ EXPECTED: dict[str, dict[str, Any]] = {
         "phone": "+79161234567", "name": None, "direction": "outbound",
         "disposition": "answered", "answered_by": "201", "ring": 4.0, "talk": 3.0,
         "callback": "fulfilled", "attribution": {}, "queue": None, "hold": None,
-        "recording": None,
+        "recording": None, "placed_by": "201",
     },
     "queue_timeout": {
         "phone": "+79851234455", "name": "Анна Кузнецова", "direction": "inbound",
@@ -105,6 +105,7 @@ async def test_replayed_trace_becomes_the_expected_call_event(
     assert details["reconciled"] is False
     assert details["closed_by"] == "hangup"
     assert details["queue_result"] == expected.get("queue_result")
+    assert details["placed_by"] == expected.get("placed_by")
     assert details["transfers"] == 0
 
 
