@@ -8,9 +8,11 @@ from sqlalchemy import (
     Column,
     Float,
     ForeignKey,
+    Index,
     Integer,
     String,
     Table,
+    text,
 )
 
 from crm_store.columns import Id, Json, UtcDateTime
@@ -58,7 +60,11 @@ outbox = Table(
     Column("routing_key", String(200), nullable=False),
     Column("payload", Json, nullable=False),
     Column("created_at", UtcDateTime, nullable=False),
-    Column("sent_at", UtcDateTime, index=True),
+    Column("sent_at", UtcDateTime),
+    # Only the unsent rows, in order: the relay's claim and its head look-up read this index
+    # and stay as cheap with a million sent rows behind them as with none.
+    Index("ix_outbox_unsent", "id", postgresql_where=text("sent_at IS NULL"),
+          sqlite_where=text("sent_at IS NULL")),
 )
 
 consumed_messages = Table(
