@@ -3,8 +3,9 @@
 `async with SqlUnitOfWork(engine) as uow: ...; await uow.commit()` — leaving the block without
 commit rolls back, so nothing half-written survives an exception. Every write transaction of
 Leadgate is one of these: intake (`uow.intake`, `uow.routing` with its outbox), the desk's lead
-changes, the relay, the notifiers' inbox, the staff sync and the CLI (`uow.staff`), cursors and
-tokens (their statements on `uow.connection`). It implements `leads.ports.UnitOfWork`.
+changes, the relay, the notifiers' inbox, the staff sync and the CLI (`uow.staff`), bans, merges
+and the refusal journal (`uow.hygiene`), cursors and tokens (their statements on
+`uow.connection`). It implements `leads.ports.UnitOfWork`.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from types import TracebackType
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, AsyncTransaction
 
 from crm_store.engine import for_writing
+from crm_store.hygiene_store import SqlHygieneStore
 from crm_store.intake_store import SqlIntakeStore
 from crm_store.routing_store import SqlRoutingStore
 from crm_store.staff import SqlStaffStore
@@ -26,6 +28,7 @@ class SqlUnitOfWork:
     intake: SqlIntakeStore
     routing: SqlRoutingStore
     staff: SqlStaffStore
+    hygiene: SqlHygieneStore
 
     def __init__(self, engine: AsyncEngine) -> None:
         self._engine = engine
@@ -41,6 +44,7 @@ class SqlUnitOfWork:
         self.intake = SqlIntakeStore(self.connection)
         self.routing = SqlRoutingStore(self.connection)
         self.staff = SqlStaffStore(self.connection)
+        self.hygiene = SqlHygieneStore(self.connection)
         return self
 
     async def commit(self) -> None:

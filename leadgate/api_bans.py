@@ -9,7 +9,7 @@ from aiohttp import web
 
 from channels.base import error_response
 from crm_store import screening
-from crm_store.engine import for_writing
+from crm_store.uow import SqlUnitOfWork
 from leadgate.api_duplicates import page
 from leadgate.app_keys import CORE, PRINCIPAL
 from leads.bans import normalize_ban
@@ -56,8 +56,9 @@ async def add_ban(request: web.Request) -> web.Response:
         key = normalize_ban(body["kind"], body["value"], region or core.policy.default_region)
     except ValueError as err:
         return error_response(422, "invalid", str(err))
-    async with for_writing(core.engine).begin() as conn:
-        ban_id = await screening.add_ban(conn, key, reason, utcnow())
+    async with SqlUnitOfWork(core.engine) as uow:
+        ban_id = await uow.hygiene.add_ban(key, reason, utcnow())
+        await uow.commit()
     return web.json_response({"id": ban_id, "kind": key[0], "value": key[1], "reason": reason},
                              status=201)
 
@@ -65,8 +66,9 @@ async def add_ban(request: web.Request) -> web.Response:
 @routes.delete(r"/api/bans/{ban_id:[0-9]{1,18}}")
 async def remove_ban(request: web.Request) -> web.Response:
     """Lift a ban."""
-    async with for_writing(request.app[CORE].engine).begin() as conn:
-        removed = await screening.remove_ban_by_id(conn, int(request.match_info["ban_id"]))
+    async with SqlUnitOfWork(request.app[CORE].engine) as uow:
+        removed = await uow.hygiene.remove_ban_by_id(int(request.match_info["ban_id"]))
+        await uow.commit()
     if not removed:
         return error_response(404, "not_found", "no such ban")
     return web.json_response({"id": int(request.match_info["ban_id"]), "removed": True})
@@ -98,8 +100,9 @@ async def release(request: web.Request) -> web.Response:
         return error_response(503, "store_unavailable", "the store did not take the write")
     outcome = {"lead_id": result.lead_id, "customer_id": result.customer_id,
                "touch_id": result.touch_id, "deduplicated": result.deduplicated}
-    async with for_writing(core.engine).begin() as conn:
-        await screening.mark_released(conn, kept, outcome, utcnow())
+    async with SqlUnitOfWork(core.engine) as uow:
+        await uow.hygiene.mark_released(kept, outcome, utcnow())
+        await uow.commit()
     return web.json_response({"quarantine_id": kept, **outcome})
 
 

@@ -5,7 +5,8 @@ from __future__ import annotations
 from aiohttp import web
 
 from channels.base import error_response
-from crm_store import cards, duplicates
+from crm_store import duplicates
+from crm_store.uow import SqlUnitOfWork
 from leadgate.app_keys import CORE, PRINCIPAL
 from leads.model import utcnow
 
@@ -44,15 +45,15 @@ async def dismiss(request: web.Request) -> web.Response:
     """Say two cards are not one person: the pair is never suggested again (admin only)."""
     if not request[PRINCIPAL].is_admin:
         return error_response(403, "forbidden", "only an admin token dismisses suggestions")
-    engine = request.app[CORE].engine
-    async with engine.begin() as conn:
-        ids = [await cards.surviving_customer_id(conn, int(request.match_info[name]))
+    async with SqlUnitOfWork(request.app[CORE].engine) as uow:
+        ids = [await uow.hygiene.surviving_customer_id(int(request.match_info[name]))
                for name in ("customer_id", "other_id")]
         if None in ids:
             return error_response(404, "not_found", "no such customer")
         customer_id, other_id = (int(i) for i in ids if i is not None)
         if customer_id == other_id:
             return error_response(409, "conflict", "these are one card already")
-        await duplicates.dismiss(conn, customer_id, other_id, utcnow())
+        await uow.hygiene.dismiss_duplicate(customer_id, other_id, utcnow())
+        await uow.commit()
     return web.json_response({"customer_id": customer_id, "other_id": other_id,
                               "dismissed": True})

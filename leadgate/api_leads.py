@@ -9,7 +9,7 @@ from aiohttp import web
 
 from channels.base import error_response
 from crm_store import screening
-from crm_store.engine import for_writing
+from crm_store.uow import SqlUnitOfWork
 from leadgate.app_keys import CORE, PRINCIPAL
 from leads.bans import bans_for_card
 from leads.errors import LeadConflict, LeadNotFound
@@ -63,9 +63,10 @@ async def _offer_ban(request: web.Request, lead_id: int, ban: bool) -> dict[str,
     answer: dict[str, Any] = {"lead_id": lead_id, "status": "spam",
                               "ban_offer": [{"kind": k, "value": v} for k, v in offer]}
     if ban:
-        async with for_writing(engine).begin() as conn:
+        async with SqlUnitOfWork(engine) as uow:
             for key in offer:
-                await screening.add_ban(conn, key, f"spam (lead {lead_id})", utcnow())
+                await uow.hygiene.add_ban(key, f"spam (lead {lead_id})", utcnow())
+            await uow.commit()
         answer["banned"] = answer["ban_offer"]
     return answer
 

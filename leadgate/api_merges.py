@@ -7,8 +7,7 @@ import json
 from aiohttp import web
 
 from channels.base import error_response
-from crm_store.engine import for_writing
-from crm_store.merging import merge_by_hand, undo_merge
+from crm_store.uow import SqlUnitOfWork
 from leadgate.app_keys import CORE, PRINCIPAL
 from leads.errors import MergeRefused
 from leads.model import utcnow
@@ -30,8 +29,9 @@ async def merge(request: web.Request) -> web.Response:
         return error_response(422, "invalid", 'name the card to merge in: {"from": id}')
     into = int(request.match_info["customer_id"])
     try:
-        async with for_writing(request.app[CORE].engine).begin() as conn:
-            merge_id = await merge_by_hand(conn, into, other, "api:admin", utcnow())
+        async with SqlUnitOfWork(request.app[CORE].engine) as uow:
+            merge_id = await uow.hygiene.merge_by_hand(into, other, "api:admin", utcnow())
+            await uow.commit()
     except LookupError as err:
         return error_response(404, "not_found", str(err))
     except MergeRefused as err:
@@ -45,8 +45,9 @@ async def undo(request: web.Request) -> web.Response:
     if not request[PRINCIPAL].is_admin:
         return error_response(403, "forbidden", "only an admin token undoes merges")
     try:
-        async with for_writing(request.app[CORE].engine).begin() as conn:
-            undone = await undo_merge(conn, int(request.match_info["merge_id"]), utcnow())
+        async with SqlUnitOfWork(request.app[CORE].engine) as uow:
+            undone = await uow.hygiene.undo_merge(int(request.match_info["merge_id"]), utcnow())
+            await uow.commit()
     except LookupError as err:
         return error_response(404, "not_found", str(err))
     except MergeRefused as err:

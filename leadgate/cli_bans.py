@@ -10,6 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from crm_store import screening
 from crm_store.migrate import upgrade_if_empty
+from crm_store.uow import SqlUnitOfWork
 from leads.bans import BAN_KINDS, normalize_ban
 from leads.clean import clean_text
 from leads.model import utcnow
@@ -44,13 +45,15 @@ async def run(args: argparse.Namespace, engine: AsyncEngine, region: str | None)
                            f"{row['reason'] or ''}")
         return 0
     key = normalize_ban(args.kind, args.value, args.region or region)
-    async with engine.begin() as conn:
+    async with SqlUnitOfWork(engine) as uow:
         if args.ban_command == "add":
             reason = clean_text(args.reason, 500) if args.reason else None
-            ban_id = await screening.add_ban(conn, key, reason, utcnow())
+            ban_id = await uow.hygiene.add_ban(key, reason, utcnow())
+            await uow.commit()
             print(f"banned {key[0]} {key[1]} (id {ban_id})")
             return 0
-        if not await screening.remove_ban(conn, key):
+        if not await uow.hygiene.remove_ban(key):
             raise ValueError(f"{key[0]} {key[1]} is not banned")
+        await uow.commit()
     print(f"ban on {key[0]} {key[1]} lifted")
     return 0

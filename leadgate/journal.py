@@ -16,8 +16,7 @@ from aiohttp.typedefs import Handler, Middleware
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from channels.webhook import RAW_BODY
-from crm_store.engine import for_writing
-from crm_store.journal import keep_refusal
+from crm_store.uow import SqlUnitOfWork
 from leads.model import utcnow
 
 log = logging.getLogger(__name__)
@@ -70,8 +69,9 @@ async def _keep(engine: AsyncEngine, settings: JournalSettings, request: web.Req
            "idempotency_key": request.headers.get("Idempotency-Key", "")[:200] or None,
            "raw": request.get(RAW_BODY, b"")[: settings.max_body_bytes] or None}
     try:
-        async with for_writing(engine).begin() as conn:
-            await keep_refusal(conn, row, settings.keep_days, settings.keep_rows, utcnow())
+        async with SqlUnitOfWork(engine) as uow:
+            await uow.hygiene.keep_refusal(row, settings.keep_days, settings.keep_rows, utcnow())
+            await uow.commit()
     except Exception as err:  # the sender's answer must not depend on the journal
         log.warning("a refusal could not be journaled: %s", type(err).__name__)
 
