@@ -17,6 +17,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 
 from crm_store.routing_tables import managers, teams
 from crm_store.tables import leads
+from leads.statuses import CLOSED_STATUSES
 
 DIMENSIONS = ("source", "channel", "form", "did", "manager", "team")
 TOTAL = "*"
@@ -92,9 +93,7 @@ async def funnel_counts(conn: AsyncConnection, by: str, scope: Scope) -> list[di
             func.count().label("leads"),
             func.count(leads.c.accepted_at).label("accepted"),
             func.count(leads.c.contacted_at).label("contacted"),
-            func.sum(case((status == "won", 1), else_=0)).label("won"),
-            func.sum(case((status == "lost", 1), else_=0)).label("lost"),
-            func.sum(case((status == "spam", 1), else_=0)).label("spam"),
+            *(func.sum(case((status == s, 1), else_=0)).label(s) for s in CLOSED_STATUSES),
         )
         .select_from(source_of(by))
         .where(scope.opened())
@@ -200,7 +199,7 @@ async def funnel(
         return found
 
     totals = {n: sum(int(r[n] or 0) for r in rows)
-              for n in ("leads", "accepted", "contacted", "won", "lost", "spam")}
+              for n in ("leads", "accepted", "contacted", *CLOSED_STATUSES)}
     return [timed(row, row["key"], "") for row in rows], timed(totals, TOTAL, "all_")
 
 

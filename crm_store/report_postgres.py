@@ -21,6 +21,7 @@ from crm_store.report_funnel import (
     source_of,
 )
 from crm_store.tables import leads
+from leads.statuses import CLOSED_STATUSES
 
 
 async def funnel(
@@ -41,7 +42,7 @@ async def funnel(
             func.count().label("leads"),
             func.count(leads.c.accepted_at).label("accepted"),
             func.count(leads.c.contacted_at).label("contacted"),
-            *(func.count(case((status == s, 1))).label(s) for s in ("won", "lost", "spam")),
+            *(func.count(case((status == s, 1))).label(s) for s in CLOSED_STATUSES),
             *times,
         )
         .select_from(source_of(by))

@@ -27,6 +27,7 @@ from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from crm_store.engine import asyncpg_dsn
+from leads.errors import LockLost
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -66,10 +67,6 @@ async def one_at_a_time(connection: AsyncConnection, name: str) -> None:
     if connection.dialect.name == "postgresql":
         await connection.execute(text("SELECT pg_advisory_xact_lock(:key)"),
                                  {"key": lock_key(name)})
-
-
-class LockLost(Exception):
-    """This process no longer holds the singleton (its lock connection ended)."""
 
 
 class SingletonLocks:

@@ -10,9 +10,7 @@ from pathlib import Path
 
 from sqlalchemy.engine import make_url
 
-
-class DatabaseBusy(Exception):
-    """Another Leadgate process already runs on this SQLite database."""
+from leads.errors import DatabaseBusy
 
 
 @contextmanager

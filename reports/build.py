@@ -12,9 +12,10 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from crm_store import report_activity, report_funnel, report_postgres
 from crm_store.report_funnel import Scope
+from leads.statuses import CLOSED_STATUSES
 from reports.period import Period, parse_period
 
-COUNTS = ("leads", "accepted", "contacted", "won", "lost", "spam")
+COUNTS = ("leads", "accepted", "contacted", *CLOSED_STATUSES)
 TIMES = ("median_accept_seconds", "p90_accept_seconds", "median_contact_seconds",
          "p90_contact_seconds")
 FUNNEL_COLUMNS = ("key", *COUNTS, *TIMES)

@@ -6,12 +6,10 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from leads.errors import BadPeriod
+
 MAX_DAYS = 3660
 DEFAULT_DAYS = 30
-
-
-class BadPeriod(ValueError):
-    """The from/to parameters cannot be read as a date range (the message says why)."""
 
 
 @dataclass(frozen=True)

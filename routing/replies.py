@@ -9,14 +9,10 @@ from typing import Any
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from crm_store.replies import ReplyContext, reply_context
-from leads.errors import InvalidEvent
+from leads.errors import ReplyRefused
 from leads.model import ReplyRoute, ReplySender, Sink, utcnow
 from leads.replies import ReplyRefusal, choose_route
 from routing.desk import LeadNotFound
-
-
-class ReplyRefused(InvalidEvent):
-    """No reply can be sent: `code` is `unreachable`, `reply_window_closed` or `refused`."""
 
 
 @dataclass(frozen=True, slots=True)

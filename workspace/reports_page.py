@@ -12,9 +12,10 @@ from aiohttp import web
 from markupsafe import Markup
 
 from crm_store.report_funnel import DIMENSIONS, teams_led_by
+from leads.errors import BadPeriod
 from reports import charts, tables
 from reports.build import Reports
-from reports.period import BadPeriod, Period, zone_named
+from reports.period import Period, zone_named
 from workspace import pages
 from workspace.keys import DEPS, TRANSLATOR
 from workspace.viewer import viewer

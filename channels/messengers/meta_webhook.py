@@ -34,10 +34,6 @@ Parsed = ContactEvent | Ignored
 Parser = Callable[[dict[str, Any], bytes], Sequence[Parsed]]
 
 
-class MalformedPayload(ValueError):
-    """The body is not the payload this webhook sends."""
-
-
 def signature_valid(app_secret: str, body: bytes, header: str) -> bool:
     """`X-Hub-Signature-256: sha256=<hex HMAC-SHA256 of the raw body with the app secret>`."""
     if not header.startswith("sha256="):
@@ -79,7 +75,7 @@ def _parsed(parse: Parser, body: bytes) -> Sequence[Parsed]:
     try:
         payload = clean_json(json.loads(body))
         if not isinstance(payload, dict):
-            raise MalformedPayload("the body must be a JSON object")
+            raise Malformed("the body must be a JSON object")
         return parse(payload, body)
     except (ValueError, UnicodeDecodeError, RecursionError, TypeError, AttributeError) as err:
         raise Malformed(str(err)[:200] or "not a payload of this webhook") from err

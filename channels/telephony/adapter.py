@@ -11,7 +11,7 @@ import uuid
 from collections.abc import Awaitable, Callable
 
 from channels.base import HealthReporter, Sink
-from channels.telephony.connection import AmiSession, PermissionDenied
+from channels.telephony.connection import AmiSession
 from channels.telephony.delivery import CallDelivery, ManagerLookup
 from channels.telephony.inbox import Connected, EventInbox, Tick
 from channels.telephony.parse import call_event, customer_phone
@@ -20,7 +20,7 @@ from channels.telephony.records import CallRecord, RingingCall
 from channels.telephony.settings import TelephonySettings, digits_of
 from channels.telephony.spool import CallSpool
 from channels.telephony.tracker import CallTracker
-from leads.errors import ChannelMisconfigured, ChannelUnavailable
+from leads.errors import ChannelMisconfigured, ChannelUnavailable, PermissionDenied
 
 log = logging.getLogger(__name__)
 

@@ -14,21 +14,13 @@ from panoramisk.message import Message
 
 from channels.telephony.framing import Headers, MessageSplitter, is_unread_event, parse_message
 from channels.telephony.inbox import EventInbox
-from leads.errors import ChannelMisconfigured, ChannelUnavailable
+from leads.errors import ChannelMisconfigured, ChannelUnavailable, PermissionDenied
 
 log = logging.getLogger(__name__)
 
 
 # Items of the channel lists asked for at connect: the tracker adopts calls from them, in order.
 _LISTED = frozenset({"CoreShowChannel", "CoreShowChannelsComplete", "Status", "StatusComplete"})
-
-
-class PermissionDenied(ChannelUnavailable):
-    """Asterisk refused an action this AMI user has no write permission for."""
-
-    def __init__(self, action: str) -> None:
-        super().__init__(f"AMI {action}: permission denied")
-        self.action = action
 
 
 class HardenedAmiProtocol(AMIProtocol):

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from integrations.crm.http import CrmRefused, CrmUnavailable, PacedClient, RateLimited
+from integrations.crm.http import PacedClient
 from integrations.crm.mapping import amo_complex_lead, marker
 from integrations.crm.settings import CrmSettings
+from leads.errors import CrmRefused, CrmUnavailable, RateLimited
 
 
 class AmoCrm:

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from integrations.crm.http import CrmRefused, CrmUnavailable, PacedClient, RateLimited
+from integrations.crm.http import PacedClient
 from integrations.crm.mapping import bitrix_communications, bitrix_fields, marker
 from integrations.crm.settings import CrmSettings
+from leads.errors import CrmRefused, CrmUnavailable, RateLimited
 
 _LIMIT_ERRORS = ("QUERY_LIMIT_EXCEEDED", "OPERATION_TIME_LIMIT")
 

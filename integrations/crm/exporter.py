@@ -13,8 +13,8 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from crm_store import crm_export_store as store
 from crm_store.lead_events import EventScanner
 from crm_store.uow import SqlUnitOfWork
-from integrations.crm.http import CrmError, CrmRefused, RateLimited
 from integrations.crm.settings import CrmSettings
+from leads.errors import CrmError, CrmRefused, RateLimited
 from leads.model import utcnow
 
 log = logging.getLogger(__name__)

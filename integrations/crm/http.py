@@ -10,25 +10,7 @@ from typing import Any
 
 import aiohttp
 
-
-class CrmError(Exception):
-    """A CRM call did not succeed."""
-
-
-class RateLimited(CrmError):
-    """The CRM's documented "too many requests" answer: wait `retry_after` seconds."""
-
-    def __init__(self, detail: str, retry_after: float) -> None:
-        super().__init__(detail)
-        self.retry_after = retry_after
-
-
-class CrmUnavailable(CrmError):
-    """Unreachable, a timeout or a 5xx: try again later."""
-
-
-class CrmRefused(CrmError):
-    """The CRM refused the request as sent (4xx, an error in the answer)."""
+from leads.errors import CrmUnavailable
 
 
 class PacedClient:

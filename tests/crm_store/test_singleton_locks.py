@@ -10,7 +10,8 @@ from contextlib import asynccontextmanager
 import asyncpg
 
 from crm_store.engine import asyncpg_dsn
-from crm_store.singleton_locks import LockLost, SingletonLocks
+from crm_store.singleton_locks import SingletonLocks
+from leads.errors import LockLost
 
 
 class Loop:

@@ -8,7 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from crm_store.sqlite_lock import DatabaseBusy, one_process
+from crm_store.sqlite_lock import one_process
+from leads.errors import DatabaseBusy
 
 
 def test_a_second_holder_of_one_sqlite_database_is_refused(tmp_path: Path) -> None:

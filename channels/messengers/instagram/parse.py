@@ -6,8 +6,9 @@ from collections.abc import Iterator
 from datetime import UTC, datetime
 from typing import Any
 
-from channels.messengers.meta_webhook import Ignored, MalformedPayload, Parsed
+from channels.messengers.meta_webhook import Ignored, Parsed
 from channels.messengers.text_contacts import contacts_in
+from leads.errors import Malformed
 from leads.model import ContactEvent, RawIdentity
 
 _KNOWN_NOT_LEADS = ("read", "delivery", "reaction", "message_edit", "optin", "seen")
@@ -17,7 +18,7 @@ def parse_payload(payload: dict[str, Any], raw: bytes, account: str,
                   region: str | None = None) -> list[Parsed]:
     """Every message a customer sent as an event; everything else we know as Ignored."""
     if payload.get("object") not in ("instagram", "page"):
-        raise MalformedPayload("object must be instagram")
+        raise Malformed("object must be instagram")
     parsed: list[Parsed] = []
     for item in _messaging(payload):
         sender = str((item.get("sender") or {}).get("id") or "")
@@ -26,7 +27,7 @@ def parse_payload(payload: dict[str, Any], raw: bytes, account: str,
             parsed.append(Ignored("echo of our own message"))
         elif isinstance(message, dict) or isinstance(item.get("postback"), dict):
             if not sender.isdigit():
-                raise MalformedPayload("a message needs sender.id")
+                raise Malformed("a message needs sender.id")
             parsed.append(_event(item, sender, account, region, raw))
         else:
             kind = next((k for k in _KNOWN_NOT_LEADS if k in item), "unknown")
@@ -37,7 +38,7 @@ def parse_payload(payload: dict[str, Any], raw: bytes, account: str,
 def _messaging(payload: dict[str, Any]) -> Iterator[dict[str, Any]]:
     entries = payload.get("entry")
     if not isinstance(entries, list):
-        raise MalformedPayload("entry must be a list")
+        raise Malformed("entry must be a list")
     for entry in entries:
         for item in (entry or {}).get("messaging") or []:
             if isinstance(item, dict):
@@ -55,7 +56,7 @@ def _event(item: dict[str, Any], sender: str, account: str, region: str | None,
     postback = item.get("postback") or {}
     mid = str(message.get("mid") or postback.get("mid") or "")
     if not mid:
-        raise MalformedPayload("a message needs mid")
+        raise Malformed("a message needs mid")
     text = message.get("text") or postback.get("title")
     quick = str((message.get("quick_reply") or {}).get("payload") or "")
     media = [{"type": str(a.get("type")), "url": (a.get("payload") or {}).get("url")}

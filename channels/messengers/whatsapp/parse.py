@@ -6,8 +6,9 @@ from collections.abc import Iterator
 from datetime import UTC, datetime
 from typing import Any
 
-from channels.messengers.meta_webhook import Ignored, MalformedPayload, Parsed
+from channels.messengers.meta_webhook import Ignored, Parsed
 from channels.messengers.text_contacts import contacts_in
+from leads.errors import Malformed
 from leads.model import ContactEvent, RawIdentity
 
 # Known and no contact from the customer: reactions, number changes, a chat merely opened.
@@ -20,7 +21,7 @@ def parse_payload(payload: dict[str, Any], raw: bytes, account: str,
                   region: str | None = None) -> list[Parsed]:
     """Every message of one webhook POST as an event; statuses and other fields as Ignored."""
     if payload.get("object") != "whatsapp_business_account":
-        raise MalformedPayload("object must be whatsapp_business_account")
+        raise Malformed("object must be whatsapp_business_account")
     parsed: list[Parsed] = []
     for value in _values(payload):
         names = {c.get("wa_id"): (c.get("profile") or {}).get("name")
@@ -28,7 +29,7 @@ def parse_payload(payload: dict[str, Any], raw: bytes, account: str,
         metadata = value.get("metadata") or {}
         for message in value.get("messages") or []:
             if not isinstance(message, dict) or not message.get("id") or not message.get("from"):
-                raise MalformedPayload("a message needs id and from")
+                raise Malformed("a message needs id and from")
             if message.get("type") in NOT_MESSAGES:
                 parsed.append(Ignored(f"message type {message.get('type')}"))
             else:
@@ -42,7 +43,7 @@ def parse_payload(payload: dict[str, Any], raw: bytes, account: str,
 def _values(payload: dict[str, Any]) -> Iterator[dict[str, Any]]:
     entries = payload.get("entry")
     if not isinstance(entries, list):
-        raise MalformedPayload("entry must be a list")
+        raise Malformed("entry must be a list")
     for entry in entries:
         for change in (entry or {}).get("changes") or []:
             value = (change or {}).get("value")
