@@ -15,9 +15,8 @@ from sqlalchemy import delete, func, select
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from crm_store.engine import for_writing
-from crm_store.outbox import SqlOutbox
 from crm_store.routing_tables import consumed_messages
+from crm_store.uow import SqlUnitOfWork
 from leads.errors import StoreUnavailable
 from leads.model import utcnow
 
@@ -32,14 +31,16 @@ class SqlOnceMarks:
     """Marks made once per key across every process; StoreUnavailable if the store is down."""
 
     def __init__(self, engine: AsyncEngine, scope: str) -> None:
-        self._engine = for_writing(engine)
+        self._engine = engine
         self._scope = scope[:100]
 
     async def first(self, key: str) -> bool:
         """Mark `key`; True only for the first mark of it in the cluster."""
         try:
-            async with self._engine.begin() as conn:
-                return await SqlOutbox(conn).consume_once(self._scope, key[:200], utcnow())
+            async with SqlUnitOfWork(self._engine) as uow:
+                first = await uow.routing.outbox.consume_once(self._scope, key[:200], utcnow())
+                await uow.commit()
+            return first
         except (DBAPIError, OSError) as err:
             raise StoreUnavailable(f"marks unavailable: {type(err).__name__}") from err
 
@@ -48,7 +49,7 @@ class SqlRecentMarks:
     """Distinct items per key within a window, counted across every process."""
 
     def __init__(self, engine: AsyncEngine, scope: str) -> None:
-        self._engine = for_writing(engine)
+        self._engine = engine
         self._scope = scope[:50]
         self._calls = 0
 
@@ -58,15 +59,18 @@ class SqlRecentMarks:
         marks = consumed_messages.c
         self._calls += 1
         try:
-            async with self._engine.begin() as conn:
-                await SqlOutbox(conn).consume_once(consumer, _digest(item, 64), at)
+            async with SqlUnitOfWork(self._engine) as uow:
+                conn = uow.connection
+                await uow.routing.outbox.consume_once(consumer, _digest(item, 64), at)
                 stale = marks.consumed_at < at - window
                 await conn.execute(delete(consumed_messages).where(
                     stale, marks.consumer == consumer))
                 if self._calls % _PRUNE_EVERY == 0:  # keys that went quiet
                     await conn.execute(delete(consumed_messages).where(
                         stale, marks.consumer.startswith(f"{self._scope}:")))
-                return int(await conn.scalar(
+                count = int(await conn.scalar(
                     select(func.count()).where(marks.consumer == consumer)) or 0)
+                await uow.commit()
+            return count
         except (DBAPIError, OSError) as err:
             raise StoreUnavailable(f"marks unavailable: {type(err).__name__}") from err

@@ -4,8 +4,9 @@
 commit rolls back, so nothing half-written survives an exception. Every write transaction of
 Leadgate is one of these: intake (`uow.intake`, `uow.routing` with its outbox), the desk's lead
 changes, the relay, the notifiers' inbox, the staff sync and the CLI (`uow.staff`), bans, merges
-and the refusal journal (`uow.hygiene`), cursors and tokens (their statements on
-`uow.connection`). It implements `leads.ports.UnitOfWork`.
+and the refusal journal (`uow.hygiene`), the workspace's sessions, login throttling and notes
+(`uow.workspace`), cursors, tokens and shared marks (their statements on `uow.connection`).
+It implements `leads.ports.UnitOfWork`.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from crm_store.hygiene_store import SqlHygieneStore
 from crm_store.intake_store import SqlIntakeStore
 from crm_store.routing_store import SqlRoutingStore
 from crm_store.staff import SqlStaffStore
+from crm_store.workspace_store import SqlWorkspaceStore
 
 
 class SqlUnitOfWork:
@@ -29,6 +31,7 @@ class SqlUnitOfWork:
     routing: SqlRoutingStore
     staff: SqlStaffStore
     hygiene: SqlHygieneStore
+    workspace: SqlWorkspaceStore
 
     def __init__(self, engine: AsyncEngine) -> None:
         self._engine = engine
@@ -45,6 +48,7 @@ class SqlUnitOfWork:
         self.routing = SqlRoutingStore(self.connection)
         self.staff = SqlStaffStore(self.connection)
         self.hygiene = SqlHygieneStore(self.connection)
+        self.workspace = SqlWorkspaceStore(self.connection)
         return self
 
     async def commit(self) -> None:

@@ -13,6 +13,7 @@ from typing import Any
 from aiohttp import web
 
 from crm_store import card_extras, cards
+from crm_store.uow import SqlUnitOfWork
 from leads.errors import LeadConflict, LeadNotFound
 from leads.model import utcnow
 from leads.statuses import CLOSED_STATUSES
@@ -134,9 +135,9 @@ async def note(me: Viewer, lead: dict[str, Any], ctx: _Context) -> str:
     text = ctx.field("text")
     if not text:
         return "empty"
-    async with ctx.deps.engine.begin() as conn:
-        await card_extras.add_note(conn, lead["customer_id"], lead["id"], me.manager_id, text,
-                                   utcnow())
+    async with SqlUnitOfWork(ctx.deps.engine) as uow:
+        await uow.workspace.add_note(lead["customer_id"], lead["id"], me.manager_id, text, utcnow())
+        await uow.commit()
     return "noted"
 
 
@@ -158,7 +159,7 @@ async def customer_note(request: web.Request) -> web.Response:
     if card is None or not me.may_see_card(card):
         return pages.refusal(request, 404, "error.not_found")
     if isinstance(text, str) and text.strip():
-        async with request.app[DEPS].engine.begin() as conn:
-            await card_extras.add_note(conn, customer_id, None, me.manager_id, text.strip(),
-                                       utcnow())
+        async with SqlUnitOfWork(request.app[DEPS].engine) as uow:
+            await uow.workspace.add_note(customer_id, None, me.manager_id, text.strip(), utcnow())
+            await uow.commit()
     return pages.redirect(f"/app/customers/{customer_id}?notice=noted")

@@ -11,6 +11,7 @@ from aiohttp import web
 from sqlalchemy.exc import IntegrityError
 
 from crm_store import accounts
+from crm_store.uow import SqlUnitOfWork
 from leads.model import utcnow
 from workspace import pages
 from workspace.keys import DEPS
@@ -48,10 +49,10 @@ async def log_in(request: web.Request) -> web.Response:
         log.info("workspace login refused%s", " (now throttled)" if until else "")
         return _form(request, 429 if until else 401,
                      "login.throttled" if until else "login.wrong", login)
-    async with deps.engine.begin() as conn:
-        await accounts.clear_failures(conn, login)
-        token = await accounts.start_session(conn, account.manager_id, now,
-                                             deps.session_lifetime)
+    async with SqlUnitOfWork(deps.engine) as uow:
+        await uow.workspace.clear_failures(login)
+        token = await uow.workspace.start_session(account.manager_id, now, deps.session_lifetime)
+        await uow.commit()
     response = pages.redirect("/app/")
     set_cookie(request, response, SESSION_COOKIE, token,
                max_age=int(deps.session_lifetime.total_seconds()))
@@ -62,8 +63,9 @@ async def log_in(request: web.Request) -> web.Response:
 @routes.post("/logout")
 async def log_out(request: web.Request) -> web.Response:
     """End the session everywhere and go back to the login form."""
-    async with request.app[DEPS].engine.begin() as conn:
-        await accounts.end_session(conn, request.cookies.get(SESSION_COOKIE, ""))
+    async with SqlUnitOfWork(request.app[DEPS].engine) as uow:
+        await uow.workspace.end_session(request.cookies.get(SESSION_COOKIE, ""))
+        await uow.commit()
     response = pages.redirect("/app/login")
     response.del_cookie(SESSION_COOKIE, path="/")
     return response
@@ -73,9 +75,11 @@ async def _failed(request: web.Request, login: str) -> datetime | None:
     deps = request.app[DEPS]
     for _ in range(2):  # two first failures at once: the second insert retries as an update
         try:
-            async with deps.engine.begin() as conn:
-                return await accounts.record_failure(conn, login, utcnow(), deps.throttle_after,
-                                                     deps.throttle_for)
+            async with SqlUnitOfWork(deps.engine) as uow:
+                until = await uow.workspace.record_failure(login, utcnow(), deps.throttle_after,
+                                                           deps.throttle_for)
+                await uow.commit()
+            return until
         except IntegrityError:
             continue
     return None
