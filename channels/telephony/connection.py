@@ -12,7 +12,7 @@ from panoramisk.actions import Action
 from panoramisk.ami_protocol import AMIProtocol
 from panoramisk.message import Message
 
-from channels.telephony.framing import Headers, MessageSplitter, is_unread_event, parse_message
+from channels.telephony.framing import Headers, MessageSplitter, parse_message, worth_reading
 from channels.telephony.inbox import EventInbox
 from leads.errors import ChannelMisconfigured, ChannelUnavailable, PermissionDenied
 
@@ -41,9 +41,8 @@ class HardenedAmiProtocol(AMIProtocol):
         # panoramisk drops the rest of a read when a handler raises: nothing may escape here.
         try:
             at = self._clock()
-            for raw in self._splitter.feed(data):
-                if is_unread_event(raw) or not raw.strip():
-                    continue  # blank lines between messages are noise, not news
+            # Blank lines between messages are noise, not news; most events no one reads.
+            for raw in worth_reading(self._splitter.feed(data)):
                 headers = parse_message(raw)
                 if headers is None:
                     self.skipped += 1

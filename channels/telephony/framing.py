@@ -28,7 +28,12 @@ class MessageSplitter:
             if self.banner is None:
                 self._buffer = buffer
                 return []
-        parts = _MESSAGE_END.split(buffer)
+        # Where every line ends in CRLF, a plain split finds exactly what the pattern would
+        # (at a tenth of its cost); only a stream with bare LFs needs the pattern.
+        if buffer.count(b"\n") == buffer.count(b"\r\n"):
+            parts = buffer.split(b"\r\n\r\n")
+        else:
+            parts = _MESSAGE_END.split(buffer)
         self._buffer = parts.pop()
         if len(self._buffer) > self._max:
             # A frame that never ends would grow without bound: drop it, resync on the next one.
@@ -59,14 +64,19 @@ _UNREAD_EVENTS = tuple(
 _RECORDING, _QUEUE_STATUS = b"Variable: MIXMONITOR_FILENAME", b"Variable: QUEUESTATUS"
 
 
-def is_unread_event(raw: bytes) -> bool:
-    """Whether a whole message is an event no one reads (decided without decoding it)."""
-    return (
-        raw.startswith(_UNREAD_EVENTS)
-        and _RECORDING not in raw
-        and _QUEUE_STATUS not in raw
-        and b"ActionID:" not in raw
-    )
+def worth_reading(messages: list[bytes]) -> list[bytes]:
+    """The messages left once blank ones and events no one reads are dropped, undecoded."""
+    # One comprehension over a read's messages, not a call per message: most are dropped.
+    return [
+        raw for raw in messages
+        if (raw[:1].isalpha() or raw.strip())
+        and not (
+            raw.startswith(_UNREAD_EVENTS)
+            and _RECORDING not in raw
+            and _QUEUE_STATUS not in raw
+            and b"ActionID:" not in raw
+        )
+    ]
 
 
 def parse_message(raw: bytes) -> Headers | None:
@@ -74,16 +84,13 @@ def parse_message(raw: bytes) -> Headers | None:
 
     Keys that repeat keep their first value; a `Key:` with nothing after it is an empty value.
     """
-    headers: Headers = {}
-    for line in raw.decode("utf-8", "replace").splitlines():
-        key, sep, value = line.partition(": ")  # the common case, in one step
-        if not sep or ":" in key:
-            key, sep, value = line.partition(":")
-            if not sep:
-                continue
-            value = value[1:] if value[:1] == " " else value
-        if key and key not in headers:
-            headers[key] = value
+    lines = [line.partition(":") for line in raw.decode("utf-8", "replace").splitlines()]
+    # Built from the last line to the first, so that a repeated key keeps its first value.
+    headers: Headers = {
+        key: value[1:] if value[:1] == " " else value
+        for key, sep, value in reversed(lines)
+        if sep and key
+    }
     if "Event" not in headers and "Response" not in headers:
         return None
     return headers

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import logging
+import random
+import re
 
 import pytest
 
-from channels.telephony.framing import is_unread_event, parse_message
+from channels.telephony.framing import BANNER_PREFIX, MessageSplitter, parse_message, worth_reading
 from tests.channels.telephony.ami_server import load_trace
 
 
@@ -20,12 +22,16 @@ from tests.channels.telephony.ami_server import load_trace
     (b"Response: Success\r\nActionID: 1", False),
 ])
 def test_only_events_no_one_reads_are_dropped_undecoded(raw: bytes, unread: bool) -> None:
-    assert is_unread_event(raw) is unread
+    assert (worth_reading([raw]) == []) is unread
+
+
+def test_blank_messages_are_not_worth_reading() -> None:
+    assert worth_reading([b"", b"\r\n", b" ", b"Event: Hangup"]) == [b"Event: Hangup"]
 
 
 def test_dropping_unread_events_leaves_every_trace_with_what_the_tracker_reads() -> None:
     trace = load_trace("answered_recorded")
-    kept = [parse_message(m) for _, m in trace.messages if not is_unread_event(m)]
+    kept = [parse_message(m) for m in worth_reading([m for _, m in trace.messages])]
 
     assert len(kept) < len(trace.messages) / 2
     assert any(h and h.get("Variable") == "MIXMONITOR_FILENAME" for h in kept)
@@ -48,3 +54,17 @@ async def test_a_megabyte_of_blank_lines_logs_nothing(caplog: pytest.LogCaptureF
         protocol.data_received(b"\r\n" * 32768)
 
     assert caplog.records == []
+
+
+@pytest.mark.parametrize("seed", range(300))
+def test_messages_end_at_an_empty_line_however_lines_end_and_reads_split(seed: int) -> None:
+    draw = random.Random(seed)
+    stream = b"".join(draw.choice([b"\r\n", b"\n", b"\r", b"A: b", b"Event: X"])
+                      for _ in range(draw.randrange(1, 60)))
+    splitter, messages = MessageSplitter(), []
+    splitter.feed(BANNER_PREFIX + b"6.0.0\r\n")
+    cuts = sorted(draw.sample(range(len(stream) + 1), min(len(stream) + 1, 4)))
+    for start, end in zip([0, *cuts], [*cuts, len(stream)], strict=True):
+        messages += splitter.feed(stream[start:end])
+
+    assert messages == re.split(rb"\r?\n\r?\n", stream)[:-1]
