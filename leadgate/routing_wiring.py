@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Any
 
 from aiohttp import web
 
+from channels.email.mailer import SmtpMailer
 from channels.messengers.telegram.customers import CustomerBots
 from leadgate.bootstrap import Core
 from leadgate.settings import Settings
@@ -55,7 +56,7 @@ def build_routing(settings: Settings, core: Core,
             notifiers.append(manager_bot)
         if "email" in notify:
             email = EmailNotifierSettings.from_toml(notify["email"])
-            notifiers.append(EmailNotifier(email, settings.public_url))
+            notifiers.append(EmailNotifier(email, SmtpMailer(email), settings.public_url))
     except ValueError as err:
         raise ConfigError(str(err)) from err
     all_notifiers = AllNotifiers(notifiers)

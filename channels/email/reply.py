@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-import asyncio
-import smtplib
 from dataclasses import dataclass, field
 from email.message import EmailMessage
 from email.utils import formatdate, make_msgid
 from typing import Any
 
-from leads.errors import ChannelUnavailable, InvalidEvent
+from channels.email.mailer import SmtpMailer
 from leads.model import ContactEvent, RawIdentity, ReplyRoute, utcnow
 
 
@@ -57,10 +55,11 @@ def reply_mail(sender: str, route: ReplyRoute, text: str, subject: str | None = 
     return mail
 
 
-class MailSender:
-    """Sends replies (ReplySender) and acknowledgements over SMTP, in a thread."""
+class MailSender(SmtpMailer):
+    """Sends replies (ReplySender) and acknowledgements through the `[email.outgoing]` server."""
 
     def __init__(self, settings: OutgoingMailSettings) -> None:
+        super().__init__(settings)
         self.settings = settings
 
     async def send_reply(self, route: ReplyRoute, text: str, manager: str | None) -> ContactEvent:
@@ -77,21 +76,3 @@ class MailSender:
             replies_to=(answered.external_id,) if answered and answered.channel == "email"
             else (),
         )
-
-    async def send(self, mail: EmailMessage) -> None:
-        """Send one mail; ChannelUnavailable when the server fails, InvalidEvent if it refuses."""
-        try:
-            await asyncio.to_thread(self._send, mail)
-        except smtplib.SMTPRecipientsRefused as err:
-            raise InvalidEvent("the mail server refused the address", "refused") from err
-        except (OSError, smtplib.SMTPException) as err:
-            raise ChannelUnavailable(f"sending mail failed: {type(err).__name__}") from err
-
-    def _send(self, mail: EmailMessage) -> None:
-        s = self.settings
-        with smtplib.SMTP(s.host, s.port, timeout=s.timeout) as client:
-            if s.starttls:
-                client.starttls()
-            if s.user and s.password:
-                client.login(s.user, s.password)
-            client.send_message(mail)

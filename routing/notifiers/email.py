@@ -1,14 +1,12 @@
-"""E-mail notifier: tells the manager over SMTP (the standard library's client, in a thread)."""
+"""E-mail notifier: tells the manager by mail, sent through the `Mailer` the root hands in."""
 
 from __future__ import annotations
 
-import asyncio
-import smtplib
 from dataclasses import dataclass
 from email.message import EmailMessage
-from typing import Any
+from typing import Any, Protocol
 
-from leads.errors import ChannelUnavailable
+from leads.errors import ChannelUnavailable, InvalidEvent
 from routing.notifiers.text import body, subject
 
 
@@ -37,11 +35,21 @@ class EmailNotifierSettings:
                    section.get("password"))
 
 
+class Mailer(Protocol):
+    """Sends one mail (channels.email's SMTP mailer, on the `[notify.email]` server)."""
+
+    async def send(self, mail: EmailMessage) -> None:
+        """Send it; ChannelUnavailable when the server fails, InvalidEvent if it refuses."""
+        ...
+
+
 class EmailNotifier:
     """Sends each message addressed to a manager with an e-mail address."""
 
-    def __init__(self, settings: EmailNotifierSettings, public_url: str | None = None) -> None:
+    def __init__(self, settings: EmailNotifierSettings, mailer: Mailer,
+                 public_url: str | None = None) -> None:
         self._settings = settings
+        self._mailer = mailer
         self._public_url = public_url
 
     async def notify(self, routing_key: str, payload: dict[str, Any]) -> None:
@@ -55,15 +63,6 @@ class EmailNotifier:
         mail["Subject"] = subject(routing_key, payload)
         mail.set_content(body(routing_key, payload, self._public_url))
         try:
-            await asyncio.to_thread(self._send, mail)
-        except (OSError, smtplib.SMTPException) as err:
-            raise ChannelUnavailable(f"notification mail failed: {type(err).__name__}") from err
-
-    def _send(self, mail: EmailMessage) -> None:
-        s = self._settings
-        with smtplib.SMTP(s.host, s.port, timeout=s.timeout) as client:
-            if s.starttls:
-                client.starttls()
-            if s.user and s.password:
-                client.login(s.user, s.password)
-            client.send_message(mail)
+            await self._mailer.send(mail)
+        except InvalidEvent as err:  # a refused manager address is retried like an outage
+            raise ChannelUnavailable(f"notification mail refused: {err.code}") from err
