@@ -10,10 +10,11 @@ from __future__ import annotations
 import itertools
 import re
 from dataclasses import dataclass, field
-from types import TracebackType
 from typing import Any
 
 from aiohttp import web
+
+from tests.support.loopback import LoopbackServer
 
 
 @dataclass
@@ -25,14 +26,12 @@ class CrmCall:
 
 
 @dataclass
-class _Fake:
+class _Fake(LoopbackServer):
     calls: list[CrmCall] = field(default_factory=list)
     contacts: dict[int, dict[str, Any]] = field(default_factory=dict)
     records: dict[int, dict[str, Any]] = field(default_factory=dict)
     limited: int = 0
     lose_create: int = 0
-    base_url: str = ""
-    _runner: web.AppRunner | None = None
 
     def limit_next(self, calls: int) -> None:
         """Answer the next `calls` calls with the CRM's rate-limit answer."""
@@ -56,31 +55,23 @@ class _Fake:
                 return contact
         return None
 
-    async def _serve(self, app: web.Application) -> None:
-        self._runner = web.AppRunner(app)
-        await self._runner.setup()
-        await web.TCPSite(self._runner, "127.0.0.1", 0).start()
-        self.base_url = f"http://127.0.0.1:{self._runner.addresses[0][1]}"
-
-    async def __aexit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,
-                        traceback: TracebackType | None) -> None:
-        if self._runner is not None:
-            await self._runner.cleanup()
-
 
 class Bitrix24Server(_Fake):
     """`POST /rest/1/<secret>/<method>.json`; answers `{"result": ...}`."""
 
     ids = itertools.count(1)
 
-    async def __aenter__(self) -> Bitrix24Server:
-        app = web.Application()
-        app.router.add_post("/rest/1/webhook-secret/{method}.json", self._handle)
-        await self._serve(app)
-        self.webhook_url = f"{self.base_url}/rest/1/webhook-secret/"
-        return self
+    def route(self, app: web.Application) -> None:
+        """The webhook's one path, a method per call."""
+        app.router.add_post("/rest/1/webhook-secret/{method}.json", self.handle)
 
-    async def _handle(self, request: web.Request) -> web.Response:
+    @property
+    def webhook_url(self) -> str:
+        """The inbound webhook's URL, as Bitrix24 shows it, once the server runs."""
+        return f"{self.base_url}/rest/1/webhook-secret/"
+
+    async def handle(self, request: web.Request) -> web.Response:
+        """Record the call and answer it as Bitrix24 does."""
         method, params = request.match_info["method"], await request.json()
         self.calls.append(CrmCall(method, params))
         if self.limited:
@@ -115,13 +106,11 @@ class AmoCrmServer(_Fake):
 
     token = "amo-long-lived-token"
 
-    async def __aenter__(self) -> AmoCrmServer:
-        app = web.Application()
+    def route(self, app: web.Application) -> None:
+        """The three endpoints Leadgate calls."""
         app.router.add_get("/api/v4/contacts", self._contacts)
         app.router.add_get("/api/v4/leads", self._leads)
         app.router.add_post("/api/v4/leads/complex", self._complex)
-        await self._serve(app)
-        return self
 
     def _refusal(self, request: web.Request, params: Any) -> web.Response | None:
         self.calls.append(CrmCall(request.path, params))

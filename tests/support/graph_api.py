@@ -16,10 +16,11 @@ from __future__ import annotations
 import asyncio
 import itertools
 from dataclasses import dataclass
-from types import TracebackType
 from typing import Any
 
 from aiohttp import web
+
+from tests.support.loopback import LoopbackServer
 
 
 @dataclass(frozen=True)
@@ -32,30 +33,14 @@ class GraphCall:
     body: dict[str, Any]
 
 
-class GraphTestServer:
-    """An aiohttp Graph API on 127.0.0.1 with a free port; use as an async context manager."""
+class GraphTestServer(LoopbackServer):
+    """A Graph API on 127.0.0.1 with a free port; use as an async context manager."""
 
     def __init__(self) -> None:
         self.calls: list[GraphCall] = []
-        self.base_url = ""
         self._errors: dict[str, tuple[int, int, str]] = {}
         self._ids = itertools.count(1)
         self._changed = asyncio.Condition()
-        self._runner: web.AppRunner | None = None
-
-    async def __aenter__(self) -> GraphTestServer:
-        app = web.Application()
-        app.router.add_route("POST", "/{tail:.*}", self._handle)
-        self._runner = web.AppRunner(app)
-        await self._runner.setup()
-        await web.TCPSite(self._runner, "127.0.0.1", 0).start()
-        self.base_url = f"http://127.0.0.1:{self._runner.addresses[0][1]}"
-        return self
-
-    async def __aexit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,
-                        traceback: TracebackType | None) -> None:
-        if self._runner is not None:
-            await self._runner.cleanup()
 
     def fail(self, suffix: str, status: int, code: int, message: str) -> None:
         """Answer later calls to paths ending with `suffix` with this Graph error."""
@@ -72,7 +57,8 @@ class GraphTestServer:
         assert call is not None
         return call
 
-    async def _handle(self, request: web.Request) -> web.Response:
+    async def handle(self, request: web.Request) -> web.Response:
+        """Record the call; answer its Graph error, or a send's documented success."""
         body = await request.json() if request.can_read_body else {}
         call = GraphCall(request.path, dict(request.query), dict(request.headers), body)
         self.calls.append(call)

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import asyncio
 from dataclasses import dataclass
-from types import TracebackType
 
 from aiohttp import web
+
+from tests.support.loopback import LoopbackServer
 
 
 @dataclass(frozen=True)
@@ -18,29 +19,18 @@ class Received:
     body: bytes
 
 
-class Receiver:
-    """An aiohttp server on a free loopback port answering 200, or `failing` status codes."""
+class Receiver(LoopbackServer):
+    """A server on a free loopback port answering 200, or `failing` status codes."""
 
     def __init__(self) -> None:
         self.received: list[Received] = []
         self.failing: int | None = None
-        self.url = ""
         self._arrived = asyncio.Event()
-        self._runner: web.AppRunner | None = None
 
-    async def __aenter__(self) -> Receiver:
-        app = web.Application()
-        app.router.add_route("POST", "/{tail:.*}", self._handle)
-        self._runner = web.AppRunner(app)
-        await self._runner.setup()
-        await web.TCPSite(self._runner, "127.0.0.1", 0).start()
-        self.url = f"http://127.0.0.1:{self._runner.addresses[0][1]}/hook"
-        return self
-
-    async def __aexit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,
-                        traceback: TracebackType | None) -> None:
-        if self._runner is not None:
-            await self._runner.cleanup()
+    @property
+    def url(self) -> str:
+        """The address to send to, once the server runs."""
+        return f"{self.base_url}/hook"
 
     async def wait_for(self, count: int, within: float = 10.0) -> list[Received]:
         """The first `count` requests, waiting for them up to `within` seconds."""
@@ -50,7 +40,8 @@ class Receiver:
                 await self._arrived.wait()
         return self.received[:count]
 
-    async def _handle(self, request: web.Request) -> web.Response:
+    async def handle(self, request: web.Request) -> web.Response:
+        """Record the request; answer 200, or `failing`."""
         self.received.append(Received(request.path, dict(request.headers), await request.read()))
         self._arrived.set()
         if self.failing is not None:

@@ -8,10 +8,11 @@ from __future__ import annotations
 
 import itertools
 from dataclasses import dataclass
-from types import TracebackType
 from typing import Any
 
 from aiohttp import web
+
+from tests.support.loopback import LoopbackServer
 
 
 @dataclass(frozen=True)
@@ -24,30 +25,15 @@ class SentRequest:
     json: Any
 
 
-class SmsProvidersServer:
+class SmsProvidersServer(LoopbackServer):
     """Every provider's send endpoint on one loopback port; an async context manager."""
 
     def __init__(self) -> None:
         self.requests: list[SentRequest] = []
-        self.base_url = ""
         self._ids = itertools.count(1)
-        self._runner: web.AppRunner | None = None
 
-    async def __aenter__(self) -> SmsProvidersServer:
-        app = web.Application()
-        app.router.add_route("POST", "/{tail:.*}", self._handle)
-        self._runner = web.AppRunner(app)
-        await self._runner.setup()
-        await web.TCPSite(self._runner, "127.0.0.1", 0).start()
-        self.base_url = f"http://127.0.0.1:{self._runner.addresses[0][1]}"
-        return self
-
-    async def __aexit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,
-                        traceback: TracebackType | None) -> None:
-        if self._runner is not None:
-            await self._runner.cleanup()
-
-    async def _handle(self, request: web.Request) -> web.Response:
+    async def handle(self, request: web.Request) -> web.Response:
+        """Record the call; answer in the shape of the provider its path names."""
         is_json = request.content_type == "application/json"
         body = await request.json() if is_json else None
         form = {} if is_json else {k: str(v) for k, v in (await request.post()).items()}

@@ -34,6 +34,8 @@ from typing import Any
 
 from aiohttp import web
 
+from tests.support.loopback import LoopbackServer
+
 _JSON_FIELDS = frozenset(
     {
         "reply_markup",
@@ -66,8 +68,10 @@ def bot_id(token: str) -> int:
     return int(head) if head.isdigit() else 1
 
 
-class TelegramTestServer:
-    """An aiohttp Bot API server on 127.0.0.1 with a free port; use as an async context manager."""
+class TelegramTestServer(LoopbackServer):
+    """A Bot API server on 127.0.0.1 with a free port; use as an async context manager."""
+
+    shutdown_timeout = 2.0
 
     def __init__(self) -> None:
         self.calls: list[ApiCall] = []
@@ -75,20 +79,11 @@ class TelegramTestServer:
         self._errors: dict[str, tuple[int, str]] = {}
         self._changed = asyncio.Condition()
         self._message_ids = itertools.count(1000)
-        self._runner: web.AppRunner | None = None
         self._closing = False
-        self.base_url = ""
 
-    async def __aenter__(self) -> TelegramTestServer:
-        app = web.Application()
+    def route(self, app: web.Application) -> None:
+        """Every Bot API method of every bot token."""
         app.router.add_route("*", "/bot{token}/{method}", self._handle)
-        self._runner = web.AppRunner(app, shutdown_timeout=2.0)
-        await self._runner.setup()
-        site = web.TCPSite(self._runner, "127.0.0.1", 0)
-        await site.start()
-        port = self._runner.addresses[0][1]
-        self.base_url = f"http://127.0.0.1:{port}"
-        return self
 
     async def __aexit__(
         self,
@@ -99,8 +94,7 @@ class TelegramTestServer:
         self._closing = True
         async with self._changed:
             self._changed.notify_all()
-        if self._runner is not None:
-            await self._runner.cleanup()
+        await super().__aexit__(exc_type, exc, traceback)
 
     def push_update(self, update: dict[str, Any]) -> None:
         """Queue an Update for the next getUpdates call (polling mode)."""
