@@ -20,7 +20,7 @@ import sys
 import tempfile
 import time
 import urllib.request
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
 import aiohttp
@@ -73,8 +73,13 @@ async def post_forms(url: str | list[str], total: int, concurrency: int
     return time.perf_counter() - started, latencies
 
 
-async def ceiling(dsn: str, total: int, concurrency: int) -> float:
-    """Seconds for `total` dedup-shaped transactions straight through asyncpg."""
+async def ceiling(dsn: str, total: int, concurrency: int,
+                  at_end: Callable[[], object] = lambda: None) -> float:
+    """Seconds for `total` dedup-shaped transactions straight through asyncpg.
+
+    `at_end` is called once they are done, before the connections close (and their backends
+    exit, taking their CPU figures along).
+    """
     pool = await asyncpg.create_pool(dsn, min_size=8, max_size=8)
     assert pool is not None
     async with pool.acquire() as conn:
@@ -118,6 +123,7 @@ async def ceiling(dsn: str, total: int, concurrency: int) -> float:
     started = time.perf_counter()
     await asyncio.gather(*[worker() for _ in range(concurrency)])
     elapsed = time.perf_counter() - started
+    at_end()
     await pool.close()
     return elapsed
 

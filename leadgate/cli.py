@@ -7,8 +7,9 @@ import asyncio
 import logging
 import os
 import sys
-from collections.abc import Sequence
+from collections.abc import Coroutine, Sequence
 from pathlib import Path
+from typing import Any
 
 from crm_store.engine import create_engine
 from crm_store.migrate import current_revision, upgrade, upgrade_if_empty
@@ -72,7 +73,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         database_url = settings.database_url
         if args.command == "run":
             _say_where_the_config_is(settings)
-            _exit_now(asyncio.run(_dispatch(args, settings)))
+            _exit_now(run_service(_dispatch(args, settings)))
         return asyncio.run(_dispatch(args, settings))
     except KeyboardInterrupt:
         return 130
@@ -83,6 +84,16 @@ def main(argv: Sequence[str] | None = None) -> int:
         message, code = explained
         print(f"leadgate: error: {message}", file=sys.stderr)
         return code
+
+
+def run_service(main: Coroutine[Any, Any, int]) -> int:
+    """Run `main` on uvloop where it is installed (less CPU per request), else on asyncio's loop."""
+    try:
+        import uvloop
+    except ImportError:
+        return asyncio.run(main)
+    with asyncio.Runner(loop_factory=uvloop.new_event_loop) as runner:
+        return runner.run(main)
 
 
 def _exit_now(code: int) -> None:

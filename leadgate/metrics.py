@@ -36,6 +36,8 @@ log = logging.getLogger(__name__)
 disable_created_metrics()  # the *_created series only double what Prometheus already knows
 CONTENT_TYPE = "text/plain; version=0.0.4; charset=utf-8"
 _LATENCY_BUCKETS = (0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0, 30.0)
+_LAG_BUCKETS = (0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 1.0)
+_LAG_PROBE = 0.01  # seconds between probes: any stall longer than this delays one of them
 _DATABASE_PATIENCE = 2.0  # seconds a scrape waits for the database
 _OUTCOME = re.compile(r"[a-z_]+")
 Reading = Callable[[], float | Mapping[str, float]]
@@ -53,6 +55,10 @@ class Metrics:
         self.latency = Histogram(
             "leadgate_intake_seconds", "From handing an event to intake to its commit.",
             ["channel"], buckets=_LATENCY_BUCKETS, registry=self.registry)
+        self.loop_lag = Histogram(
+            "leadgate_event_loop_lag_seconds",
+            "How late the event loop ran a timer due every 10 ms.",
+            buckets=_LAG_BUCKETS, registry=self.registry)
         self.database_up = Gauge(
             "leadgate_database_up", "1 when the database answered the last scrape.",
             registry=self.registry)
@@ -97,6 +103,14 @@ class Metrics:
             return result
 
         return observed
+
+    async def watch_loop(self) -> None:
+        """Measure the event loop's lag (a callback that blocks it shows here) until cancelled."""
+        loop = asyncio.get_running_loop()
+        while True:
+            due = loop.time() + _LAG_PROBE
+            await asyncio.sleep(_LAG_PROBE)
+            self.loop_lag.observe(max(0.0, loop.time() - due))
 
     async def refresh_database(self, engine: AsyncEngine) -> bool:
         """Ask the database for the outbox figures; False (and database_up 0) if it cannot say."""

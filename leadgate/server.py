@@ -56,6 +56,7 @@ async def _serve(settings: Settings, ready: asyncio.Event | None, *, reuse_port:
                     supervise_loop, loop, core.health), core.health))
                   for loop in [*service.routing.loops, *service.integrations]),
             ]
+            tasks.append(asyncio.create_task(core.metrics.watch_loop(), name="loop-lag"))
             if core.locks is not None:
                 tasks.append(asyncio.create_task(core.locks.run(), name="singleton-locks"))
             if ready is not None:

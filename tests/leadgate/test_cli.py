@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import asyncio
 import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 from crm_store.migrate import head_revision
+from leadgate.cli import run_service
 
 
 def leadgate(*args: str, cwd: Path, env_db: str | None = None) -> subprocess.CompletedProcess[str]:
@@ -61,3 +65,21 @@ def test_unknown_role_is_refused(tmp_path: Path) -> None:
     result = leadgate("tokens", "create", "--role", "root", cwd=tmp_path)
 
     assert result.returncode == 2 and "invalid choice" in result.stderr
+
+
+async def _loop_class() -> int:
+    print(type(asyncio.get_running_loop()).__module__)
+    return 0
+
+
+def test_the_service_runs_on_uvloop_where_it_is_installed(capsys: pytest.CaptureFixture[str]
+                                                          ) -> None:
+    assert run_service(_loop_class()) == 0
+    assert capsys.readouterr().out.startswith("uvloop")
+
+
+def test_without_uvloop_the_service_runs_on_asyncios_own_loop(
+        monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+    monkeypatch.setitem(sys.modules, "uvloop", None)  # as if it were not installed
+    assert run_service(_loop_class()) == 0
+    assert capsys.readouterr().out.startswith("asyncio")

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+import time
 from typing import get_args
 
 import pytest
@@ -84,3 +86,17 @@ def test_states_readings_and_build_info_are_exported() -> None:
     assert found[("leadgate_outbox_published_total", ())] == 12
     assert found[("leadgate_notifier_failures_total", (("notifier", "EmailNotifier"),))] == 2
     assert any(name == "leadgate_build_info" for name, _ in found)
+
+
+async def test_a_callback_that_blocks_the_loop_shows_as_loop_lag() -> None:
+    metrics = Metrics(Health())
+    watching = asyncio.create_task(metrics.watch_loop())
+    await asyncio.sleep(0)  # the watcher's first probe is now due in 10 ms
+    asyncio.get_running_loop().call_soon(time.sleep, 0.05)  # a callback blocking the loop 50 ms
+    await asyncio.sleep(0.03)
+    watching.cancel()
+
+    found = samples(metrics)
+    assert found[("leadgate_event_loop_lag_seconds_count", ())] >= 1
+    assert found[("leadgate_event_loop_lag_seconds_bucket", (("le", "0.025"),))] < found[
+        ("leadgate_event_loop_lag_seconds_count", ())]
