@@ -8,15 +8,8 @@ from typing import Any
 from sqlalchemy import case, func, literal, or_, select
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from crm_store.report_funnel import (
-    MEDIAN,
-    P90,
-    TOTAL,
-    Measure,
-    Scope,
-    percentiles,
-    seconds_between,
-)
+from crm_store.report_funnel import Scope
+from crm_store.report_percentiles import MEDIAN, P90, TOTAL, Measure, percentiles, seconds_between
 from crm_store.tables import leads
 
 RESPONSE_BOUNDS = (60, 300, 900, 3600, 14400)

@@ -1,26 +1,25 @@
-"""Report reads over leads: funnel counts and exact percentiles, grouped by one dimension.
+"""Report reads over leads: which leads a report reads, and the funnel grouped by one dimension.
 
-Percentiles are computed in the database with window functions on both backends (SQLite has no
-percentile aggregate): for each group only the one or two rows around the wanted rank come back,
-and the caller interpolates between them as PostgreSQL's `percentile_cont` does.
+The funnel counts leads opened, accepted, contacted and closed per key, with the median and p90
+times to acceptance and first contact (`report_percentiles`); `report_postgres` reads the same
+funnel in one scan where PostgreSQL can.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, and_, case, func, literal, or_, select, text
+from sqlalchemy import ColumnElement, and_, case, func, literal, select, text
 from sqlalchemy.ext.asyncio import AsyncConnection
 
+from crm_store.report_percentiles import MEDIAN, P90, TOTAL, Measure, percentiles, seconds_between
 from crm_store.routing_tables import managers, teams
 from crm_store.tables import leads
 from leads.statuses import CLOSED_STATUSES
 
 DIMENSIONS = ("source", "channel", "form", "did", "manager", "team")
-TOTAL = "*"
 TIME_NAMES = ("accept_median", "accept_p90", "contact_median", "contact_p90")
 
 
@@ -49,13 +48,6 @@ def group_key(by: str) -> ColumnElement[Any]:
     if by == TOTAL:
         return literal(TOTAL)
     raise ValueError(f"unknown dimension {by!r}")
-
-
-def seconds_between(later: Any, earlier: Any, dialect: str) -> ColumnElement[Any]:
-    """`later - earlier` in seconds, as a float, on either backend."""
-    if dialect == "sqlite":
-        return (func.julianday(later) - func.julianday(earlier)) * 86400.0
-    return func.extract("epoch", later - earlier)
 
 
 @dataclass(frozen=True)
@@ -100,75 +92,6 @@ async def funnel_counts(conn: AsyncConnection, by: str, scope: Scope) -> list[di
         .group_by(key)
     )
     return [dict(row._mapping) for row in await conn.execute(query)]
-
-
-@dataclass(frozen=True)
-class Rank:
-    """One percentile as a fraction `num/den` (0.9 = 9/10), in whole numbers for SQL."""
-
-    name: str
-    num: int
-    den: int
-
-
-MEDIAN, P90 = Rank("median", 1, 2), Rank("p90", 9, 10)
-
-
-@dataclass(frozen=True)
-class Measure:
-    """Seconds to take percentiles of, per group (`grouped`) or over every row."""
-
-    name: str
-    seconds: ColumnElement[Any]
-    grouped: bool = True
-
-
-async def percentiles(
-    conn: AsyncConnection,
-    keyed: ColumnElement[Any],
-    measures: Sequence[Measure],
-    where: ColumnElement[bool],
-    ranks: Sequence[Rank],
-    source: Any = leads,
-) -> dict[str, dict[Any, dict[str, float]]]:
-    """Per measure and key, the interpolated percentiles, all read in one scan of the rows."""
-    key = keyed.label("key")
-    columns: list[Any] = [key]
-    for n, measure in enumerate(measures):
-        group = [key] if measure.grouped else None
-        order = (measure.seconds.is_(None), measure.seconds)  # values first on both backends
-        columns += [
-            measure.seconds.label(f"s{n}"),
-            func.row_number().over(partition_by=group, order_by=order).label(f"r{n}"),
-            func.count(measure.seconds).over(partition_by=group).label(f"n{n}"),
-        ]
-    ordered = select(*columns).select_from(source).where(where).subquery()
-    wanted = []
-    for n in range(len(measures)):
-        spot, size, value = ordered.c[f"r{n}"] - 1, ordered.c[f"n{n}"], ordered.c[f"s{n}"]
-        for r in ranks:
-            for position in ((size - 1) * r.num // r.den,
-                             ((size - 1) * r.num + r.den - 1) // r.den):
-                wanted.append(and_(value.is_not(None), spot == position))
-    found: dict[str, dict[Any, dict[int, float]]] = {m.name: {} for m in measures}
-    sizes: dict[str, dict[Any, int]] = {m.name: {} for m in measures}
-    for row in await conn.execute(select(ordered).where(or_(*wanted))):
-        for n, measure in enumerate(measures):
-            value = row._mapping[f"s{n}"]
-            if value is None:
-                continue
-            bucket = row.key if measure.grouped else TOTAL
-            found[measure.name].setdefault(bucket, {})[row._mapping[f"r{n}"] - 1] = float(value)
-            sizes[measure.name][bucket] = row._mapping[f"n{n}"]
-    return {name: {k: {r.name: _interpolate(v, sizes[name][k], r) for r in ranks}
-                   for k, v in by_key.items()} for name, by_key in found.items()}
-
-
-def _interpolate(values: dict[int, float], n: int, rank: Rank) -> float:
-    low = (n - 1) * rank.num // rank.den
-    fraction = ((n - 1) * rank.num % rank.den) / rank.den
-    high = values.get(low + 1, values[low]) if fraction else values[low]
-    return round(values[low] + (high - values[low]) * fraction, 3)
 
 
 async def funnel_times(

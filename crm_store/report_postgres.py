@@ -11,15 +11,8 @@ from typing import Any
 from sqlalchemy import case, func, select, text
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from crm_store.report_funnel import (
-    MEDIAN,
-    P90,
-    TIME_NAMES,
-    Scope,
-    group_key,
-    seconds_between,
-    source_of,
-)
+from crm_store.report_funnel import TIME_NAMES, Scope, group_key, source_of
+from crm_store.report_percentiles import MEDIAN, P90, seconds_between
 from crm_store.tables import leads
 from leads.statuses import CLOSED_STATUSES
 
