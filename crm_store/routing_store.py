@@ -11,9 +11,9 @@ from sqlalchemy import and_, bindparam, func, select, text, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from crm_store.outbox import OutboxEntry, SqlOutbox
-from crm_store.routing_tables import managers, team_members, teams
+from crm_store.routing_tables import manager_loads, managers, team_members, teams
 from crm_store.tables import customers, leads, touches
-from leads.statuses import ACCEPTED, ASSIGNED, NEW, WORKING_STATUSES
+from leads.statuses import ACCEPTED, ASSIGNED, NEW
 
 
 @dataclass(frozen=True)
@@ -41,12 +41,14 @@ class LeadState:
     offer_deadline_at: datetime | None
 
 
-_LOAD = (
-    select(func.count())
-    .where(leads.c.manager_id == managers.c.id, leads.c.status.in_(WORKING_STATUSES))
-    .scalar_subquery()
-    .label("load")
-)
+# Kept by the database in every transaction that changes a lead (see manager_loads): one row,
+# where counting the manager's leads grew with the store.
+_LOAD = func.coalesce(
+    select(manager_loads.c.load)
+    .where(manager_loads.c.manager_id == managers.c.id)
+    .scalar_subquery(),
+    0,
+).label("load")
 # The last assignment is read from the leads, not stamped on the manager's row: concurrent intake
 # transactions updating the same few manager rows would queue behind each other and deadlock.
 _LAST_ASSIGNED = (

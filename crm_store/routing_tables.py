@@ -67,6 +67,15 @@ outbox = Table(
           sqlite_where=text("sent_at IS NULL")),
 )
 
+manager_loads = Table(
+    "manager_loads",
+    metadata,
+    # Leads offered to or accepted by the manager and not closed, kept by triggers on `leads`
+    # (migration 0013) so routing reads one row instead of counting the manager's leads.
+    Column("manager_id", Id, primary_key=True, autoincrement=False),
+    Column("load", Integer, nullable=False),
+)
+
 consumed_messages = Table(
     "consumed_messages",
     metadata,
