@@ -71,7 +71,7 @@ manager_loads = Table(
     "manager_loads",
     metadata,
     # Leads offered to or accepted by the manager and not closed, kept by triggers on `leads`
-    # (migration 0013) so routing reads one row instead of counting the manager's leads.
+    # (migration 0014) so routing reads one row instead of counting the manager's leads.
     Column("manager_id", Id, primary_key=True, autoincrement=False),
     Column("load", Integer, nullable=False),
 )

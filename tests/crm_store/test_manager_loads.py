@@ -41,7 +41,7 @@ async def test_an_upgraded_store_starts_with_the_loads_its_leads_make(database_u
     try:
         await upgrade(engine)
         async with engine.begin() as conn:
-            await conn.run_sync(lambda sync: command.downgrade(alembic_config(sync), "0012"))
+            await conn.run_sync(lambda sync: command.downgrade(alembic_config(sync), "0013"))
         async with engine.begin() as conn:
             await _one_manager_two_working_leads(conn)
         await upgrade(engine)
