@@ -10,6 +10,7 @@ from sqlalchemy import Connection, inspect
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from crm_store.singleton_locks import one_at_a_time
+from crm_store.uow import SqlUnitOfWork
 
 MIGRATIONS = Path(__file__).parent / "migrations"
 
@@ -24,9 +25,10 @@ def alembic_config(connection: Connection | None = None) -> Config:
 
 async def upgrade(engine: AsyncEngine, revision: str = "head") -> None:
     """Bring the schema up to `revision`."""
-    async with engine.begin() as conn:
-        await one_at_a_time(conn, "schema migration")
-        await conn.run_sync(lambda sync: command.upgrade(alembic_config(sync), revision))
+    async with SqlUnitOfWork(engine) as uow:
+        await one_at_a_time(uow.connection, "schema migration")
+        await uow.connection.run_sync(lambda sync: command.upgrade(alembic_config(sync), revision))
+        await uow.commit()
 
 
 async def upgrade_if_empty(engine: AsyncEngine) -> bool:

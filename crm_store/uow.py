@@ -5,8 +5,8 @@ commit rolls back, so nothing half-written survives an exception. Every write tr
 Leadgate is one of these: intake (`uow.intake`, `uow.routing` with its outbox), the desk's lead
 changes, the relay, the notifiers' inbox, the staff sync and the CLI (`uow.staff`), bans, merges
 and the refusal journal (`uow.hygiene`), the workspace's sessions, login throttling and notes
-(`uow.workspace`), cursors, tokens and shared marks (their statements on `uow.connection`).
-It implements `leads.ports.UnitOfWork`.
+(`uow.workspace`), cursors, tokens, shared marks and schema migrations (their statements on
+`uow.connection`). It implements `leads.ports.UnitOfWork`.
 """
 
 from __future__ import annotations
