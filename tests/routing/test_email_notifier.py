@@ -4,7 +4,6 @@ handing it the lead in process with no broker (against a real SMTP server)."""
 from __future__ import annotations
 
 import asyncio
-import socket
 from email import message_from_bytes
 from email.message import EmailMessage, Message
 from typing import Any
@@ -17,6 +16,7 @@ from leads.errors import ChannelUnavailable, InvalidEvent
 from routing.notifiers.email import EmailNotifier, EmailNotifierSettings
 from tests.routing.staffing import FLOOR
 from tests.support.leadgate_http import running_leadgate
+from tests.support.loopback import free_port
 
 
 class Mailbox:
@@ -29,12 +29,6 @@ class Mailbox:
         content = envelope.original_content or b""
         self.mails.append((list(envelope.rcpt_tos), message_from_bytes(content)))
         return "250 OK"
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
 
 
 async def test_a_new_lead_is_mailed_to_its_manager_without_a_broker(database_url: str) -> None:

@@ -14,6 +14,8 @@ from pathlib import Path
 import pytest
 from imapclient import IMAPClient
 
+from tests.support.loopback import free_port
+
 DOVECOT = shutil.which("dovecot") or "/usr/sbin/dovecot"
 DOVEADM = shutil.which("doveadm") or "/usr/bin/doveadm"
 USER, PASSWORD = "sales@example.uz", "secret"
@@ -59,7 +61,7 @@ class Dovecot:
         if not Path(DOVECOT).exists():
             pytest.fail("Dovecot is required (apt-get install dovecot-imapd); not found")
         self.root = root
-        self.port = _free_port()
+        self.port = free_port()
         self._process: subprocess.Popen[bytes] | None = None
         for sub in ("run", "state", "home"):
             (root / sub).mkdir(parents=True, exist_ok=True)
@@ -144,9 +146,3 @@ def running_dovecot() -> Iterator[Dovecot]:
     finally:
         server.stop()
         shutil.rmtree(root, ignore_errors=True)
-
-
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])

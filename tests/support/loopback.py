@@ -6,6 +6,7 @@ starts it on 127.0.0.1, sets `base_url` and stops it on leaving the block.
 
 from __future__ import annotations
 
+import socket
 from types import TracebackType
 from typing import Self
 
@@ -41,3 +42,10 @@ class LoopbackServer:
                         traceback: TracebackType | None) -> None:
         if self._runner is not None:
             await self._runner.cleanup()
+
+
+def free_port() -> int:
+    """A TCP port on 127.0.0.1 nobody listens on right now."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])

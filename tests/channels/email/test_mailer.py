@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import socket
 from collections.abc import Iterator
 from dataclasses import dataclass
 from email.message import EmailMessage
@@ -13,6 +12,7 @@ from aiosmtpd.smtp import SMTP, Envelope, Session
 
 from channels.email.mailer import SmtpMailer
 from leads.errors import ChannelUnavailable, InvalidEvent
+from tests.support.loopback import free_port
 
 
 @dataclass(frozen=True)
@@ -43,12 +43,6 @@ class Mailbox:
     async def handle_DATA(self, server: SMTP, session: Session, envelope: Envelope) -> str:
         self.mails.append((list(envelope.rcpt_tos), envelope.original_content or b""))
         return "250 OK"
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
 
 
 @pytest.fixture
