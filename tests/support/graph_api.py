@@ -13,14 +13,13 @@ message)` makes later calls whose path ends with `suffix` answer a Graph error.
 
 from __future__ import annotations
 
-import asyncio
 import itertools
 from dataclasses import dataclass
 from typing import Any
 
 from aiohttp import web
 
-from tests.support.loopback import LoopbackServer
+from tests.support.loopback import RecordingServer
 
 
 @dataclass(frozen=True)
@@ -33,14 +32,13 @@ class GraphCall:
     body: dict[str, Any]
 
 
-class GraphTestServer(LoopbackServer):
+class GraphTestServer(RecordingServer[GraphCall]):
     """A Graph API on 127.0.0.1 with a free port; use as an async context manager."""
 
     def __init__(self) -> None:
-        self.calls: list[GraphCall] = []
+        super().__init__()
         self._errors: dict[str, tuple[int, int, str]] = {}
         self._ids = itertools.count(1)
-        self._changed = asyncio.Condition()
 
     def fail(self, suffix: str, status: int, code: int, message: str) -> None:
         """Answer later calls to paths ending with `suffix` with this Graph error."""
@@ -48,22 +46,12 @@ class GraphTestServer(LoopbackServer):
 
     async def wait_for_call(self, suffix: str, within: float = 5.0) -> GraphCall:
         """The first call whose path ends with `suffix`, waiting up to `within` seconds."""
-        def found() -> GraphCall | None:
-            return next((c for c in self.calls if c.path.endswith(suffix)), None)
-
-        async with self._changed:
-            await asyncio.wait_for(self._changed.wait_for(lambda: found() is not None), within)
-        call = found()
-        assert call is not None
-        return call
+        return await self.wait_for(lambda call: call.path.endswith(suffix), within)
 
     async def handle(self, request: web.Request) -> web.Response:
         """Record the call; answer its Graph error, or a send's documented success."""
         body = await request.json() if request.can_read_body else {}
-        call = GraphCall(request.path, dict(request.query), dict(request.headers), body)
-        self.calls.append(call)
-        async with self._changed:
-            self._changed.notify_all()
+        await self.record(GraphCall(request.path, dict(request.query), dict(request.headers), body))
         for suffix, (status, code, message) in self._errors.items():
             if request.path.endswith(suffix):
                 error = {"message": message, "type": "OAuthException", "code": code,

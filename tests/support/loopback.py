@@ -1,14 +1,17 @@
 """What every local test server shares: an aiohttp app on a free loopback port, for `async with`.
 
 A server says what it answers in `route` (by default every POST goes to its `handle`); the base
-starts it on 127.0.0.1, sets `base_url` and stops it on leaving the block.
+starts it on 127.0.0.1, sets `base_url` and stops it on leaving the block. A `RecordingServer`
+also keeps every call it was sent (`calls`) and lets a test wait for one (`wait_for`).
 """
 
 from __future__ import annotations
 
+import asyncio
 import socket
+from collections.abc import Callable
 from types import TracebackType
-from typing import Self
+from typing import Generic, Self, TypeVar
 
 from aiohttp import web
 
@@ -42,6 +45,38 @@ class LoopbackServer:
                         traceback: TracebackType | None) -> None:
         if self._runner is not None:
             await self._runner.cleanup()
+
+
+CallT = TypeVar("CallT")
+
+
+class RecordingServer(LoopbackServer, Generic[CallT]):
+    """A loopback server keeping each call it is sent, oldest first."""
+
+    def __init__(self) -> None:
+        self.calls: list[CallT] = []
+        self._changed = asyncio.Condition()
+
+    async def record(self, call: CallT) -> None:
+        """Keep the call and wake whoever waits for one."""
+        self.calls.append(call)
+        await self.changed()
+
+    async def changed(self) -> None:
+        """Wake whoever waits on the server's state."""
+        async with self._changed:
+            self._changed.notify_all()
+
+    async def wait_for(self, match: Callable[[CallT], bool], within: float = 5.0) -> CallT:
+        """The first call `match` accepts, waiting for it up to `within` seconds."""
+        def found() -> CallT | None:
+            return next((call for call in self.calls if match(call)), None)
+
+        async with self._changed:
+            await asyncio.wait_for(self._changed.wait_for(lambda: found() is not None), within)
+        call = found()
+        assert call is not None
+        return call
 
 
 def free_port() -> int:

@@ -34,7 +34,7 @@ from typing import Any
 
 from aiohttp import web
 
-from tests.support.loopback import LoopbackServer
+from tests.support.loopback import RecordingServer
 
 _JSON_FIELDS = frozenset(
     {
@@ -68,16 +68,15 @@ def bot_id(token: str) -> int:
     return int(head) if head.isdigit() else 1
 
 
-class TelegramTestServer(LoopbackServer):
+class TelegramTestServer(RecordingServer[ApiCall]):
     """A Bot API server on 127.0.0.1 with a free port; use as an async context manager."""
 
     shutdown_timeout = 2.0
 
     def __init__(self) -> None:
-        self.calls: list[ApiCall] = []
+        super().__init__()
         self._updates: list[dict[str, Any]] = []
         self._errors: dict[str, tuple[int, str]] = {}
-        self._changed = asyncio.Condition()
         self._message_ids = itertools.count(1000)
         self._closing = False
 
@@ -92,14 +91,13 @@ class TelegramTestServer(LoopbackServer):
         traceback: TracebackType | None,
     ) -> None:
         self._closing = True
-        async with self._changed:
-            self._changed.notify_all()
+        await self.changed()
         await super().__aexit__(exc_type, exc, traceback)
 
     def push_update(self, update: dict[str, Any]) -> None:
         """Queue an Update for the next getUpdates call (polling mode)."""
         self._updates.append(update)
-        asyncio.get_running_loop().create_task(self._notify())
+        asyncio.get_running_loop().create_task(self.changed())
 
     def fail(self, method: str, error_code: int = 400, description: str = "Bad Request") -> None:
         """Make every later call of `method` fail with this Bot API error."""
@@ -121,28 +119,14 @@ class TelegramTestServer(LoopbackServer):
         token: str | None = None,
     ) -> ApiCall:
         """The first call of `method` matching `predicate`, waiting for it up to `within` s."""
-
-        def found() -> ApiCall | None:
-            matching = (
-                c for c in self.calls_to(method, token) if predicate is None or predicate(c)
-            )
-            return next(matching, None)
-
-        async with self._changed:
-            await asyncio.wait_for(self._changed.wait_for(lambda: found() is not None), within)
-        call = found()
-        assert call is not None
-        return call
-
-    async def _notify(self) -> None:
-        async with self._changed:
-            self._changed.notify_all()
+        return await self.wait_for(
+            lambda c: c.method == method and token in (None, c.token)
+            and (predicate is None or predicate(c)), within)
 
     async def _handle(self, request: web.Request) -> web.Response:
         token, method = request.match_info["token"], request.match_info["method"]
         params = _decode(dict(await request.post()))
-        self.calls.append(ApiCall(token, method, params))
-        await self._notify()
+        await self.record(ApiCall(token, method, params))
         if method in self._errors:
             code, description = self._errors[method]
             body = {"ok": False, "error_code": code, "description": description}
