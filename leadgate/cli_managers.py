@@ -9,7 +9,6 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from crm_store import accounts
 from crm_store.migrate import upgrade_if_empty
 from crm_store.staff import SqlStaffStore
 from crm_store.uow import SqlUnitOfWork
@@ -74,7 +73,7 @@ async def run(args: argparse.Namespace, engine: AsyncEngine) -> int:
         if teams is not None:
             await staff.join_teams(manager, teams)
         if password is not None or getattr(args, "admin", None) is not None:
-            await accounts.set_account(uow.connection, manager, utcnow(), password, args.admin)
+            await uow.workspace.set_account(manager, utcnow(), password, args.admin)
         await uow.commit()
     print(f"manager {args.login} saved (id {manager})")
     return 0
