@@ -8,14 +8,10 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.exc import DBAPIError, SQLAlchemyError
 
 from crm_store.sqlite_lock import DatabaseBusy
-from leads.errors import ConfigError
+from leads.errors import CannotStart, ConfigError
 
 CONFIG_EXIT = 2
 FAILURE_EXIT = 1
-
-
-class CannotStart(Exception):
-    """The service cannot start for a reason outside it (a port in use); the message says which."""
 
 
 def explain(err: BaseException, database_url: str) -> tuple[str, int] | None:

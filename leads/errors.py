@@ -13,6 +13,7 @@ LeadgateError
 ├── MergeRefused            two cards cannot be merged, or a merge undone, as asked; says why (409)
 ├── BadPeriod               a report's from/to cannot be read as a date range (400, exit 2)
 ├── DatabaseBusy            another process already runs on this SQLite database: do not start
+├── CannotStart             something outside the service stops it starting (a port in use)
 ├── LockLost                this process lost a singleton's lock: stop its work, take it again later
 ├── CrmError                a CRM export call did not succeed: the exporter postpones the lead
 │   ├── RateLimited         the CRM said "too many requests": wait `retry_after` seconds
@@ -112,6 +113,10 @@ class BadPeriod(LeadgateError, ValueError):
 
 class DatabaseBusy(LeadgateError):
     """Another Leadgate process already runs on this SQLite database."""
+
+
+class CannotStart(LeadgateError):
+    """The service cannot start for a reason outside it (a port in use); the message says which."""
 
 
 class LockLost(LeadgateError):
