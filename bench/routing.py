@@ -1,14 +1,18 @@
 """Benchmark: form posts → routed leads confirmed in their managers' RabbitMQ queues.
 
-Starts `leadgate run` on a fresh PostgreSQL database with LEADGATE_AMQP_URL set and a team of
-four managers, posts the forms, and stops the clock when the outbox relay has every routing
+Starts `leadgate run` on a fresh PostgreSQL database and a RabbitMQ vhost of its own, with a team
+of four managers, posts the forms, and stops the clock when the outbox relay has every routing
 message confirmed by RabbitMQ (publisher confirms: the message is in the manager's durable
-queue). The notifier consumer runs too, as in production. It does so with one process and with
-three (`--processes 1,3`: separate `leadgate run` processes on one database and one broker, the
-posts spread over them, one relay elected among them), and once more with three whose manager
-choice is not serialized per team (`--unlocked`), to show what that lock costs. The ceiling,
+queue). It does so with one process and with three (`--processes 1,3`: separate `leadgate run`
+processes on one database and one broker, the posts spread over them, one relay elected among
+them), and once more with three whose manager choice is not serialized per team (`--unlocked`),
+to show what that lock costs. End to end, intake bounds the rate; the relay alone is measured
+too: the forms are posted while the broker refuses the vhost, then the vhost opens and the
+relay drains the backlog (its rate from the first to the last batch marked sent). The ceiling,
 measured in the same run, is aio-pika alone publishing the same number of equivalent persistent
 messages to a durable queue with pipelined confirms, in batches the size the relay uses.
+CPU milliseconds per lead are read from /proc (PostgreSQL's and RabbitMQ's include whatever
+else uses those servers meanwhile).
 """
 
 from __future__ import annotations
@@ -16,16 +20,17 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
-import os
+import subprocess
 import tempfile
 import time
+import uuid
 from pathlib import Path
 
 import aio_pika
 import asyncpg
+from e2e import cpu_seconds, drop_vhost, process_cpu
 from intake import BENCH_CONFIG, free_port, fresh_database, post_forms, start_service
 
-AMQP_URL = os.environ.get("LEADGATE_AMQP_URL", "amqp://guest:guest@127.0.0.1:5672/")
 CONFIG = BENCH_CONFIG + """[teams.sales]
 members = ["a", "b", "c", "d"]
 [managers.a]
@@ -48,12 +53,29 @@ UNLOCKED = ("-c", "import sys\n"
             "sys.exit(main(sys.argv[1:]))")
 
 
-async def clean_broker() -> None:
-    """Remove Leadgate's queues so the run starts empty."""
-    async with await aio_pika.connect(AMQP_URL) as connection:
-        channel = await connection.channel()
-        for name in ["leadgate.unassigned", *(f"leadgate.manager.{i}" for i in range(1, 5))]:
-            await channel.queue_delete(name)
+def vhost_url(vhost: str) -> str:
+    """The URL of a vhost on the machine's broker (it may not exist yet)."""
+    return f"amqp://guest:guest@127.0.0.1:5672/{vhost}"
+
+
+def open_vhost(vhost: str) -> None:
+    """Create the vhost and let guest use it."""
+    subprocess.run(["rabbitmqctl", "add_vhost", vhost], check=True, capture_output=True)
+    subprocess.run(["rabbitmqctl", "set_permissions", "-p", vhost, "guest", ".*", ".*", ".*"],
+                   check=True, capture_output=True)
+
+
+def cpu(pids: list[int]) -> dict[str, float]:
+    """CPU seconds so far of the Leadgate processes, PostgreSQL and RabbitMQ."""
+    return {"leadgate": sum(process_cpu(pid) for pid in pids),
+            "postgres": cpu_seconds(("postgres",)),
+            "rabbitmq": cpu_seconds(("beam.smp", "erl_child"))}
+
+
+def per_lead(before: dict[str, float], after: dict[str, float], leads: int) -> str:
+    """CPU ms per lead of each process, as printed."""
+    return ", ".join(f"{name} {(after[name] - before[name]) * 1000 / leads:.2f}"
+                     for name in after)
 
 
 async def until_confirmed(dsn: str, total: int) -> None:
@@ -71,56 +93,74 @@ async def until_confirmed(dsn: str, total: int) -> None:
 
 async def ceiling(total: int, body: bytes) -> float:
     """Seconds for aio-pika alone to publish `total` persistent messages with confirms."""
-    async with await aio_pika.connect(AMQP_URL) as connection:
-        channel = await connection.channel(publisher_confirms=True)
-        exchange = await channel.declare_exchange(
-            "leadgate.bench", aio_pika.ExchangeType.TOPIC, durable=True
-        )
-        queue = await channel.declare_queue("leadgate.bench", durable=True)
-        await queue.bind(exchange, "lead.assigned.*")
-        started = time.perf_counter()
-        for first in range(0, total, RELAY_BATCH):
-            await asyncio.gather(*(
-                exchange.publish(aio_pika.Message(
-                    body, message_id=f"bench:{n}", content_type="application/json",
-                    delivery_mode=aio_pika.DeliveryMode.PERSISTENT), f"lead.assigned.{n % 4 + 1}")
-                for n in range(first, min(first + RELAY_BATCH, total))
-            ))
-        elapsed = time.perf_counter() - started
-        await queue.delete(if_unused=False, if_empty=False)
-        await exchange.delete()
-    return elapsed
+    vhost = f"leadgate-bench-{uuid.uuid4().hex[:6]}"
+    open_vhost(vhost)
+    try:
+        async with await aio_pika.connect(vhost_url(vhost)) as connection:
+            channel = await connection.channel(publisher_confirms=True)
+            exchange = await channel.declare_exchange(
+                "leadgate.bench", aio_pika.ExchangeType.TOPIC, durable=True)
+            queue = await channel.declare_queue("leadgate.bench", durable=True)
+            await queue.bind(exchange, "lead.assigned.*")
+            started = time.perf_counter()
+            for first in range(0, total, RELAY_BATCH):
+                await asyncio.gather(*(
+                    exchange.publish(aio_pika.Message(
+                        body, message_id=f"bench:{n}", content_type="application/json",
+                        delivery_mode=aio_pika.DeliveryMode.PERSISTENT),
+                        f"lead.assigned.{n % 4 + 1}")
+                    for n in range(first, min(first + RELAY_BATCH, total))
+                ))
+            return time.perf_counter() - started
+    finally:
+        drop_vhost(vhost)
 
 
-async def routed(total: int, concurrency: int, processes: int,
-                 command: tuple[str, ...] = LEADGATE) -> tuple[float, float, bytes]:
-    """Leads/s accepted and routed end to end by `processes` processes; a sample message body."""
-    await clean_broker()
+async def routed(total: int, concurrency: int, processes: int, command: tuple[str, ...] = LEADGATE,
+                 backlog: bool = False) -> tuple[float, float, str, bytes]:
+    """Leads/s accepted, leads/s routed and confirmed, CPU per lead, a sample message body.
+
+    With `backlog`, the broker refuses the vhost until every form was accepted: the second
+    figure is then the relay's own rate draining that backlog.
+    """
+    vhost = f"leadgate-bench-{uuid.uuid4().hex[:6]}"
+    if not backlog:
+        open_vhost(vhost)
     dsn = await fresh_database("leadgate_bench_routing")
     ports = [free_port() for _ in range(processes)]
     with tempfile.TemporaryDirectory() as workdir:
+        service = {"LEADGATE_AMQP_URL": vhost_url(vhost)}
         # The first process creates the schema; the others start together once it serves.
-        started = [start_service(dsn, ports[0], Path(workdir), CONFIG, command=command,
-                                 LEADGATE_AMQP_URL=AMQP_URL)]
+        started = [start_service(dsn, ports[0], Path(workdir), CONFIG, command=command, **service)]
         started += await asyncio.gather(*(asyncio.to_thread(
-            start_service, dsn, port, Path(workdir), CONFIG, command=command,
-            LEADGATE_AMQP_URL=AMQP_URL) for port in ports[1:]))
+            start_service, dsn, port, Path(workdir), CONFIG, command=command, **service)
+            for port in ports[1:]))
+        pids = [process.pid for process in started]
         try:
-            began = time.perf_counter()
+            before, began = cpu(pids), time.perf_counter()
             posting, _ = await post_forms(
                 [f"http://127.0.0.1:{port}/forms/bench" for port in ports], total, concurrency)
+            if backlog:
+                before = cpu(pids)
+                open_vhost(vhost)
             await until_confirmed(dsn, total)
             end_to_end = time.perf_counter() - began
+            spent = per_lead(before, cpu(pids), total)
             conn = await asyncpg.connect(dsn)
             sample = await conn.fetchval("SELECT payload FROM outbox LIMIT 1")
+            first, last = await conn.fetchrow("SELECT min(sent_at), max(sent_at) FROM outbox")
+            in_first = await conn.fetchval("SELECT count(*) FROM outbox WHERE sent_at = $1", first)
             await conn.close()
         finally:
             for process in started:
                 process.terminate()
             for process in started:
                 process.wait(timeout=30)
+            drop_vhost(vhost)
     body = json.dumps(json.loads(sample), ensure_ascii=False, separators=(",", ":")).encode()
-    return total / posting, total / end_to_end, body
+    if backlog:  # the first batch's own time is not seen: count the rows after it
+        return total / posting, (total - in_first) / (last - first).total_seconds(), spent, body
+    return total / posting, total / end_to_end, spent, body
 
 
 async def main() -> None:
@@ -139,15 +179,18 @@ async def main() -> None:
         runs.append((runs[-1][0], UNLOCKED, ", choice not serialized"))
     results = []
     for processes, command, note in runs:
-        accepted, rate, body = await routed(args.total, args.concurrency, processes, command)
-        results.append((processes, note, accepted, rate))
+        accepted, rate, spent, body = await routed(args.total, args.concurrency, processes,
+                                                   command)
+        results.append((f"{processes} process(es){note}", accepted, rate, spent))
+    _, drain, drain_spent, _ = await routed(args.total, args.concurrency, 1, backlog=True)
     raw = args.total / await ceiling(args.total, body)
     print(f"posts: {args.total} at concurrency {args.concurrency}, PostgreSQL + RabbitMQ")
-    for processes, note, accepted, rate in results:
-        print(f"{processes} process(es){note}: {accepted:6.0f} leads/s accepted (201), "
-              f"{rate:6.0f} leads/s routed and confirmed in manager queues, "
-              f"ratio {rate / raw:.2f}")
-    print(f"ceiling:     {raw:8.0f} msgs/s (aio-pika alone, {len(body)}-byte persistent messages,"
+    for label, accepted, rate, spent in results:
+        print(f"{label}: {accepted:6.0f} leads/s accepted (201), {rate:6.0f} leads/s routed and"
+              f" confirmed in manager queues, ratio {rate / raw:.2f}; CPU ms/lead: {spent}")
+    print(f"relay alone, draining {args.total}: {drain:6.0f} msgs/s confirmed and marked sent,"
+          f" ratio {drain / raw:.2f}; CPU ms/message: {drain_spent}")
+    print(f"ceiling: {raw:8.0f} msgs/s (aio-pika alone, {len(body)}-byte persistent messages,"
           f" confirms pipelined {RELAY_BATCH} at a time)")
 
 

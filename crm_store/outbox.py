@@ -11,7 +11,7 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import func, insert, select, update
+from sqlalchemy import BigInteger, any_, func, insert, literal, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncConnection
 
@@ -23,6 +23,10 @@ OutboxEntry = tuple[str, str, dict[str, Any]]
 _INSERT = insert(outbox)
 _UNSENT = (select(outbox.c.id, outbox.c.message_id, outbox.c.routing_key, outbox.c.payload)
            .where(outbox.c.sent_at.is_(None)).order_by(outbox.c.id))
+_waiting = outbox.alias("waiting")
+# The oldest unsent id, locked or not, read in the same statement (and snapshot) as the claim.
+_HEAD = select(func.min(_waiting.c.id)).where(_waiting.c.sent_at.is_(None)).scalar_subquery()
+_CLAIM = _UNSENT.add_columns(_HEAD.label("head")).with_for_update(skip_locked=True)
 
 
 class OutboxSignal:
@@ -40,11 +44,16 @@ class OutboxSignal:
         self._rung.set()
 
     async def wait(self, at_most: float) -> None:
-        """Forget earlier rings, then wait for the next one (`at_most` seconds)."""
+        """Wait for a ring (`at_most` seconds), then forget it.
+
+        A ring that came since the last wait returned counts: a commit made while the relay
+        was busy with a batch is not left for the next poll.
+        """
+        if not self._rung.is_set():
+            with contextlib.suppress(TimeoutError):
+                async with asyncio.timeout(at_most):
+                    await self._rung.wait()
         self._rung.clear()
-        with contextlib.suppress(TimeoutError):
-            async with asyncio.timeout(at_most):
-                await self._rung.wait()
 
 
 class SqlOutbox:
@@ -70,9 +79,12 @@ class SqlOutbox:
         })
 
     async def mark_sent(self, ids: Sequence[int], now: datetime) -> None:
-        """Mark rows as published."""
-        await self.connection.execute(
-            update(outbox).where(outbox.c.id.in_(ids)).values(sent_at=now))
+        """Mark rows as published, in one statement (on PostgreSQL one prepared for any count)."""
+        if self.connection.dialect.name == "postgresql":
+            chosen = outbox.c.id == any_(literal(list(ids), postgresql.ARRAY(BigInteger)))
+        else:
+            chosen = outbox.c.id.in_(ids)
+        await self.connection.execute(update(outbox).where(chosen).values(sent_at=now))
 
     async def consume_once(self, consumer: str, message_id: str, now: datetime) -> bool:
         """Record that `consumer` handled `message_id`; False if it already had."""
@@ -97,13 +109,10 @@ async def claim(connection: AsyncConnection, limit: int) -> list[Any]:
     """
     if connection.dialect.name != "postgresql":
         return await unsent(connection, limit)
-    rows = list(await connection.execute(_UNSENT.limit(limit).with_for_update(skip_locked=True)))
-    if rows:
-        head = await connection.scalar(
-            select(func.min(outbox.c.id)).where(outbox.c.sent_at.is_(None)))
-        if head is not None and head < rows[0].id:
-            return []
-    return rows
+    rows = list(await connection.execute(_CLAIM.limit(limit)))
+    if rows and rows[0].head is not None and rows[0].head < rows[0].id:
+        return []
+    return [row[:4] for row in rows]
 
 
 def marks_in_claim(connection: AsyncConnection) -> bool:

@@ -15,6 +15,7 @@ from aio_pika.exceptions import AMQPError
 from pamqp.common import FieldTable
 
 from leads.errors import ChannelMisconfigured, ChannelUnavailable
+from routing.amqp_batch import publish_batch, usable
 from routing.relay import OutboxRow
 
 log = logging.getLogger(__name__)
@@ -105,7 +106,7 @@ def encode(payload: dict[str, Any]) -> bytes:
 
 
 class AmqpPublisher:
-    """Publishes outbox rows to the `leadgate` exchange, all confirms awaited together."""
+    """Publishes outbox rows to the `leadgate` exchange: a batch in one write, confirms together."""
 
     def __init__(self, url: str,
                  managers: Callable[[], Awaitable[list[int]]] | None = None,
@@ -127,10 +128,7 @@ class AmqpPublisher:
                 if manager not in self._declared:
                     await declare_manager_queue(channel, exchange, manager, self._queue_type)
                     self._declared.add(manager)
-            outcomes = await asyncio.gather(
-                *(exchange.publish(_message(row), row.routing_key) for row in rows),
-                return_exceptions=True,
-            )
+            outcomes = await _send(channel, exchange, rows)
         except (AMQPError, OSError, RuntimeError) as err:
             await self.close()
             reason = type(err).__name__
@@ -174,6 +172,18 @@ class AmqpPublisher:
                 await self.close()
                 raise ChannelUnavailable(f"RabbitMQ: {type(err).__name__}") from err
         return self._channel, self._exchange
+
+
+async def _send(channel: AbstractChannel, exchange: AbstractExchange, rows: Sequence[OutboxRow]
+                ) -> Sequence[BaseException | object]:
+    """Publish the rows as one batch (one write), or one by one where aiormq does not allow it."""
+    underlay = await channel.get_underlay_channel()
+    if usable(underlay):
+        return await publish_batch(underlay, exchange.name, [
+            (row.message_id, row.routing_key, encode(row.payload)) for row in rows])
+    return await asyncio.gather(
+        *(exchange.publish(_message(row), row.routing_key) for row in rows),
+        return_exceptions=True)
 
 
 def _message(row: OutboxRow) -> aio_pika.Message:

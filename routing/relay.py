@@ -86,7 +86,7 @@ class OutboxRelay:
                     self._report("ok", "connected")
                     reported = True
                 delay = self._first_retry
-                if moved == 0:
+                if moved < self._batch:  # all there was is out: wait for the next commit
                     await self._signal.wait(self._poll)
         finally:
             await self._publisher.close()
@@ -109,7 +109,7 @@ class OutboxRelay:
             async with SqlUnitOfWork(self._engine) as uow:
                 await uow.routing.outbox.mark_sent(confirmed, utcnow())
                 await uow.commit()
-            self.published += len(confirmed)
+        self.published += len(confirmed)
         if len(confirmed) < len(rows):
             raise ChannelUnavailable(f"{len(rows) - len(confirmed)} messages were not confirmed")
         return len(confirmed)
