@@ -11,8 +11,8 @@ too: the forms are posted while the broker refuses the vhost, then the vhost ope
 relay drains the backlog (its rate from the first to the last batch marked sent). The ceiling,
 measured in the same run, is aio-pika alone publishing the same number of equivalent persistent
 messages to a durable queue with pipelined confirms, in batches the size the relay uses.
-CPU milliseconds per lead are read from /proc (PostgreSQL's and RabbitMQ's include whatever
-else uses those servers meanwhile).
+CPU milliseconds per lead are read from /proc: the Leadgate processes, the PostgreSQL backends
+of the run's database, RabbitMQ's whole node (shared: it includes whatever else uses it).
 """
 
 from __future__ import annotations
@@ -28,7 +28,7 @@ from pathlib import Path
 
 import aio_pika
 import asyncpg
-from e2e import cpu_seconds, drop_vhost, process_cpu
+from cpu import backends_cpu, named_cpu, process_cpu
 from intake import BENCH_CONFIG, free_port, fresh_database, post_forms, start_service
 
 CONFIG = BENCH_CONFIG + """[teams.sales]
@@ -43,6 +43,7 @@ capacity = 1000000
 capacity = 1000000
 """
 RELAY_BATCH = 500
+DATABASE = "leadgate_bench_routing"
 LEADGATE = ("-m", "leadgate.cli")
 # The same service with the per-team lock of manager choice taken out (for comparison only).
 UNLOCKED = ("-c", "import sys\n"
@@ -65,11 +66,16 @@ def open_vhost(vhost: str) -> None:
                    check=True, capture_output=True)
 
 
+def drop_vhost(vhost: str) -> None:
+    """Delete the vhost with its queues."""
+    subprocess.run(["rabbitmqctl", "delete_vhost", vhost], capture_output=True)
+
+
 def cpu(pids: list[int]) -> dict[str, float]:
-    """CPU seconds so far of the Leadgate processes, PostgreSQL and RabbitMQ."""
+    """CPU seconds so far of the Leadgate processes, their PostgreSQL backends and RabbitMQ."""
     return {"leadgate": sum(process_cpu(pid) for pid in pids),
-            "postgres": cpu_seconds(("postgres",)),
-            "rabbitmq": cpu_seconds(("beam.smp", "erl_child"))}
+            "postgres": backends_cpu(DATABASE),
+            "rabbitmq": named_cpu(("beam.smp", "erl_child"))}
 
 
 def per_lead(before: dict[str, float], after: dict[str, float], leads: int) -> str:
@@ -126,7 +132,7 @@ async def routed(total: int, concurrency: int, processes: int, command: tuple[st
     vhost = f"leadgate-bench-{uuid.uuid4().hex[:6]}"
     if not backlog:
         open_vhost(vhost)
-    dsn = await fresh_database("leadgate_bench_routing")
+    dsn = await fresh_database(DATABASE)
     ports = [free_port() for _ in range(processes)]
     with tempfile.TemporaryDirectory() as workdir:
         service = {"LEADGATE_AMQP_URL": vhost_url(vhost)}
