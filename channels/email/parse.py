@@ -19,11 +19,11 @@ from channels.email.forwarded import forwarded_original
 from channels.email.labels import site_form_fields
 from channels.email.text import (
     body_part,
-    body_text,
     decode_header_value,
     is_attachment,
     signature_of,
     summary_of,
+    text_of,
 )
 from leads.model import ContactEvent, RawIdentity
 
@@ -69,21 +69,23 @@ def _parse_mail(
     # twentieth of the modern policy's eager header parsing (the import is parse-bound).
     message = BytesParser(policy=policy.compat32).parsebytes(raw)
     subject = _safe(lambda: decode_header_value(str(message.get("Subject", ""))), "")[:998]
-    sender_name, sender = _sender(message)
-    text = _safe(lambda: body_text(message), "")[:_TEXT_LIMIT]
+    from_pair = _pair(message, "From")  # read once: sender, identities and details all need it
+    sender_name, sender = _sender(message, from_pair)
+    body = _safe(lambda: body_part(message), None)
+    text = _safe(lambda: text_of(body), "")[:_TEXT_LIMIT]
     forward = forwarded_original(subject, text)
     if forward is not None:
         sender_name, sender, text = forward.name, forward.address, forward.text
     summary = summary_of(text)[:_SUMMARY_LIMIT]
     form = site_form_fields(text, labels)
     is_form = len(form.keys() & {"name", "email", "phone"}) >= 2
-    identities = _identities(form if is_form else None, sender, _address(message, "From"))
+    identities = _identities(form if is_form else None, sender, from_pair[1])
     if not is_form:
         written = summary + "\n" + signature_of(text)
         identities += [RawIdentity("phone", p) for p in phones_in(written, region)]
-    details = _details(message, summary, is_form, sender)
+    details = _details(message, body, summary, is_form, sender, from_pair[1])
     if forward is not None:
-        details["forwarded_by"] = _address(message, "From")
+        details["forwarded_by"] = from_pair[1]
     return ContactEvent(
         channel="email",
         external_id=message_id(message, raw),
@@ -95,7 +97,7 @@ def _parse_mail(
         attribution={"mailbox": mailbox, **{k: v for k, v in form.items() if k.startswith(
             "utm_") or k in ("page_url", "form")}},
         details=details,
-        raw=raw if keep_attachments else without_attachments(message, raw),
+        raw=raw if keep_attachments else without_attachments(message, body, raw),
         region=region,
         replies_to=thread_of(message),
         ignored=why_not_a_lead(message, sender) or (None if identities else "no_contact"),
@@ -143,10 +145,10 @@ def phones_in(text: str, region: str | None) -> list[str]:
     return list(dict.fromkeys(found))[:10]
 
 
-def attachments_of(message: Message) -> list[dict[str, Any]]:
-    """Name, type and size of each attachment."""
+def attachments_of(message: Message, body: Message | None) -> list[dict[str, Any]]:
+    """Name, type and size of each attachment (`body` is the part holding the text)."""
     listed = []
-    for part in _attachments(message):
+    for part in _attachments(message, body):
         payload = _safe(lambda p=part: p.get_payload(decode=True), b"")
         name = _safe(lambda p=part: p.get_filename(), None)
         listed.append({"name": decode_header_value(str(name)) if name else None,
@@ -155,9 +157,9 @@ def attachments_of(message: Message) -> list[dict[str, Any]]:
     return listed[:100]
 
 
-def without_attachments(message: Message, raw: bytes) -> bytes:
+def without_attachments(message: Message, body: Message | None, raw: bytes) -> bytes:
     """The raw mail with every attachment's content left out (its headers say what it was)."""
-    attachments = _attachments(message)
+    attachments = _attachments(message, body)
     if not attachments:
         return raw
     for part in attachments:
@@ -168,41 +170,37 @@ def without_attachments(message: Message, raw: bytes) -> bytes:
     return kept if isinstance(kept, bytes) else raw.split(b"\r\n\r\n", 1)[0][:100_000]
 
 
-def _attachments(message: Message) -> list[Message]:
-    body = _safe(lambda: body_part(message), None)
+def _attachments(message: Message, body: Message | None) -> list[Message]:
     return [part for part in _safe(lambda: list(message.walk()), [])
             if not part.is_multipart() and part is not body
             and (is_attachment(part) or part.get_content_maintype() not in ("text", "message"))]
 
 
-def _sender(message: Message) -> tuple[str, str | None]:
-    for header in ("Reply-To", "From"):
-        name, address = _safe(lambda h=header: parseaddr(str(message.get(h, "") or "")),
-                              ("", ""))
+def _sender(message: Message, from_pair: tuple[str, str]) -> tuple[str, str | None]:
+    for name, address in (_pair(message, "Reply-To"), from_pair):
         if address and "@" in address:
             return _safe(lambda n=name: decode_header_value(n), name).strip(), address.strip()
     return "", None
 
 
-def _address(message: Message, header: str) -> str:
-    return _safe(lambda: parseaddr(str(message.get(header, "") or ""))[1], "")
+def _pair(message: Message, header: str) -> tuple[str, str]:
+    """The name and address of an address header ("" for what is missing or unreadable)."""
+    return _safe(lambda: parseaddr(str(message.get(header, "") or "")), ("", ""))
 
 
-def _details(message: Message, summary: str, is_form: bool,
-             sender: str | None) -> dict[str, Any]:
-    details: dict[str, Any] = {"summary": summary, "from": _address(message, "From"),
+def _details(message: Message, body: Message | None, summary: str, is_form: bool,
+             sender: str | None, from_address: str) -> dict[str, Any]:
+    details: dict[str, Any] = {"summary": summary, "from": from_address,
                                "to": [a for _, a in _safe(lambda: getaddresses(
                                    message.get_all("To", []) or []), [])][:20]}
     if sender:
         details["reply_to"] = sender
     if is_form:
         details["site_notification"] = True
-    attachments = attachments_of(message) if message.is_multipart() else []
+    attachments = attachments_of(message, body) if message.is_multipart() else []
     if attachments:
         details["attachments"] = attachments
     return details
-
-
 
 
 def _date(message: Message) -> datetime:

@@ -63,9 +63,8 @@ def is_attachment(part: Message) -> bool:
     )
 
 
-def body_text(message: Message) -> str:
-    """The message's text: the plain part if there is one, else the HTML part made readable."""
-    body = body_part(message)
+def text_of(body: Message | None) -> str:
+    """The readable text of the part `body_part` chose (HTML made readable); "" for none."""
     if body is None:
         return ""
     text = part_text(body)

@@ -7,19 +7,19 @@ import logging
 import threading
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
+from functools import partial
 from typing import Any, TypeVar
 
 from channels.base import CursorStore, HealthReporter, Sink
 from channels.email.delivery import MailDelivery
+from channels.email.imap.folder import FolderImport
 from channels.email.imap.session import NETWORK_ERRORS, ImapSession
 from channels.email.loop_guard import RecentMarks
-from channels.email.parse import parse_mail
 from channels.email.settings import LoopGuardSettings, MailboxSettings
-from leads.errors import ChannelUnavailable, StoreUnavailable
+from leads.errors import ChannelUnavailable
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
-_FETCH_BATCH = 50
 
 
 class ImapChannel:
@@ -72,27 +72,11 @@ class ImapChannel:
             # Old UIDs mean nothing now: read the folder again; Message-IDs keep it single.
             log.warning("%s: UIDVALIDITY of %s changed; rescanning", self.name, folder)
             state = await self._blocking(pool, session.select, folder, 0)
-        for start in range(0, len(state.new_uids), _FETCH_BATCH):
-            batch = state.new_uids[start:start + _FETCH_BATCH]
-            mails = await self._blocking(pool, session.fetch, batch)
-            events = [parse_mail(mails.get(uid, b""), self.settings.name,
-                                 self.settings.default_region, self.settings.keep_attachments,
-                                 self.settings.fields)
-                      for uid in batch]
-            # Handed over together, so the store commits them in groups; only the run of UIDs
-            # before the first failure counts as imported (the rest is read again later).
-            outcomes = await asyncio.gather(*(deliver(e) for e in events), return_exceptions=True)
-            failure = next((o for o in outcomes if isinstance(o, BaseException)), None)
-            done = batch[:outcomes.index(failure)] if failure is not None else batch
-            if done:
-                await self._blocking(pool, session.mark_imported, done)
-                await self._cursors.save(key, {"uidvalidity": state.uidvalidity,
-                                               "last_uid": done[-1]})
-                self.imported += len(done)
-            if isinstance(failure, StoreUnavailable):
-                raise ChannelUnavailable("the store is unavailable; mail stays unread") from failure
-            if failure is not None:
-                raise failure
+        await FolderImport(self.settings, session, partial(self._blocking, pool), self._cursors,
+                           deliver, self._count).run(key, state.uidvalidity, state.new_uids)
+
+    def _count(self, imported: int) -> None:
+        self.imported += imported
 
     def _report(self, detail: str) -> None:
         if self._health is not None:

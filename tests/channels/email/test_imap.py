@@ -9,13 +9,15 @@ from typing import Any
 
 import pytest
 
+from channels.email.imap import folder
 from channels.email.imap.adapter import ImapChannel
 from channels.email.settings import MailboxSettings
 from crm_store.cards import customer_by_identity
 from leadgate.bootstrap import Core
 from leadgate.health import Health
 from leadgate.supervisor import supervise
-from leads.errors import ChannelMisconfigured
+from leads.errors import ChannelMisconfigured, ChannelUnavailable, StoreUnavailable
+from leads.model import ContactEvent, IntakeResult
 from tests.channels.email.conftest import sample
 from tests.store_counts import row_counts
 from tests.support.dovecot import PASSWORD, USER, Dovecot
@@ -138,3 +140,37 @@ async def test_wrong_credentials_are_reported_as_misconfigured(
 
     with pytest.raises(ChannelMisconfigured, match="refused the login"):
         await channel.run(core.sink)
+
+
+def inquiry(n: int) -> bytes:
+    return (f"From: Client {n} <client{n}@example.ru>\r\nTo: sales@example.uz\r\n"
+            f"Subject: Price {n}\r\nMessage-ID: <outage-{n}@example.ru>\r\n"
+            f"Date: Mon, 02 Nov 2026 09:15:00 +0500\r\n\r\nHow much? +7 912 000-00-{n:02d}\r\n"
+            ).encode()
+
+
+async def test_a_store_outage_mid_folder_flags_only_what_committed_and_loses_nothing(
+    core: Core, dovecot: Dovecot, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(folder, "FETCH_BATCH", 2)  # five mails: three batches, read ahead
+    for n in range(5):
+        dovecot.plant(inquiry(n))
+
+    async def failing_on_the_third(event: ContactEvent) -> IntakeResult:
+        if event.external_id == "outage-2@example.ru":
+            raise StoreUnavailable("the database went away")
+        return await core.sink(event)
+
+    first = ImapChannel(mailbox(dovecot), core.cursors)
+    with pytest.raises(ChannelUnavailable):
+        await first.run(failing_on_the_third)
+
+    assert first.imported == 2
+    assert [b"$LeadgateImported" in flags for flags in dovecot.flags()] == [
+        True, True, False, False, False]
+    second = ImapChannel(mailbox(dovecot), core.cursors)
+    async with watching(second, core):
+        await eventually(lambda: second.imported == 3)
+
+    assert all(b"$LeadgateImported" in flags for flags in dovecot.flags())
+    assert (await row_counts(core.engine))["touches"] == 5
