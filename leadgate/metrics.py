@@ -71,6 +71,8 @@ class Metrics:
         Info("leadgate_build", "The running Leadgate.", registry=self.registry).info(
             {"version": _version(), "python": platform.python_version()})
         self._readings = _Readings()
+        self._counted: dict[tuple[str, str], Counter] = {}
+        self._latencies: dict[str, Histogram] = {}
         self.registry.register(_HealthCollector(health))
         self.registry.register(self._readings)
 
@@ -87,14 +89,17 @@ class Metrics:
             try:
                 result = await sink(event)
             except InvalidEvent:
-                self.events.labels(event.channel, "invalid").inc()
+                self._count(event.channel, "invalid")
                 raise
             except StoreUnavailable:
-                self.events.labels(event.channel, "store_unavailable").inc()
+                self._count(event.channel, "store_unavailable")
                 raise
-            self.latency.labels(event.channel).observe(time.perf_counter() - started)
+            latency = self._latencies.get(event.channel)
+            if latency is None:
+                latency = self._latencies[event.channel] = self.latency.labels(event.channel)
+            latency.observe(time.perf_counter() - started)
             said = outcome(result)
-            self.events.labels(event.channel, said).inc()
+            self._count(event.channel, said)
             self.health.event(component)
             log.debug("%s event stored: %s", component, said, extra={
                 "channel": event.channel, "component": component, "outcome": said,
@@ -103,6 +108,13 @@ class Metrics:
             return result
 
         return observed
+
+    def _count(self, channel: str, said: str) -> None:
+        # A labelled child is looked up under a lock each time: keep the ones in use at hand.
+        child = self._counted.get((channel, said))
+        if child is None:
+            child = self._counted[(channel, said)] = self.events.labels(channel, said)
+        child.inc()
 
     async def watch_loop(self) -> None:
         """Measure the event loop's lag (a callback that blocks it shows here) until cancelled."""

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import phonenumbers
 import pytest
 
 from leads.normalize import normalize_email, normalize_name, normalize_phone, normalize_telegram
@@ -96,3 +97,30 @@ def test_telegram_ids_are_digits_and_usernames_lose_the_at_sign() -> None:
     assert normalize_telegram("5123456789", "telegram").value == "5123456789"  # type: ignore[union-attr]
     assert normalize_telegram("@Ivan_P", "telegram_username").value == "ivan_p"  # type: ignore[union-attr]
     assert normalize_telegram("abc", "telegram") is None
+
+
+def test_phone_info_says_what_phonenumbers_checked_look_ups_say_for_every_regions_numbers() -> None:
+    from phonenumbers import carrier, geocoder, timezone
+
+    checked = 0
+    for region in sorted(phonenumbers.SUPPORTED_REGIONS):
+        for kind in phonenumbers.PhoneNumberType.values():
+            example = phonenumbers.example_number_for_type(region, kind)
+            if example is None or not phonenumbers.is_valid_number(example):
+                continue
+            e164 = phonenumbers.format_number(example, phonenumbers.PhoneNumberFormat.E164)
+            identity = normalize_phone(e164, None)
+            assert identity is not None, e164
+            number = phonenumbers.parse(e164, None)
+            assert identity.info == {
+                "type": next(name.lower() for name, value
+                             in vars(phonenumbers.PhoneNumberType).items()
+                             if value == phonenumbers.number_type(number)),
+                "region": phonenumbers.region_code_for_number(number),
+                "carrier": carrier.name_for_number(number, "en") or None,
+                "location": geocoder.description_for_number(number, "en") or None,
+                "time_zones": [z for z in timezone.time_zones_for_number(number)
+                               if z != "Etc/Unknown"],
+            }, e164
+            checked += 1
+    assert checked > 1000
