@@ -77,6 +77,8 @@ async def opened(service: Service, rate: int, seconds: int, offset: int) -> dict
         sys.executable, str(OPEN_LOOP), service.url, str(rate), str(seconds), str(offset),
         stdout=asyncio.subprocess.PIPE)
     out, _ = await child.communicate()
+    if child.returncode != 0:
+        raise SystemExit(f"the open-loop sender failed (exit {child.returncode})")
     figures: dict[str, float] = json.loads(out)
     return figures
 

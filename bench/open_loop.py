@@ -3,8 +3,9 @@
 wrk keeps a fixed number of requests in flight (closed loop): when the service slows down it
 sends less, and the slow answers hide the posts that would have waited (coordinated omission).
 This sender posts n at `start + n / rate` whatever the answers do, on keep-alive connections
-(a new one only when every open one is busy), with raw sockets and no HTTP library, so that it
-costs little CPU beside the service. Run as its own process; prints one JSON line: answered,
+(a new one only when every open one is busy, up to 512; past that a post waits for one, its
+wait counted in its latency), with raw sockets and no HTTP library, so that it costs little CPU
+beside the service. Run as its own process; prints one JSON line: answered,
 refused, seconds, p50_ms, p99_ms, max_ms, cpu_ms (its own CPU, for scale).
 Usage: python bench/open_loop.py URL RATE SECONDS OFFSET
 """
@@ -27,7 +28,8 @@ class Sender:
     def __init__(self, url: str) -> None:
         parts = urlsplit(url)
         self.host, self.port, self.path = parts.hostname or "", parts.port or 80, parts.path
-        self.idle: list[tuple[asyncio.StreamReader, asyncio.StreamWriter]] = []
+        self.idle: asyncio.Queue[tuple[asyncio.StreamReader, asyncio.StreamWriter]] = (
+            asyncio.Queue())
         self.opened = 0
         self.latencies: list[float] = []
         self.refused = 0
@@ -41,25 +43,29 @@ class Sender:
 
     async def post(self, payload: bytes, due: float) -> None:
         """Send one post on a free connection and note its latency from `due`."""
-        if self.idle:
-            reader, writer = self.idle.pop()
-        else:
+        if self.idle.empty() and self.opened < _MAX_CONNECTIONS:
             self.opened += 1
-            if self.opened > _MAX_CONNECTIONS:
-                raise SystemExit(f"more than {_MAX_CONNECTIONS} posts in flight")
             reader, writer = await asyncio.open_connection(self.host, self.port)
-        writer.write(payload)
-        head = await reader.readuntil(b"\r\n\r\n")
-        length = 0
-        for line in head.split(b"\r\n"):
-            if line[:15].lower() == b"content-length:":
-                length = int(line[15:])
-        await reader.readexactly(length)
+        else:
+            reader, writer = await self.idle.get()
+        try:
+            writer.write(payload)
+            head = await reader.readuntil(b"\r\n\r\n")
+            length = 0
+            for line in head.split(b"\r\n"):
+                if line[:15].lower() == b"content-length:":
+                    length = int(line[15:])
+            await reader.readexactly(length)
+        except (OSError, asyncio.IncompleteReadError):
+            self.refused += 1
+            writer.close()
+            self.opened -= 1
+            return
         if head[9:12] == b"201":
             self.latencies.append(time.monotonic() - due)
         else:
             self.refused += 1
-        self.idle.append((reader, writer))
+        self.idle.put_nowait((reader, writer))
 
 
 async def run(url: str, rate: int, seconds: int, offset: int) -> dict[str, float]:
