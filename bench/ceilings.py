@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 
 import aio_pika
 from cpu import backends_cpu, named_cpu
-from intake import ceiling, fresh_database
+from intake import RUN, ceiling, drop_database, fresh_database
 
 TRANSACTIONS = 2000
 MESSAGES = 5000
@@ -62,12 +62,13 @@ async def measure_ceilings() -> Ceilings:
 
 async def _transactions(concurrency: int) -> tuple[float, float, float]:
     """Raw dedup transactions: per second, client and backends' CPU ms per transaction."""
-    name = "leadgate_e2e_ceiling"
+    name = f"leadgate_e2e_ceiling{RUN}"
     dsn = await fresh_database(name)
     readings: list[float] = []
     cpu = time.process_time()
     seconds = await ceiling(dsn, TRANSACTIONS, concurrency, lambda: readings.extend(
         (time.process_time() - cpu, backends_cpu(name))))
+    await drop_database(name)
     client, backends = readings
     return TRANSACTIONS / seconds, client * 1000 / TRANSACTIONS, backends * 1000 / TRANSACTIONS
 

@@ -29,8 +29,9 @@ from pathlib import Path
 from ceilings import Ceilings, measure_ceilings, vhost
 from cpu import backends_cpu, named_cpu, process_cpu
 from e2e_load import CONFIG, WRK_SCRIPT, Figures, confirmed, drained, loop_lag, wrk
-from intake import free_port, fresh_database, start_service
+from intake import RUN, drop_database, free_port, fresh_database, start_service
 
+DATABASE = f"leadgate_e2e{RUN}"
 OPEN_LOOP = Path(__file__).with_name("open_loop.py")
 
 
@@ -93,11 +94,11 @@ async def one_tree(tree: str | None, args: argparse.Namespace, workdir: Path, am
     script = workdir / "post.lua"
     script.write_text(WRK_SCRIPT)
     rows: list[Figures] = []
-    dsn = await fresh_database("leadgate_e2e")
+    dsn = await fresh_database(DATABASE)
     port = free_port()
     process = start_service(dsn, port, workdir, config=CONFIG, LEADGATE_AMQP_URL=amqp,
                             PYTHONPATH=path)
-    service = Service(process.pid, port, dsn, "leadgate_e2e")
+    service = Service(process.pid, port, dsn, DATABASE)
     try:
         for n, connections in enumerate((1, 16, 64)):
             rows.append(await measure(f"concurrency {connections}", service, closed(
@@ -107,6 +108,7 @@ async def one_tree(tree: str | None, args: argparse.Namespace, workdir: Path, am
     finally:
         process.terminate()
         process.wait(timeout=30)
+        await drop_database(DATABASE)
     sqlite = workdir / "bench.db"
     port = free_port()
     process = start_service(f"sqlite+aiosqlite:///{sqlite}", port, workdir, config=CONFIG,

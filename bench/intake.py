@@ -135,6 +135,10 @@ def free_port() -> int:
         return int(sock.getsockname()[1])
 
 
+RUN = f"_{os.getpid()}"
+"""A suffix that keeps this run's databases apart from those of a benchmark run beside it."""
+
+
 async def fresh_database(name: str) -> str:
     """Drop and create the benchmark database; return its asyncpg DSN."""
     admin = await asyncpg.connect(ADMIN_DSN)
@@ -142,6 +146,15 @@ async def fresh_database(name: str) -> str:
     await admin.execute(f'CREATE DATABASE "{name}"')
     await admin.close()
     return ADMIN_DSN.rsplit("/", 1)[0] + f"/{name}"
+
+
+async def drop_database(name: str) -> None:
+    """Drop a benchmark database once it is no longer needed."""
+    admin = await asyncpg.connect(ADMIN_DSN)
+    try:
+        await admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    finally:
+        await admin.close()
 
 
 BENCH_CONFIG = (
