@@ -80,8 +80,9 @@ class WebFormsChannel:
         if is_test_ping(submission.fields):
             return web.json_response({"ok": True, "test": True}, status=200)
         stamp = submission.fields.get(STAMP_FIELD)
-        fields = {k: v for k, v in submission.fields.items() if k != STAMP_FIELD}
-        submission = replace(submission, fields=fields)  # the stamp is ours, not the visitor's
+        if stamp is not None:  # the stamp is ours, not the visitor's
+            fields = {k: v for k, v in submission.fields.items() if k != STAMP_FIELD}
+            submission = replace(submission, fields=fields)
         event = to_event(submission, form, utcnow(), self.default_region)
         why = self._spam_reason(submission, form, stamp)
         if why is not None:
