@@ -50,6 +50,8 @@ UNLOCKED = ("-c", "import sys\n"
             "from crm_store.routing_store import SqlRoutingStore\n"
             "async def unlocked(self, team_ids): pass\n"
             "SqlRoutingStore.serialize_choice = unlocked\n"
+            "from crm_store import team_locks\n"
+            "team_locks.lock_teams = team_locks.read_teams\n"
             "from leadgate.cli import main\n"
             "sys.exit(main(sys.argv[1:]))")
 

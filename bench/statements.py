@@ -22,10 +22,13 @@ from collections import Counter
 from pathlib import Path
 
 import asyncpg
-from e2e import CONFIG, WRK_SCRIPT, confirmed, drained, drop_vhost, make_vhost, snapshot, wrk
+from ceilings import vhost
+from cpu import backends_cpu, process_cpu
+from e2e_load import CONFIG, WRK_SCRIPT, confirmed, drained, wrk
 from intake import free_port, fresh_database, start_service
 
 _SSL_OR_GSS = {80877103, 80877104}
+_DATABASE = "leadgate_statements"
 
 
 class Tally:
@@ -150,13 +153,12 @@ async def main() -> None:
     args = parser.parse_args()
     tally, port = Tally(), free_port()
     server = await proxy(tally, port)
-    vhost, amqp = make_vhost()
     try:
-        with tempfile.TemporaryDirectory() as folder:
+        with vhost() as amqp, tempfile.TemporaryDirectory() as folder:
             workdir = Path(folder)
             script = workdir / "post.lua"
             script.write_text(WRK_SCRIPT)
-            dsn = await fresh_database("leadgate_statements")
+            dsn = await fresh_database(_DATABASE)
             proxied = dsn.replace(":5432/", f":{port}/")
             http_port = free_port()
             # In a thread: the proxy serves on this loop while the service starts.
@@ -174,25 +176,23 @@ async def main() -> None:
                 tally.statements.clear()
                 tally.round_trips = 0
                 scans_before = await seq_scans(dsn)
-                before, count_before = snapshot(service.pid), await confirmed(dsn)
+                before, count_before = _cpu(service.pid), await confirmed(dsn)
                 started = time.monotonic()
-                leads, _, p50, p99 = await asyncio.to_thread(
-                    wrk, url, args.concurrency, args.seconds, 0, script)
+                load = await asyncio.to_thread(wrk, url, args.concurrency, args.seconds, 0, script)
                 took = time.monotonic() - started
-                await drained(dsn, count_before + leads)
-                after = snapshot(service.pid)
+                await drained(dsn, count_before + int(load["answered"]))
+                after = _cpu(service.pid)
                 routed = await confirmed(dsn) - count_before
                 scans_after = await seq_scans(dsn)
             finally:
                 service.terminate()
                 await asyncio.to_thread(service.wait, 30)
     finally:
-        drop_vhost(vhost)
         server.close()
     per = max(routed, 1)
     print(f"{routed} leads routed and confirmed at concurrency {args.concurrency} "
-          f"({args.customers} customers before; {routed / took:.0f} leads/s; p50 {p50:.1f} ms, "
-          f"p99 {p99:.1f} ms)")
+          f"({args.customers} customers before; {routed / took:.0f} leads/s; p50 "
+          f"{load['p50_ms']:.1f} ms, p99 {load['p99_ms']:.1f} ms)")
     print(f"per lead: {tally.total() / per:.2f} statements, {tally.round_trips / per:.2f} round "
           f"trips, {_transactions(tally) / per:.3f} transactions; CPU ms: leadgate "
           f"{(after['leadgate'] - before['leadgate']) * 1000 / per:.2f}, postgres "
@@ -203,6 +203,10 @@ async def main() -> None:
             print(f"sequential scans of {table}: {scans - was[0]} reading {rows - was[1]} rows")
     for text, count in tally.statements.most_common(args.top):
         print(f"{count / per:8.3f}  {text}")
+
+
+def _cpu(pid: int) -> dict[str, float]:
+    return {"leadgate": process_cpu(pid), "postgres": backends_cpu(_DATABASE)}
 
 
 async def seq_scans(dsn: str) -> dict[str, tuple[int, int]]:

@@ -10,8 +10,8 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 
 from crm_store import duplicates
 from crm_store.crm_export_store import crm_ids
-from crm_store.intake_store import OPEN_STATUSES
 from crm_store.tables import customers, identities, leads, merges, touches
+from leads.statuses import OPEN_STATUSES
 
 _LEAD_COLUMNS = (
     leads.c.id,

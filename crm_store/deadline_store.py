@@ -15,9 +15,9 @@ from typing import Any
 from sqlalchemy import ColumnElement, and_, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from crm_store.intake_store import OPEN_STATUSES
 from crm_store.routing_tables import teams
 from crm_store.tables import customers, leads
+from leads.statuses import OPEN_STATUSES
 
 
 class Deadline(Enum):

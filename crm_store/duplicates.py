@@ -10,6 +10,7 @@ from sqlalchemy import bindparam, case, delete, func, or_, select, tuple_
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncConnection
 
+from crm_store.bulk import BulkInsert
 from crm_store.duplicate_tables import duplicate_dismissals, duplicate_pairs, match_keys
 from crm_store.tables import customers
 from leads.duplicates import MAX_SHARED, NAME, WEIGHTS, MatchKey, score, strongest
@@ -21,6 +22,9 @@ _SHARING = select(match_keys.c.reason, match_keys.c.key, match_keys.c.customer_i
 )
 
 
+_INSERT_KEYS = BulkInsert(match_keys, ["reason", "key", "customer_id"], skip_conflicts=True)
+_INSERT_PAIRS = BulkInsert(duplicate_pairs, ["customer_id", "other_id", "reason", "score",
+                                             "created_at"], skip_conflicts=True)
 _IGNORING: dict[tuple[str, str], Any] = {}
 
 
@@ -42,7 +46,7 @@ async def index_cards(connection: AsyncConnection, cards: Sequence[CardKeys], no
     ]
     if not rows:
         return 0
-    await connection.execute(_insert_ignoring_duplicates(connection, match_keys), rows)
+    await _INSERT_KEYS.execute(connection, rows)
     wanted = list({(row["reason"], row["key"]) for row in rows})
     holders: dict[tuple[str, str], set[int]] = {}
     for found in await connection.execute(_SHARING, {"pairs": wanted}):
@@ -55,14 +59,11 @@ async def index_cards(connection: AsyncConnection, cards: Sequence[CardKeys], no
         if other != customer
     }
     if pairs:
-        await connection.execute(
-            _insert_ignoring_duplicates(connection, duplicate_pairs),
-            [
-                {"customer_id": a, "other_id": b, "reason": reason,
-                 "score": WEIGHTS[reason], "created_at": now}
-                for a, b, reason in sorted(pairs)
-            ],
-        )
+        await _INSERT_PAIRS.execute(connection, [
+            {"customer_id": a, "other_id": b, "reason": reason, "score": WEIGHTS[reason],
+             "created_at": now}
+            for a, b, reason in sorted(pairs)
+        ])
     return len(pairs)
 
 

@@ -11,16 +11,17 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import BigInteger, any_, func, insert, literal, select, update
+from sqlalchemy import BigInteger, any_, func, literal, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncConnection
 
+from crm_store.bulk import BulkInsert
 from crm_store.routing_tables import consumed_messages, outbox
 
 OutboxEntry = tuple[str, str, dict[str, Any]]
 """A message as the outbox stores it: (message id, routing key, payload)."""
 
-_INSERT = insert(outbox)
+_INSERT = BulkInsert(outbox, ["message_id", "routing_key", "payload", "created_at"])
 _UNSENT = (select(outbox.c.id, outbox.c.message_id, outbox.c.routing_key, outbox.c.payload)
            .where(outbox.c.sent_at.is_(None)).order_by(outbox.c.id))
 _waiting = outbox.alias("waiting")
@@ -64,7 +65,7 @@ class SqlOutbox:
 
     async def add(self, rows: Sequence[OutboxEntry], now: datetime) -> None:
         """Write messages for the relay."""
-        await self.connection.execute(_INSERT, [
+        await _INSERT.execute(self.connection, [
             {"message_id": m, "routing_key": key, "payload": payload, "created_at": now}
             for m, key, payload in rows
         ])

@@ -7,10 +7,12 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import and_, bindparam, func, select, text, update
+from sqlalchemy import and_, bindparam, func, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from crm_store.outbox import OutboxEntry, SqlOutbox
+from crm_store import placements, team_locks
+from crm_store.outbox import SqlOutbox
+from crm_store.placements import Placement
 from crm_store.routing_tables import manager_loads, managers, team_members, teams
 from crm_store.tables import customers, leads, touches
 from leads.statuses import ACCEPTED, ASSIGNED, NEW
@@ -73,27 +75,6 @@ _TEAM = select(teams.c.id, teams.c.name, teams.c.accept_minutes, teams.c.lead_ma
               teams.c.contact_minutes).where(
     teams.c.name == bindparam("name")
 )
-_ASSIGN = (
-    update(leads)
-    .where(leads.c.id == bindparam("lead_id"))
-    .values(
-        status=bindparam("status"), manager_id=bindparam("manager_id"), team=bindparam("team"),
-        routing=bindparam("routing"), offer_deadline_at=bindparam("deadline"),
-        assigned_at=bindparam("assigned_at"),
-    )
-)
-# A transaction-level advisory lock per team, taken in team id order, on the teams named and on
-# every team sharing a member with them: two transactions choosing among the same managers wait
-# for each other, so each sees the other's assignments and no capacity is exceeded.
-_TEAM_LOCK_SPACE = 0x4C47  # "LG": keeps these keys apart from other users of advisory locks
-_LOCK_TEAMS = text("""
-SELECT pg_advisory_xact_lock(CAST(:space AS integer), CAST(t.id AS integer)) FROM (
-    SELECT b.team_id AS id FROM team_members a JOIN team_members b ON b.manager_id = a.manager_id
-    WHERE a.team_id = ANY(CAST(:teams AS bigint[]))
-    UNION SELECT unnest(CAST(:teams AS bigint[]))
-    ORDER BY id OFFSET 0
-) AS t
-""")
 _LEAD_STATE = (
     select(
         leads.c.id, leads.c.customer_id, leads.c.status, leads.c.manager_id, leads.c.team,
@@ -102,19 +83,6 @@ _LEAD_STATE = (
     .join(customers, customers.c.id == leads.c.customer_id)
     .where(leads.c.id == bindparam("lead_id"))
 )
-
-
-@dataclass(frozen=True)
-class Placement:
-    """Where one lead goes: a manager with an accept deadline, or its team's queue."""
-
-    lead_id: int
-    customer_id: int
-    team: str | None
-    manager_id: int | None
-    routing: dict[str, Any]
-    deadline: datetime | None
-    message: OutboxEntry
 
 
 class SqlRoutingStore:
@@ -134,9 +102,12 @@ class SqlRoutingStore:
 
         Held until this transaction ends. SQLite needs nothing: its writers take turns.
         """
-        if team_ids and self.connection.dialect.name == "postgresql":
-            await self.connection.execute(
-                _LOCK_TEAMS, {"space": _TEAM_LOCK_SPACE, "teams": sorted(set(team_ids))})
+        await team_locks.serialize(self.connection, team_ids)
+
+    async def lock_teams(self, names: Sequence[str]) -> dict[str, TeamRow]:
+        """The configured teams among `names`, their choice serialized as by serialize_choice."""
+        return {row.name: TeamRow(*row) for row in await team_locks.lock_teams(self.connection,
+                                                                               names)}
 
     async def members(self, team_id: int) -> list[Any]:
         """The team's managers with their current load, in id order."""
@@ -161,16 +132,14 @@ class SqlRoutingStore:
     ) -> None:
         """Offer one lead to `manager_id` until `deadline` (no message: the caller writes it)."""
         # An offer does not make an owner: the card is the manager's once they accept.
-        await self.connection.execute(_ASSIGN, [_assignment(
-            Placement(lead_id, customer_id, team, manager_id, routing, deadline, ("", "", {})),
-            now)])
+        await placements.assign(self.connection, Placement(
+            lead_id, customer_id, team, manager_id, routing, deadline, ("", "", {})), now)
 
-    async def place(self, placements: Sequence[Placement], now: datetime) -> None:
+    async def place(self, placed: Sequence[Placement], now: datetime) -> None:
         """Apply many placements: lead rows and messages in the outbox (no card changes owner)."""
-        if not placements:
-            return
-        await self.connection.execute(_ASSIGN, [_assignment(p, now) for p in placements])
-        await self.outbox.add([p.message for p in placements], now)
+        if placed:
+            await placements.place(self.connection, placed, now)
+            await self.outbox.add([p.message for p in placed], now)
 
     async def set_status(self, lead_id: int, now: datetime, status: str,
                          contact_due_at: datetime | None = None) -> None:
@@ -214,16 +183,6 @@ class SqlRoutingStore:
             .order_by(leads.c.created_at, leads.c.id).limit(limit)
         )
         return [row.id for row in rows]
-
-
-def _assignment(placement: Placement, now: datetime) -> dict[str, Any]:
-    assigned = placement.manager_id is not None
-    return {
-        "lead_id": placement.lead_id, "status": ASSIGNED if assigned else NEW,
-        "manager_id": placement.manager_id, "team": placement.team,
-        "routing": placement.routing, "deadline": placement.deadline,
-        "assigned_at": now if assigned else None,
-    }
 
 
 async def customer_chat(connection: AsyncConnection, lead_id: int) -> tuple[str, int] | None:

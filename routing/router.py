@@ -57,10 +57,9 @@ class RulesRouter:
     async def _boards(self, store: SqlRoutingStore, names: set[str | None]
                       ) -> dict[str | None, TeamBoard]:
         """Every team's board, all their locks taken at once (in one order: no deadlock)."""
-        teams = {name: await store.team(name) if name else None for name in names}
-        await store.serialize_choice([team.id for team in teams.values() if team is not None])
-        return {name: await TeamBoard.load(store, team, locked=True)
-                for name, team in teams.items()}
+        teams = await store.lock_teams([name for name in names if name])
+        return {name: await TeamBoard.load(store, teams.get(name) if name else None, locked=True)
+                for name in names}
 
     def team_for(self, facts: LeadFacts) -> tuple[str | None, dict[str, Any]]:
         """The team a lead goes to, and which rule (or fallback) said so."""

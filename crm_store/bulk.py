@@ -1,0 +1,90 @@
+"""Many rows in one statement: one array per column `unnest`ed on PostgreSQL, executemany elsewhere.
+
+An executemany sends one INSERT or UPDATE per row: PostgreSQL parses, plans and runs each, and
+its statement-level triggers fire once per row. A commit group's rows go instead as one array
+per column into a statement whose text never changes with the row count, so it stays prepared.
+SQLite runs in-process, where executemany is already the cheap way.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Mapping, Sequence
+from typing import Any
+
+from sqlalchemy import String, Table, TextClause, insert, text
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.engine import CursorResult
+from sqlalchemy.ext.asyncio import AsyncConnection
+from sqlalchemy.types import JSON
+
+_PG = postgresql.dialect()
+
+
+def is_postgres(connection: AsyncConnection) -> bool:
+    """True when the connection is to PostgreSQL."""
+    return connection.dialect.name == "postgresql"
+
+
+def pg_array(table: Table, column: str) -> str:
+    """`CAST(:column AS type[])` for one column of `table`.
+
+    Strings go as unbounded `varchar`: a cast to `varchar(n)` would cut a long value silently,
+    where the column refuses it (and intake answers that the store cannot hold the event).
+    """
+    type_ = table.c[column].type.dialect_impl(_PG)
+    impl = getattr(type_, "impl", type_)
+    name = "varchar" if isinstance(impl, String) else impl.compile(dialect=_PG)
+    return f"CAST(:{column} AS {name}[])"
+
+
+def json_dumps(connection: AsyncConnection) -> Callable[[Any], str]:
+    """The JSON serializer the engine uses for JSON columns (arrays of JSON go pre-serialized)."""
+    dumps: Callable[[Any], str] | None = getattr(connection.dialect, "_json_serializer", None)
+    return dumps or json.dumps
+
+
+def columns_of(rows: Sequence[Mapping[str, Any]], table: Table, names: Sequence[str],
+               connection: AsyncConnection) -> dict[str, list[Any]]:
+    """The rows as one list per column, JSON values serialized as the dialect does it."""
+    dumps = json_dumps(connection)
+    arrays: dict[str, list[Any]] = {}
+    for name in names:
+        if isinstance(table.c[name].type.dialect_impl(_PG), JSON):
+            arrays[name] = [None if row[name] is None else dumps(row[name]) for row in rows]
+        else:
+            arrays[name] = [row[name] for row in rows]
+    return arrays
+
+
+class BulkInsert:
+    """INSERT of many rows into `table` (optionally skipping rows that conflict)."""
+
+    def __init__(self, table: Table, names: Sequence[str], *, skip_conflicts: bool = False,
+                 returning: str | None = None) -> None:
+        self.table, self.names = table, list(names)
+        arrays = ", ".join(pg_array(table, name) for name in names)
+        select = f"SELECT * FROM unnest({arrays})"
+        if returning is not None:
+            # The ids come back in insertion order (one sequence, rows fed in array order);
+            # callers sort them, as SQLAlchemy's own bulk RETURNING does.
+            select += " WITH ORDINALITY AS v(" + ", ".join(names) + ", n) ORDER BY n"
+            select = "SELECT " + ", ".join(names) + f" FROM ({select}) AS ordered"
+        self._postgres: TextClause = text(
+            f"INSERT INTO {table.name} ({', '.join(names)}) {select}"
+            + (" ON CONFLICT DO NOTHING" if skip_conflicts else "")
+            + (f" RETURNING {returning}" if returning else ""))
+        self._sqlite = (sqlite.insert(table).on_conflict_do_nothing() if skip_conflicts
+                        else insert(table))
+        if returning is not None:
+            self._sqlite = self._sqlite.returning(table.c[returning], sort_by_parameter_order=True)
+
+    async def execute(self, connection: AsyncConnection,
+                      rows: Sequence[Mapping[str, Any]]) -> CursorResult[Any] | None:
+        """Insert `rows` (each with every column of `names`); nothing is sent for none."""
+        if not rows:
+            return None
+        if is_postgres(connection):
+            return await connection.execute(
+                self._postgres, columns_of(rows, self.table, self.names, connection))
+        return await connection.execute(self._sqlite, list(rows))

@@ -1,0 +1,161 @@
+"""The intake transaction's statements, built once, and the rows its inserts take.
+
+Constructing a statement costs more CPU than sending it (DESIGN.md §8, "no per-event work that
+can be done once"): every statement of the hot path is built here at import. Rows of a commit
+group go in one statement per table (`crm_store.bulk`).
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import (
+    and_,
+    bindparam,
+    case,
+    func,
+    insert,
+    or_,
+    select,
+    tuple_,
+    update,
+)
+
+from crm_store.bulk import BulkInsert
+from crm_store.tables import customers, identities, ignored_events, leads, touches
+from leads.model import ContactEvent
+from leads.ports import PreparedEvent
+from leads.statuses import NEW, OPEN_STATUSES
+
+FIND_TOUCH = select(touches.c.id, touches.c.lead_id, touches.c.customer_id).where(
+    touches.c.channel == bindparam("channel"), touches.c.external_id == bindparam("external_id")
+)
+IGNORED = select(ignored_events.c.id).where(
+    ignored_events.c.channel == bindparam("channel"),
+    ignored_events.c.external_id == bindparam("external_id"),
+)
+INSERT_IGNORED = insert(ignored_events)
+CUSTOMERS_BY_IDENTITIES = (
+    select(identities.c.kind, identities.c.value, customers.c.id, customers.c.created_at,
+           customers.c.owner_manager_id)
+    .join(customers, customers.c.id == identities.c.customer_id)
+    .where(tuple_(identities.c.kind, identities.c.value).in_(bindparam("pairs", expanding=True)))
+)
+EXISTING_TOUCHES = select(touches.c.channel, touches.c.external_id).where(
+    tuple_(touches.c.channel, touches.c.external_id).in_(bindparam("keys", expanding=True))
+)
+LEAD_OF_TOUCHES = (
+    select(leads.c.id, leads.c.customer_id, leads.c.status, customers.c.created_at)
+    .join(touches, touches.c.lead_id == leads.c.id)
+    .join(customers, customers.c.id == leads.c.customer_id)
+    .where(touches.c.channel == bindparam("channel"),
+           touches.c.external_id.in_(bindparam("external_ids", expanding=True)))
+    .order_by(touches.c.id.desc())
+    .limit(1)
+)
+OPEN_LEAD = (
+    select(leads.c.id, leads.c.customer_id, leads.c.status)
+    .where(
+        leads.c.customer_id == bindparam("customer_id"),
+        leads.c.status.in_(OPEN_STATUSES),
+        leads.c.last_touch_at >= bindparam("since"),
+    )
+    .order_by(leads.c.last_touch_at.desc())
+    .limit(1)
+)
+TOUCH_LEAD = (
+    update(leads)
+    .where(leads.c.id == bindparam("lead_id"), leads.c.last_touch_at < bindparam("at"))
+    .values(last_touch_at=bindparam("at"))
+)
+FILL_NAME = (
+    update(customers)
+    .where(customers.c.id == bindparam("customer_id"), customers.c.name.is_(None))
+    .values(name=bindparam("new_name"))
+)
+
+INSERT_CUSTOMERS = BulkInsert(customers, ["created_at", "name"], returning="id")
+INSERT_IDENTITIES = BulkInsert(identities, ["customer_id", "kind", "value", "info", "created_at"])
+_LEAD_COLUMNS = ["customer_id", "status", "channel", "attribution", "created_at", "last_touch_at"]
+INSERT_LEADS = BulkInsert(leads, _LEAD_COLUMNS, returning="id")
+_TOUCH_COLUMNS = ["customer_id", "lead_id", "channel", "external_id", "direction", "occurred_at",
+                  "created_at", "name", "subject", "text", "attribution", "details", "identities",
+                  "raw_ref", "raw"]
+INSERT_TOUCHES = BulkInsert(touches, _TOUCH_COLUMNS, returning="id")
+
+_PENDING = and_(leads.c.callback_due_at.is_not(None), leads.c.callback_done_at.is_(None))
+REQUEST_CALLBACK = (
+    update(leads)
+    .where(leads.c.id == bindparam("lead_id"),
+           or_(~_PENDING, leads.c.callback_due_at > bindparam("due_at")))
+    .values(
+        callback_due_at=bindparam("due_at"),
+        callback_done_at=None,
+        # A callback still pending keeps the missed call that opened it; a new one starts its
+        # own reminders.
+        callback_requested_at=case(
+            (_PENDING, func.coalesce(leads.c.callback_requested_at, bindparam("requested_at"))),
+            else_=bindparam("requested_at"),
+        ),
+        callback_reminded_at=case((_PENDING, leads.c.callback_reminded_at), else_=None),
+        callback_escalated_at=case((_PENDING, leads.c.callback_escalated_at), else_=None),
+    )
+)
+FULFIL_CALLBACKS = (
+    update(leads)
+    .where(leads.c.customer_id == bindparam("customer"), leads.c.callback_due_at.is_not(None),
+           leads.c.callback_done_at.is_(None),
+           or_(leads.c.callback_requested_at.is_(None),
+               leads.c.callback_requested_at <= bindparam("at")))
+    .values(callback_done_at=bindparam("at"))
+)
+MARK_CONTACTED = (
+    update(leads)
+    .where(leads.c.id == bindparam("lead_id"), leads.c.contacted_at.is_(None),
+           leads.c.created_at <= bindparam("at"))
+    .values(contacted_at=bindparam("at"),
+            contacted_by=func.coalesce(bindparam("acting", type_=leads.c.contacted_by.type),
+                                       leads.c.manager_id))
+)
+
+
+def details(event: ContactEvent) -> dict[str, object]:
+    """The event's details as stored (a plain dict)."""
+    return dict(event.details)
+
+
+def lead_row(customer_id: int, event: ContactEvent, now: datetime) -> dict[str, Any]:
+    """A new lead opened by `event`."""
+    return {
+        "customer_id": customer_id,
+        "status": NEW,
+        "channel": event.channel,
+        "attribution": dict(event.attribution),
+        "created_at": now,
+        "last_touch_at": now,
+    }
+
+
+def touch_row(
+    customer_id: int, lead_id: int | None, prepared: PreparedEvent, now: datetime
+) -> dict[str, Any]:
+    """The touch of one event, with its raw payload."""
+    event = prepared.event
+    return {
+        "customer_id": customer_id,
+        "lead_id": lead_id,
+        "channel": event.channel,
+        "external_id": event.external_id,
+        "direction": event.direction,
+        "occurred_at": event.occurred_at,
+        "created_at": now,
+        "name": prepared.name,
+        "subject": event.subject,
+        "text": event.text,
+        "attribution": dict(event.attribution),
+        "details": details(event),
+        "identities": prepared.identities_json(),
+        "raw_ref": event.raw_ref,
+        "raw": event.raw,
+    }
