@@ -1,17 +1,19 @@
 """Group commit: many intake events share one transaction, each sender answered after commit.
 
 A writer takes whatever is queued (up to `max_group`, without waiting for more, so a lone
-event is never delayed) and commits it as one transaction. If that transaction fails (a unique
-conflict with another writer or process, a bad row), the group is rolled back and each event is
-retried alone, so one event's failure never fails its neighbours. Unique conflicts are retried:
-the second attempt sees the row the other writer committed (that is how dedup stays correct
-under concurrency without in-process locks).
+event is never delayed; and no more than the recent commits say fit in `max_group_seconds`, so
+a slow store gets smaller groups rather than longer waits) and commits it as one transaction.
+If that transaction fails (a unique conflict with another writer or process, a bad row), the
+group is rolled back and each event is retried alone, so one event's failure never fails its
+neighbours. Unique conflicts are retried: the second attempt sees the row the other writer
+committed (that is how dedup stays correct under concurrency without in-process locks).
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
+import time
 from collections.abc import Awaitable, Callable
 from typing import Generic, TypeVar
 
@@ -29,6 +31,7 @@ Work = Callable[[SqlUnitOfWork, T], Awaitable[R]]
 GroupWork = Callable[[SqlUnitOfWork, list[T]], Awaitable[list[R]]]
 
 _CONFLICT_RETRIES = 8
+_LEARN_FROM = 8
 
 
 class GroupCommitter(Generic[T, R]):
@@ -46,6 +49,7 @@ class GroupCommitter(Generic[T, R]):
         group_work: GroupWork[T, R] | None = None,
         writers: int = 1,
         max_group: int = 64,
+        max_group_seconds: float = 0.05,
         max_queued: int = 10_000,
     ) -> None:
         self._engine = engine
@@ -53,6 +57,8 @@ class GroupCommitter(Generic[T, R]):
         self._group_work = group_work
         self._writers = writers
         self._max_group = max_group
+        self._max_group_seconds = max_group_seconds
+        self._seconds_per_item = 0.0
         self._queue: asyncio.Queue[tuple[T, asyncio.Future[R]]] = asyncio.Queue(max_queued)
         self._tasks: list[asyncio.Task[None]] = []
 
@@ -83,15 +89,33 @@ class GroupCommitter(Generic[T, R]):
     async def _write_forever(self) -> None:
         while True:
             group = [await self._queue.get()]
-            while len(group) < self._max_group and not self._queue.empty():
+            limit = self._group_limit()
+            while len(group) < limit and not self._queue.empty():
                 group.append(self._queue.get_nowait())
+            started = time.monotonic()
             try:
                 await self._commit_group(group)
+                self._learn(len(group), time.monotonic() - started)
             except Exception as err:  # never let one group kill the writer
                 # The message may quote row values (phones, e-mails): details only at DEBUG.
                 log.error("group commit failed unexpectedly: %s", type(err).__name__)
                 log.debug("group commit failure", exc_info=True)
                 _fail_all(group, err)
+
+    def _group_limit(self) -> int:
+        """How many items fit the latency budget at the recent cost per item (max_group at most)."""
+        if self._seconds_per_item <= 0:
+            return self._max_group
+        fits = int(self._max_group_seconds / self._seconds_per_item)
+        return max(1, min(self._max_group, fits))
+
+    def _learn(self, items: int, seconds: float) -> None:
+        # Only groups large enough that the transaction's fixed cost is spread thin say what
+        # one more item costs; a lone event's commit would make every group look expensive.
+        if items >= _LEARN_FROM:
+            cost = seconds / items
+            last = self._seconds_per_item
+            self._seconds_per_item = 0.8 * last + 0.2 * cost if last else cost
 
     async def _commit_group(self, group: list[tuple[T, asyncio.Future[R]]]) -> None:
         if len(group) > 1:

@@ -71,3 +71,33 @@ async def test_data_the_database_refuses_is_refused_for_good_not_unavailable(
 
     assert isinstance(results[0], EventRefused)
     assert isinstance(results[1], int)
+
+
+async def test_groups_shrink_to_what_fits_the_latency_budget_when_items_are_slow(
+    database_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    engine = create_engine(database_url)
+    await upgrade_if_empty(engine)
+    clock = [0.0]
+    monkeypatch.setattr("crm_store.group_commit.time.monotonic", lambda: clock[0])
+    sizes: list[int] = []
+
+    async def work(uow: SqlUnitOfWork, item: int) -> int:
+        return item
+
+    async def group_work(uow: SqlUnitOfWork, items: list[int]) -> list[int]:
+        sizes.append(len(items))
+        clock[0] += 0.01 * len(items)  # every item costs 10 ms of the store's time
+        return items
+
+    committer: GroupCommitter[int, int] = GroupCommitter(
+        engine, work, group_work=group_work, max_group=32, max_group_seconds=0.05)
+    await committer.start()
+    try:
+        await asyncio.gather(*[committer.submit(n) for n in range(96)])
+    finally:
+        await committer.stop()
+        await engine.dispose()
+
+    assert sizes[0] == 32
+    assert max(sizes[1:]) == 5
