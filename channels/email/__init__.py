@@ -1,1 +1,2 @@
-"""E-mail: IMAP mailboxes and an SMTP intake server, both turning mail into contact events."""
+"""E-mail: IMAP mailboxes and an SMTP intake server turning mail into contact events, and the one
+SMTP sender (`mailer`) every outgoing mail goes through: replies, acknowledgements, notices."""
