@@ -24,10 +24,8 @@ OutboxEntry = tuple[str, str, dict[str, Any]]
 _INSERT = BulkInsert(outbox, ["message_id", "routing_key", "payload", "created_at"])
 _UNSENT = (select(outbox.c.id, outbox.c.message_id, outbox.c.routing_key, outbox.c.payload)
            .where(outbox.c.sent_at.is_(None)).order_by(outbox.c.id))
-_waiting = outbox.alias("waiting")
-# The oldest unsent id, locked or not, read in the same statement (and snapshot) as the claim.
-_HEAD = select(func.min(_waiting.c.id)).where(_waiting.c.sent_at.is_(None)).scalar_subquery()
-_CLAIM = _UNSENT.add_columns(_HEAD.label("head")).with_for_update(skip_locked=True)
+_CLAIM = _UNSENT.with_for_update(skip_locked=True)
+_WAITING = select(outbox.c.id).where(outbox.c.sent_at.is_(None)).order_by(outbox.c.id)
 
 
 class OutboxSignal:
@@ -95,6 +93,14 @@ class SqlOutbox:
         )
         return bool(result.rowcount)
 
+    async def consume_many(self, consumer: str, message_ids: Sequence[str], now: datetime
+                           ) -> None:
+        """Record that `consumer` handled each of `message_ids` (those it had already, kept)."""
+        statement = _dialect(self.connection).insert(consumed_messages).on_conflict_do_nothing()
+        await self.connection.execute(statement, [
+            {"consumer": consumer, "message_id": message_id, "consumed_at": now}
+            for message_id in message_ids])
+
 
 async def unsent(connection: AsyncConnection, limit: int) -> list[Any]:
     """The oldest unsent rows (id, message id, routing key, payload), in the order written."""
@@ -104,16 +110,24 @@ async def unsent(connection: AsyncConnection, limit: int) -> list[Any]:
 async def claim(connection: AsyncConnection, limit: int) -> list[Any]:
     """The oldest unsent rows, locked for this transaction so no other relay publishes them.
 
-    Rows another relay holds are skipped (`FOR UPDATE SKIP LOCKED`); when it holds rows older
-    than ours, nothing is claimed: publishing past them would break the order per lead.
+    Rows another relay holds are skipped (`FOR UPDATE SKIP LOCKED`), and publishing past them
+    would break the order per lead: only the claimed rows before the first unsent row that is
+    not ours are kept (none when another relay holds the oldest). That row is looked for in a
+    snapshot taken after the claim, where rows another relay marked sent meanwhile are gone.
     SQLite has one process and no row locks: there this is a plain read.
     """
     if connection.dialect.name != "postgresql":
         return await unsent(connection, limit)
     rows = list(await connection.execute(_CLAIM.limit(limit)))
-    if rows and rows[0].head is not None and rows[0].head < rows[0].id:
-        return []
-    return [row[:4] for row in rows]
+    if not rows:
+        return rows
+    waiting = await connection.scalars(_WAITING.where(outbox.c.id <= rows[-1].id))
+    kept = 0
+    for waiting_id, row in zip(waiting, rows, strict=False):
+        if waiting_id != row.id:
+            break
+        kept += 1
+    return rows[:kept]
 
 
 def marks_in_claim(connection: AsyncConnection) -> bool:
@@ -131,11 +145,12 @@ async def unsent_count(connection: AsyncConnection) -> int:
         select(func.count()).select_from(outbox).where(outbox.c.sent_at.is_(None))) or 0)
 
 
-async def consumed(connection: AsyncConnection, consumer: str, message_id: str) -> bool:
-    """Whether `consumer` handled `message_id` before."""
-    return await connection.scalar(select(consumed_messages.c.message_id).where(
+async def consumed_among(connection: AsyncConnection, consumer: str,
+                         message_ids: Sequence[str]) -> set[str]:
+    """Which of `message_ids` `consumer` handled before, in one statement."""
+    return set(await connection.scalars(select(consumed_messages.c.message_id).where(
         consumed_messages.c.consumer == consumer,
-        consumed_messages.c.message_id == message_id)) is not None
+        consumed_messages.c.message_id.in_(message_ids))))
 
 
 def _dialect(connection: AsyncConnection) -> Any:
