@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import json
 import time
 from typing import Any
 
+import orjson
 from sqlalchemy import event, exc
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
@@ -20,10 +22,33 @@ def create_engine(url: str = DEFAULT_DATABASE_URL, *, pool_size: int = 10) -> As
         event.listen(engine.sync_engine, "connect", _sqlite_pragmas)
         event.listen(engine.sync_engine, "begin", _sqlite_begin)
         return engine
-    engine = create_async_engine(url, pool_size=pool_size, max_overflow=pool_size)
+    engine = create_async_engine(url, pool_size=pool_size, max_overflow=pool_size,
+                                 json_serializer=jsonb_dumps, json_deserializer=jsonb_loads)
     event.listen(engine.sync_engine.pool, "checkin", _note_checkin)
     event.listen(engine.sync_engine.pool, "checkout", _ping_if_idle)
     return engine
+
+
+def jsonb_dumps(value: Any) -> str:
+    """JSON for a jsonb column: orjson, the standard library for what orjson refuses.
+
+    Serializing (and reading back) JSON was 2-3 % of the CPU per lead through the standard
+    library. jsonb keeps no spacing or escaping, so only PostgreSQL gets it: SQLite keeps the
+    text as written. orjson refuses integers past 64 bits and lone surrogates; json takes them
+    (and PostgreSQL, for the surrogates, refuses them as before).
+    """
+    try:
+        return orjson.dumps(value, option=orjson.OPT_NON_STR_KEYS).decode()
+    except TypeError:
+        return json.dumps(value)
+
+
+def jsonb_loads(text: str) -> Any:
+    """A jsonb value as Python: orjson, the standard library for integers past 64 bits."""
+    try:
+        return orjson.loads(text)
+    except orjson.JSONDecodeError:
+        return json.loads(text)
 
 
 # A pool pre-ping costs three round trips (BEGIN, ping, ROLLBACK) per checkout: under load that

@@ -1,12 +1,15 @@
-"""The engine's pool: a connection the server dropped while it sat idle is replaced unseen."""
+"""The engine: a connection dropped while idle is replaced unseen; JSON comes back as it went in."""
 
 from __future__ import annotations
 
+import json
+
 import pytest
-from sqlalchemy import text
+from sqlalchemy import literal, select, text
+from sqlalchemy.dialects.postgresql import JSONB
 
 from crm_store import engine as engine_module
-from crm_store.engine import create_engine
+from crm_store.engine import create_engine, jsonb_dumps, jsonb_loads
 from tests.conftest import _admin
 
 
@@ -25,3 +28,21 @@ async def test_a_connection_killed_while_idle_is_replaced_before_use(
         await engine.dispose()
 
     assert replaced != pid
+
+
+async def test_json_comes_back_from_postgresql_as_it_went_in(postgres_url: str) -> None:
+    value = {"name": "Азиз 🌟", "big": 2**70, "ratio": 1.5, "flags": [1, None, True],
+             "nested": {"utm": {"source": "instagram"}}, "empty": {}}
+    engine = create_engine(postgres_url)
+    try:
+        async with engine.connect() as conn:
+            back = await conn.scalar(select(literal(value, JSONB())))
+    finally:
+        await engine.dispose()
+
+    assert back == value
+
+
+def test_what_orjson_refuses_is_written_by_the_standard_library() -> None:
+    assert json.loads(jsonb_dumps({"big": 2**70, 7: "seven"})) == {"big": 2**70, "7": "seven"}
+    assert jsonb_loads('{"big": 1180591620717411303424}') == {"big": 2**70}
