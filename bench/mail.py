@@ -27,7 +27,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from channels.email.imap.adapter import ImapChannel  # noqa: E402
 from channels.email.imap.folder import FETCH_BATCH as BATCH  # noqa: E402
 from channels.email.settings import MailboxSettings  # noqa: E402
-from leadgate.bootstrap import open_core  # noqa: E402
+from leadgate.compose import bootstrap  # noqa: E402
 from leadgate.settings import Settings  # noqa: E402
 from tests.support.dovecot import PASSWORD, USER, Dovecot  # noqa: E402
 
@@ -78,13 +78,13 @@ async def leadgate(dovecot: Dovecot, dsn: str, total: int) -> tuple[float, float
     """Seconds and CPU seconds for the IMAP channel to import every message into the store."""
     settings = Settings(database_url=dsn.replace("postgresql://", "postgresql+asyncpg://"),
                         default_region="RU")
-    async with open_core(settings=settings) as core:
+    async with bootstrap(settings) as service:
         mailbox = MailboxSettings.from_toml({"host": "127.0.0.1", "port": dovecot.port,
                                              "tls": "none", "user": USER,
                                              "password": PASSWORD}, 1)
-        channel = ImapChannel(mailbox, core.cursors)
+        channel = ImapChannel(mailbox, service.store.cursors)
         started, used = time.perf_counter(), cpu()
-        task = asyncio.create_task(channel.run(core.sink))
+        task = asyncio.create_task(channel.run(service.store.intake))
         while channel.imported < total:
             if task.done():
                 task.result()

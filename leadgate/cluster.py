@@ -6,8 +6,8 @@ import logging
 from collections.abc import Awaitable, Callable
 from typing import Any
 
+from channels.base import HealthReporter
 from crm_store.singleton_locks import LockLost, SingletonLocks
-from leadgate.health import Health
 
 log = logging.getLogger(__name__)
 
@@ -17,7 +17,8 @@ RUN_EVERYWHERE = frozenset({"smtp", "notifiers"})
 
 
 async def supervise_once(locks: SingletonLocks | None, name: str,
-                         supervised: Callable[[], Awaitable[None]], health: Health) -> None:
+                         supervised: Callable[[], Awaitable[None]],
+                         health: HealthReporter) -> None:
     """Run `supervised` (the supervisor of loop `name`) while this process holds its lock.
 
     Without locks (SQLite: one process), or for a loop every process runs, it simply runs here.

@@ -54,16 +54,19 @@ class Health:
 
     def __init__(self, clock: Callable[[], datetime] = utcnow) -> None:
         self.channels: dict[str, ComponentState] = {}
-        self.loops: set[str] = set()
-        """Names reported by loops (relay, SLA timer, notifiers) rather than channels."""
+        self._loop_names: set[str] = set()
         self._clock = clock
+        self.loops = LoopHealth(self)
+        """Where loops (relay, SLA timer, notifiers, integrations) report: shown under loops."""
 
-    def declare_loop(self, name: str) -> None:
-        """Show `name` under loops, not channels."""
-        self.loops.add(name)
+    def is_loop(self, name: str) -> bool:
+        """True when `name` reported as a loop rather than a channel."""
+        return name in self._loop_names
 
-    def report(self, channel: str, state: str, detail: str = "") -> None:
+    def report(self, channel: str, state: str, detail: str = "", *, loop: bool = False) -> None:
         """Record a component's state (the since-time moves only on a change); log changes."""
+        if loop:
+            self._loop_names.add(channel)
         state = _LEGACY.get(state, state)
         previous = self.channels.get(channel)
         if previous is not None and previous.state == state:
@@ -92,7 +95,7 @@ class Health:
         """Channels and loops as /healthz shows them."""
         out: dict[str, dict[str, dict[str, object]]] = {"channels": {}, "loops": {}}
         for name, state in sorted(self.channels.items()):
-            is_loop = name in self.loops
+            is_loop = self.is_loop(name)
             out["loops" if is_loop else "channels"][name] = state.as_json(not is_loop)
         return out
 
@@ -110,4 +113,23 @@ class Health:
         return "starting" if states <= {"starting"} else "degraded"
 
     def _kind(self, name: str) -> str:
-        return "loop" if name in self.loops else "channel"
+        return "loop" if self.is_loop(name) else "channel"
+
+
+LoopReporter = Callable[[str], Callable[[str, str], None]]
+"""Gives a loop's name its `report(state, detail)`."""
+
+
+class LoopHealth:
+    """The health table as loops report to it (a HealthReporter): their names show as loops."""
+
+    def __init__(self, health: Health) -> None:
+        self._health = health
+
+    def report(self, channel: str, state: str, detail: str = "") -> None:
+        """Record a loop's state."""
+        self._health.report(channel, state, detail, loop=True)
+
+    def reporter(self, name: str) -> Callable[[str, str], None]:
+        """How one loop (the relay, the SLA timer) reports its state and detail."""
+        return lambda state, detail: self.report(name, state, detail)

@@ -11,7 +11,8 @@ import logging
 import platform
 import re
 import time
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from dataclasses import dataclass
 from importlib import metadata
 
 from prometheus_client import (
@@ -43,10 +44,21 @@ _OUTCOME = re.compile(r"[a-z_]+")
 Reading = Callable[[], float | Mapping[str, float]]
 
 
+@dataclass(frozen=True, slots=True)
+class MetricReading:
+    """A figure another part already keeps (`relay.published`), exported at scrape time."""
+
+    name: str
+    documentation: str
+    reading: Reading
+    label: str = ""
+    kind: str = "counter"
+
+
 class Metrics:
     """The service's metrics; `observe` wraps a channel's sink so every channel is counted alike."""
 
-    def __init__(self, health: Health) -> None:
+    def __init__(self, health: Health, readings: Sequence[MetricReading] = ()) -> None:
         self.registry = CollectorRegistry()
         self.health = health
         self.events = Counter(
@@ -70,16 +82,11 @@ class Metrics:
             registry=self.registry)
         Info("leadgate_build", "The running Leadgate.", registry=self.registry).info(
             {"version": _version(), "python": platform.python_version()})
-        self._readings = _Readings()
+        self._readings = _Readings(readings)
         self._counted: dict[tuple[str, str], Counter] = {}
         self._latencies: dict[str, Histogram] = {}
         self.registry.register(_HealthCollector(health))
         self.registry.register(self._readings)
-
-    def read(self, name: str, documentation: str, reading: Reading, label: str = "",
-             kind: str = "counter") -> None:
-        """Export a figure another part already keeps (`relay.published`) at scrape time."""
-        self._readings.add(name, documentation, reading, label, kind)
 
     def observe(self, component: str, sink: Sink) -> Sink:
         """`sink`, counting each event by channel and outcome and noting it on /healthz."""
@@ -167,7 +174,7 @@ class _HealthCollector(Collector):
         loop_up = GaugeMetricFamily("leadgate_loop_up", "1 when the loop does its job.",
                                     labels=["loop"])
         for name, state in sorted(self._health.channels.items()):
-            if name in self._health.loops:
+            if self._health.is_loop(name):
                 loop_up.add_metric([name], 1 if state.up else 0)
             else:
                 channel_up.add_metric([name], 1 if state.up else 0)
@@ -178,21 +185,17 @@ class _HealthCollector(Collector):
 class _Readings(Collector):
     """Figures kept elsewhere, read when scraped."""
 
-    def __init__(self) -> None:
-        self._entries: list[tuple[str, str, Reading, str, str]] = []
-
-    def add(self, name: str, documentation: str, reading: Reading, label: str,
-            kind: str) -> None:
-        """Register one more figure."""
-        self._entries.append((name, documentation, reading, label, kind))
+    def __init__(self, readings: Sequence[MetricReading]) -> None:
+        self._entries = tuple(readings)
 
     def collect(self) -> Iterator[Metric]:
         """One family per figure; a reading that fails is left out of this scrape."""
-        for name, documentation, reading, label, kind in self._entries:
-            family_type = CounterMetricFamily if kind == "counter" else GaugeMetricFamily
-            family = family_type(name, documentation, labels=[label] if label else None)
+        for entry in self._entries:
+            family_type = CounterMetricFamily if entry.kind == "counter" else GaugeMetricFamily
+            family = family_type(entry.name, entry.documentation,
+                                 labels=[entry.label] if entry.label else None)
             try:
-                value = reading()
+                value = entry.reading()
             except Exception:  # a scrape must never fail because one figure could not be read
                 continue
             if isinstance(value, Mapping):

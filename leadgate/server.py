@@ -1,26 +1,63 @@
-"""`leadgate run`: the store, the HTTP server and every enabled channel, until a signal."""
+"""`leadgate run`: the service `bootstrap` builds, served until a signal, in one or N processes.
+
+With `--workers N` the first process migrates the schema and syncs the staff, then starts the
+others on the same port; they elect their loops through the cluster locks like any others.
+"""
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
-import functools
 import logging
 import signal
+from collections.abc import Sequence
 
 from aiohttp import web
 
+from crm_store.engine import is_sqlite_url
 from crm_store.sqlite_lock import one_process
-from leadgate.bootstrap import bootstrap
-from leadgate.cluster import supervise_once
+from leadgate.compose import bootstrap
 from leadgate.failures import listen_error
-from leadgate.http_app import listening
 from leadgate.settings import Settings
-from leadgate.supervisor import supervise, supervise_loop
+from leads.errors import ConfigError
 
 log = logging.getLogger(__name__)
 _REQUEST_GRACE = 2.5  # seconds a request in flight may take once SIGTERM came
 _LOOP_GRACE = 1.5  # seconds the loops get to clean up after being cancelled
+
+
+async def run_with_workers(
+    settings: Settings, workers: int, reuse_port: bool, worker_argv: Sequence[str]
+) -> None:
+    """Serve here; with workers > 1 also start the other processes once this one listens."""
+    if workers < 1:
+        raise ConfigError("--workers must be 1 or more")
+    if workers > 1 and is_sqlite_url(settings.database_url):
+        raise ConfigError("--workers needs PostgreSQL: SQLite takes one writer at a time")
+    if workers == 1:
+        await serve(settings, reuse_port=reuse_port)
+        return
+    ready = asyncio.Event()
+    main = asyncio.create_task(serve(settings, ready, reuse_port=True))
+    children: list[asyncio.subprocess.Process] = []
+    try:
+        waiting = asyncio.create_task(ready.wait())
+        await asyncio.wait([main, waiting], return_when=asyncio.FIRST_COMPLETED)
+        waiting.cancel()
+        if not main.done():
+            # Started only now: the first process has migrated the schema and synced the staff.
+            for _ in range(workers - 1):
+                children.append(await asyncio.create_subprocess_exec(*worker_argv))
+            log.info("started %d more processes", len(children))
+        await main
+    finally:
+        main.cancel()
+        for child in children:
+            with contextlib.suppress(ProcessLookupError):
+                child.terminate()
+        for child in children:
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(child.wait(), 30)
 
 
 async def serve(
@@ -41,24 +78,15 @@ async def serve(
 
 async def _serve(settings: Settings, ready: asyncio.Event | None, *, reuse_port: bool) -> None:
     async with bootstrap(settings) as service:
-        core = service.core
         runner = web.AppRunner(service.app, access_log=None, shutdown_timeout=_REQUEST_GRACE)
         await runner.setup()
         tasks: list[asyncio.Task[None]] = []
         try:
             await _listen(runner, settings, reuse_port)
-            listening(service.app)
-            tasks = [
-                *(asyncio.create_task(supervise_once(core.locks, ch.name, functools.partial(
-                    supervise, ch, core.metrics.observe(ch.name, core.sink), core.health),
-                    core.health)) for ch in service.channels.loops),
-                *(asyncio.create_task(supervise_once(core.locks, loop.name, functools.partial(
-                    supervise_loop, loop, core.health), core.health))
-                  for loop in [*service.routing.loops, *service.integrations]),
-            ]
-            tasks.append(asyncio.create_task(core.metrics.watch_loop(), name="loop-lag"))
-            if core.locks is not None:
-                tasks.append(asyncio.create_task(core.locks.run(), name="singleton-locks"))
+            service.listening()
+            tasks = [asyncio.create_task(supervisor, name=name)
+                     for name, supervisor in service.supervised().items()]
+            tasks.append(asyncio.create_task(service.metrics.watch_loop(), name="loop-lag"))
             if ready is not None:
                 ready.set()
             await _until_stopped()

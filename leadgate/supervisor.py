@@ -14,7 +14,7 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from functools import partial
 
-from channels.base import Channel, Sink
+from channels.base import Channel, HealthReporter, Sink
 from leadgate.health import Health
 from leads.errors import ChannelMisconfigured, LeadgateError
 
@@ -39,7 +39,7 @@ async def supervise(
 
 
 async def supervise_loop(
-    loop: Loop, health: Health, max_backoff: float = 60.0,
+    loop: Loop, health: HealthReporter, max_backoff: float = 60.0,
     reset_after: float = 30.0, clock: Callable[[], float] = time.monotonic,
 ) -> None:
     """Run `loop` until cancelled; misconfiguration stops it, anything else restarts it.
@@ -66,7 +66,7 @@ async def supervise_loop(
         raise
 
 
-async def _run_once(loop: Loop, health: Health) -> str | None:
+async def _run_once(loop: Loop, health: HealthReporter) -> str | None:
     """One run; the reason it failed, or None when it ended for good (returned, misconfigured)."""
     health.report(loop.name, "starting")
     try:

@@ -14,8 +14,9 @@ import asyncpg
 import pytest
 from sqlalchemy import text
 
-from leadgate.bootstrap import Core, open_core
+from leadgate.compose import Store
 from leadgate.settings import Settings
+from tests.support.leadgate_http import opened_store
 
 POSTGRES_ADMIN_DSN = os.environ.get(
     "LEADGATE_TEST_POSTGRES", "postgresql://postgres@127.0.0.1:5432/postgres"
@@ -111,7 +112,7 @@ def make_settings(database_url: str, **toml: object) -> Settings:
 
 
 @pytest.fixture
-async def core(database_url: str) -> AsyncIterator[Core]:
+async def core(database_url: str) -> AsyncIterator[Store]:
     """The real store and intake on the parametrized backend."""
-    async with open_core(settings=make_settings(database_url)) as running:
+    async with opened_store(make_settings(database_url)) as running:
         yield running

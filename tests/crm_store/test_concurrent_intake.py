@@ -6,11 +6,10 @@ import asyncio
 
 import aiohttp
 
-from leadgate.bootstrap import open_core
 from leads.model import ContactEvent, RawIdentity, utcnow
 from tests.conftest import make_settings
 from tests.store_counts import row_counts
-from tests.support.leadgate_http import running_leadgate
+from tests.support.leadgate_http import opened_store, running_leadgate
 
 
 async def test_fifty_concurrent_posts_of_one_new_phone_make_one_customer(postgres_url: str) -> None:
@@ -22,7 +21,7 @@ async def test_fifty_concurrent_posts_of_one_new_phone_make_one_customer(postgre
             answers = await asyncio.gather(
                 *[leadgate.post_form("contact", {"phone": "+998 90 555 44 33"}) for _ in range(50)]
             )
-        counts = await row_counts(leadgate.core.engine)
+        counts = await row_counts(leadgate.store.engine)
 
     assert [a.status for a in answers] == [201] * 50
     assert len({a.body["customer_id"] for a in answers}) == 1
@@ -31,13 +30,14 @@ async def test_fifty_concurrent_posts_of_one_new_phone_make_one_customer(postgre
 
 async def test_two_processes_racing_on_one_phone_still_make_one_customer(postgres_url: str) -> None:
     settings = make_settings(postgres_url)
-    async with open_core(settings=settings) as one, open_core(settings=settings) as two:
+    async with opened_store(settings) as one, opened_store(settings) as two:
 
         def event(n: int) -> ContactEvent:
             phone = RawIdentity("phone", "+998907776655")
             return ContactEvent("webform", f"race-{n}", utcnow(), (phone,))
 
-        results = await asyncio.gather(*[(one if n % 2 else two).sink(event(n)) for n in range(40)])
+        results = await asyncio.gather(*[(one if n % 2 else two).intake(event(n))
+                                         for n in range(40)])
         counts = await row_counts(one.engine)
 
     assert len({r.customer_id for r in results}) == 1

@@ -39,7 +39,7 @@ async def admin_token(lg: LeadgateClient) -> str:
     """A fresh admin token."""
     from crm_store.tokens import create_token
 
-    return await create_token(lg.core.engine, "admin", None)
+    return await create_token(lg.store.engine, "admin", None)
 
 
 def telegram_update(user: dict[str, Any], text: str) -> dict[str, Any]:

@@ -11,8 +11,8 @@ from typing import Any
 import pytest
 from openapi_spec_validator import validate
 
-from leadgate.openapi import served_operations
-from leadgate.openapi_operations import described_operations
+from leadgate.http.openapi import served_operations
+from leadgate.http.openapi_operations import described_operations
 from tests.edges.conftest import (
     INSTAGRAM,
     PUBLIC_URL,

@@ -62,7 +62,7 @@ async def test_a_mail_with_nul_and_undecodable_bytes_is_a_touch(lg: LeadgateClie
             b"Subject: a\x00b\r\nMessage-ID: <nul-1@example.org>\r\n"
             b"Content-Type: text/plain; charset=utf-8\r\n\r\n"
             b"Call me a\x00b \xed\xa0\x80 +998901231003\r\n")
-    result = await lg.core.sink(parse_mail(mail, "sales@example.uz", "UZ"))
+    result = await lg.store.intake(parse_mail(mail, "sales@example.uz", "UZ"))
     found = await card(lg, "email=client.nul@example.org")
 
     assert result.lead_id is not None

@@ -30,7 +30,7 @@ from tests.channels.telephony.ami_server import AmiTestServer, load_trace
 from tests.channels.telephony.conftest import ASTERISK_SECTION
 from tests.channels.telephony.synthetic import copy_of
 from tests.conftest import private_database
-from tests.leadgate.test_telephony_wiring import as_toml
+from tests.leadgate.compose.test_telephony_channel import as_toml
 from tests.support.cluster import Cluster, Member
 from tests.support.dovecot import PASSWORD, USER, Dovecot, running_dovecot
 from tests.support.rabbitmq import read_queue, reset_topology

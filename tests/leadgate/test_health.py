@@ -27,8 +27,7 @@ def test_since_moves_only_when_the_state_changes() -> None:
 def test_loops_and_channels_are_shown_apart_and_channels_say_when_they_last_heard() -> None:
     now = [T0]
     health = Health(_clock(now))
-    health.declare_loop("sla")
-    health.report("sla", "ok", "ticking every 5 s")
+    health.loops.report("sla", "ok", "ticking every 5 s")
     health.report("imap:sales", "ok", "idle on IDLE")
     health.event("imap:sales")
 

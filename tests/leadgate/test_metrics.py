@@ -10,7 +10,7 @@ import pytest
 from prometheus_client.parser import text_string_to_metric_families
 
 from leadgate.health import Health
-from leadgate.metrics import Metrics
+from leadgate.metrics import MetricReading, Metrics
 from leads.errors import InvalidEvent, StoreUnavailable
 from leads.model import ChannelName, ContactEvent, IntakeResult, utcnow
 
@@ -71,14 +71,14 @@ async def test_outcomes_say_duplicate_ignored_invalid_and_store_down() -> None:
 
 def test_states_readings_and_build_info_are_exported() -> None:
     health = Health()
-    health.declare_loop("sla")
-    health.report("sla", "ok")
+    health.loops.report("sla", "ok")
     health.report("smtp", "down", "cannot listen")
-    metrics = Metrics(health)
-    metrics.read("leadgate_outbox_published", "published", lambda: 12)
-    metrics.read("leadgate_notifier_failures", "failures", lambda: {"EmailNotifier": 2},
-                 label="notifier")
-    metrics.read("leadgate_broken", "a figure that cannot be read", lambda: 1 / 0)
+    metrics = Metrics(health, [
+        MetricReading("leadgate_outbox_published", "published", lambda: 12),
+        MetricReading("leadgate_notifier_failures", "failures", lambda: {"EmailNotifier": 2},
+                      label="notifier"),
+        MetricReading("leadgate_broken", "a figure that cannot be read", lambda: 1 / 0),
+    ])
 
     found = samples(metrics)
     assert found[("leadgate_loop_up", (("loop", "sla"),))] == 1

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from leadgate.bootstrap import Core
+from leadgate.compose import Store
 from leads.model import ContactEvent, RawIdentity
 
 AZIZ, IRA = 1, 2  # ids follow the order of [managers] below
@@ -64,7 +64,7 @@ def call_out(n: int, at_: datetime, manager: int, answered: bool = True) -> Cont
                         direction="outbound", callback="fulfilled" if answered else None)
 
 
-async def build(core: Core, clock: Clock) -> dict[int, int]:
+async def build(core: Store, clock: Clock) -> dict[int, int]:
     """Store the history; answers lead id by customer number."""
     core.desk.clock = clock
     opened = {
@@ -79,13 +79,13 @@ async def build(core: Core, clock: Clock) -> dict[int, int]:
             "2026-11-01 19:30"), identities=(RawIdentity("telegram", "708"),)),  # 2 Nov 00:30
         9: _form(9, at("2026-11-03 19:30")),  # 4 November, 00:30 in Tashkent: outside
     }
-    lead = {n: (await core.sink(event)).lead_id or 0 for n, event in opened.items()}
+    lead = {n: (await core.intake(event)).lead_id or 0 for n, event in opened.items()}
     for n, seconds in ((1, 60), (2, 120), (3, 30), (4, 90), (7, 10)):
         clock.now = opened[n].occurred_at + timedelta(seconds=seconds)
         await core.desk.accept(lead[n], None)
     for n, seconds, manager in ((1, 300, IRA), (2, 600, IRA), (4, 600, AZIZ), (5, 1800, AZIZ)):
-        await core.sink(call_out(n, opened[n].occurred_at + timedelta(seconds=seconds), manager))
-    await core.sink(call_out(6, at("2026-11-03 09:05"), AZIZ, answered=False))  # no answer
+        await core.intake(call_out(n, opened[n].occurred_at + timedelta(seconds=seconds), manager))
+    await core.intake(call_out(6, at("2026-11-03 09:05"), AZIZ, answered=False))  # no answer
     for n, status in ((1, "won"), (2, "lost"), (3, "spam"), (4, "won")):
         await core.desk.close(lead[n], status, None)
     return lead

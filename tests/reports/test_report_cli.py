@@ -6,9 +6,9 @@ import subprocess
 import sys
 from pathlib import Path
 
-from leadgate.bootstrap import open_core
 from leadgate.settings import Settings
 from tests.reports.history import FIRST, FLOOR, LAST, Clock, build
+from tests.support.leadgate_http import opened_store
 
 
 def leadgate(*args: str, cwd: Path, database_url: str) -> subprocess.CompletedProcess[str]:
@@ -20,7 +20,7 @@ def leadgate(*args: str, cwd: Path, database_url: str) -> subprocess.CompletedPr
 async def test_report_funnel_by_source_prints_the_same_table(
     database_url: str, tmp_path: Path
 ) -> None:
-    async with open_core(settings=Settings(database_url=database_url, default_region="UZ",
+    async with opened_store(Settings(database_url=database_url, default_region="UZ",
                                            raw=FLOOR, timezone=FLOOR["timezone"])) as core:
         await build(core, Clock())
     (tmp_path / "leadgate.toml").write_text('timezone = "Asia/Tashkent"\n')

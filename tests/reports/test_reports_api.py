@@ -31,8 +31,8 @@ del TOTALS["key"]
 
 
 async def admin(lg: LeadgateClient) -> LeadgateClient:
-    lg.token = await create_token(lg.core.engine, "admin")
-    await build(lg.core, Clock())
+    lg.token = await create_token(lg.store.engine, "admin")
+    await build(lg.store, Clock())
     return lg
 
 
@@ -117,11 +117,11 @@ async def test_every_report_downloads_as_csv_with_the_same_numbers(database_url:
 
 async def test_bad_report_requests_are_answered_with_a_reason(database_url: str) -> None:
     async with running_leadgate(database_url, **FLOOR) as lg:
-        lg.token = await create_token(lg.core.engine, "admin")
+        lg.token = await create_token(lg.store.engine, "admin")
         answers = [await lg.get(path) for path in (
             "/api/reports/funnel?by=colour", "/api/reports/funnel?from=2026-13-01",
             f"/api/reports/funnel?from={LAST}&to={FIRST}", "/api/reports/volume?format=xml")]
-        lg.token = await create_token(lg.core.engine, "manager", "ira")
+        lg.token = await create_token(lg.store.engine, "manager", "ira")
         denied = await lg.get("/api/reports/funnel")
 
     assert [(a.status, a.body["error"]) for a in answers] == [(400, "malformed")] * 4

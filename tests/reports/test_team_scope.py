@@ -4,15 +4,15 @@ from __future__ import annotations
 
 from zoneinfo import ZoneInfo
 
-from leadgate.bootstrap import open_core
 from leadgate.settings import Settings
 from reports.build import Reports
 from tests.reports.history import FIRST, FLOOR, LAST, ZONE, Clock, build
+from tests.support.leadgate_http import opened_store
 
 
 async def test_reports_for_one_team_leave_the_other_teams_leads_out(database_url: str) -> None:
     settings = Settings(database_url=database_url, default_region="UZ", raw=FLOOR, timezone=ZONE)
-    async with open_core(settings=settings) as core:
+    async with opened_store(settings) as core:
         await build(core, Clock())
         reports = Reports(core.engine, ZoneInfo(ZONE), teams=["instagram"])
         period = reports.period(FIRST, LAST)

@@ -14,7 +14,7 @@ from aiosmtpd.smtp import SMTP, Envelope, Session
 
 from channels.email.parse import parse_mail
 from channels.email.reply import MailSender, OutgoingMailSettings
-from leadgate.bootstrap import Core
+from leadgate.compose import Store
 from routing.acknowledgements import Acknowledger, AckTemplates
 from routing.replies import ReplyService
 from tests.channels.email.conftest import sample
@@ -81,15 +81,15 @@ async def test_a_form_customer_is_acknowledged_once_in_their_language(
 
 
 async def test_a_mail_customer_is_answered_in_the_thread_of_their_mail(
-    core: Core, mailbox: Mailbox
+    core: Store, mailbox: Mailbox
 ) -> None:
     replies = ReplyService(core.engine, {"email:smtp": MailSender(
-        OutgoingMailSettings.from_toml(outgoing(mailbox)))}, core.sink, {"email": "smtp"})
+        OutgoingMailSettings.from_toml(outgoing(mailbox)))}, core.intake, {"email": "smtp"})
     templates = AckTemplates.from_toml({"imap": {"mailboxes": [
         {"host": "imap.example.uz", "user": "sales@example.uz", "ack": ACK}]}})
     # A first round starts the cursor: the sample mail is dated weeks ago (no catch-up for it).
     await Acknowledger(core.engine, replies, templates).step()
-    stored = await core.sink(parse_mail(sample("inquiry_plain_utf8_ru"),
+    stored = await core.intake(parse_mail(sample("inquiry_plain_utf8_ru"),
                                         "sales@example.uz@imap.example.uz", "RU"))
 
     sent = [await Acknowledger(core.engine, replies, templates).step() for _ in range(2)]

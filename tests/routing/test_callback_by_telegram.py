@@ -41,13 +41,13 @@ async def test_a_telegram_reply_fulfils_the_callback_and_contacts_the_lead(
     async with TelegramTestServer() as telegram, running_leadgate(
         database_url, loops=True, **with_bots(telegram)
     ) as lg:
-        lg.token = await create_token(lg.core.engine, "admin")
+        lg.token = await create_token(lg.store.engine, "admin")
         update = json.loads((FIXTURES / "telegram" / "contact_shared_own.json").read_text())
         posted = await lg.request("POST", "/telegram/main", json=update,
                                   headers={"X-Telegram-Bot-Api-Secret-Token": "s3cret"})
         notice = await telegram.wait_for_call("sendMessage", to_chat(5001), within=20,
                                               token=MANAGER_BOT)
-        missed = await lg.core.sink(ContactEvent(
+        missed = await lg.store.intake(ContactEvent(
             channel="call", external_id="missed-1", occurred_at=MISSED_AT,
             identities=(RawIdentity("phone", "+998901234567"),),
             details={"disposition": "missed"}, callback="request"))
@@ -58,7 +58,7 @@ async def test_a_telegram_reply_fulfils_the_callback_and_contacts_the_lead(
                                      token=CUSTOMER_BOT)
         lead = await contacted(lg, missed.lead_id or 0)
         due_after = (await lg.get("/api/leads?callback=due")).body["leads"]
-        fired = await DeadlineDesk(lg.core.engine, timedelta(minutes=15)).sweep(
+        fired = await DeadlineDesk(lg.store.engine, timedelta(minutes=15)).sweep(
             datetime.now(UTC) + timedelta(days=1))
 
     assert posted.status == 200

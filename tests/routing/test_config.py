@@ -7,20 +7,20 @@ from typing import Any
 import pytest
 
 from crm_store.staff import SqlStaffStore
-from leadgate.bootstrap import open_core
 from leads.errors import ConfigError
 from routing.config import RoutingConfig
 from tests.conftest import make_settings
 from tests.routing.staffing import FLOOR, change_manager
+from tests.support.leadgate_http import opened_store
 
 
 async def test_configured_managers_and_teams_are_in_the_store_and_cli_changes_survive(
     database_url: str,
 ) -> None:
     settings = make_settings(database_url, **FLOOR)
-    async with open_core(settings=settings) as core:
+    async with opened_store(settings) as core:
         await change_manager(core.engine, "ira", available=False)  # as the CLI would
-    async with open_core(settings=settings) as core, core.engine.connect() as conn:
+    async with opened_store(settings) as core, core.engine.connect() as conn:
         managers = {m["login"]: m for m in await SqlStaffStore(conn).list_managers()}
 
     assert managers["ira"]["teams"] == ["instagram"]
@@ -42,7 +42,7 @@ async def test_a_wrong_routing_config_stops_start_up_with_a_reason(
 ) -> None:
     config = {**FLOOR, **{k: {**FLOOR.get(k, {}), **v} for k, v in change.items()}}
     with pytest.raises(ConfigError, match=message):
-        async with open_core(settings=make_settings(f"sqlite+aiosqlite:///{tmp_path}/x.db",
+        async with opened_store(make_settings(f"sqlite+aiosqlite:///{tmp_path}/x.db",
                                                     **config)):
             pass
 

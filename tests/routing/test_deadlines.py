@@ -11,11 +11,12 @@ from sqlalchemy import select
 
 from crm_store.routing_tables import outbox
 from crm_store.tables import leads
-from leadgate.bootstrap import Core, open_core
+from leadgate.compose import Store
 from leadgate.settings import Settings
 from leads.model import ContactEvent, RawIdentity
 from routing.deadlines import DeadlineDesk
 from tests.reports.history import Clock, call_out
+from tests.support.leadgate_http import opened_store
 
 OLGA, AZIZ = 1, 2
 T0 = datetime(2026, 11, 2, 7, 0, tzinfo=UTC)
@@ -28,14 +29,14 @@ FLOOR: dict[str, Any] = {
 
 
 @asynccontextmanager
-async def service(database_url: str) -> AsyncIterator[tuple[Core, DeadlineDesk]]:
+async def service(database_url: str) -> AsyncIterator[tuple[Store, DeadlineDesk]]:
     """One run of the service: a restart is leaving this block and entering it again."""
     settings = Settings(database_url=database_url, default_region="UZ", raw=FLOOR)
-    async with open_core(settings=settings) as core:
+    async with opened_store(settings) as core:
         yield core, DeadlineDesk(core.engine, timedelta(minutes=15))
 
 
-async def sent(core: Core) -> list[tuple[str, str]]:
+async def sent(core: Store) -> list[tuple[str, str]]:
     async with core.engine.connect() as conn:
         rows = await conn.execute(select(outbox.c.message_id, outbox.c.routing_key)
                                   .where(~outbox.c.routing_key.like("lead.assigned%"),
@@ -59,7 +60,7 @@ async def test_a_callback_reminds_at_its_due_time_and_escalates_after_the_grace_
     database_url: str,
 ) -> None:
     async with service(database_url) as (core, deadlines):
-        lead = (await core.sink(missed_call(1, T0))).lead_id
+        lead = (await core.intake(missed_call(1, T0))).lead_id
         await core.desk.accept(lead or 0, AZIZ)
         early = await deadlines.sweep(T0 + timedelta(minutes=14, seconds=59))
         due = await deadlines.sweep(T0 + timedelta(minutes=15))
@@ -79,8 +80,8 @@ async def test_a_callback_reminds_at_its_due_time_and_escalates_after_the_grace_
 
 async def test_a_callback_made_in_time_fires_nothing(database_url: str) -> None:
     async with service(database_url) as (core, deadlines):
-        lead = (await core.sink(missed_call(1, T0))).lead_id
-        await core.sink(call_out(1, T0 + timedelta(minutes=5), AZIZ))
+        lead = (await core.intake(missed_call(1, T0))).lead_id
+        await core.intake(call_out(1, T0 + timedelta(minutes=5), AZIZ))
         fired = await deadlines.sweep(T0 + timedelta(hours=1))
         async with core.engine.connect() as conn:
             row = (await conn.execute(select(leads).where(leads.c.id == lead))).one()
@@ -97,11 +98,11 @@ async def test_an_accepted_lead_nobody_contacts_in_working_time_escalates_to_the
     monday = datetime(2026, 11, 9, 9, 5, tzinfo=UTC)  # + the other 5 working minutes
     async with service(database_url) as (core, deadlines):
         core.desk.clock = Clock(friday_evening)
-        quiet = (await core.sink(form(1, friday_evening))).lead_id or 0
-        reached = (await core.sink(form(2, friday_evening))).lead_id or 0
+        quiet = (await core.intake(form(1, friday_evening))).lead_id or 0
+        reached = (await core.intake(form(2, friday_evening))).lead_id or 0
         for lead in (quiet, reached):
             await core.desk.accept(lead, AZIZ)
-        await core.sink(call_out(2, friday_evening + timedelta(minutes=1), AZIZ))
+        await core.intake(call_out(2, friday_evening + timedelta(minutes=1), AZIZ))
         async with core.engine.connect() as conn:
             due = await conn.scalar(select(leads.c.contact_due_at).where(leads.c.id == quiet))
         weekend = await deadlines.sweep(monday - timedelta(seconds=1))

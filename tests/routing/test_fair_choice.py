@@ -7,9 +7,9 @@ import asyncio
 from sqlalchemy import func, select
 
 from crm_store.tables import leads
-from leadgate.bootstrap import open_core
 from leads.model import ContactEvent, RawIdentity, utcnow
 from tests.conftest import make_settings
+from tests.support.leadgate_http import opened_store
 
 ONE_SEAT = {
     "managers": {"solo": {"name": "Solo", "capacity": 1},
@@ -31,8 +31,8 @@ async def test_two_writers_never_give_a_manager_more_leads_than_capacity(
     postgres_url: str,
 ) -> None:
     settings = make_settings(postgres_url, **ONE_SEAT)
-    async with open_core(settings=settings) as one, open_core(settings=settings) as two:
-        results = await asyncio.gather(*[(one if n % 2 else two).sink(event(n))
+    async with opened_store(settings) as one, opened_store(settings) as two:
+        results = await asyncio.gather(*[(one if n % 2 else two).intake(event(n))
                                          for n in range(60)])
         async with one.engine.connect() as conn:
             loads = dict((await conn.execute(

@@ -46,7 +46,7 @@ async def test_messages_that_arrive_together_are_each_notified_once_and_all_ackn
     notifier = RecordingNotifier()
     async with running_leadgate(postgres_url, amqp_url=amqp_url, loops=("outbox",),
                                 **FLOOR) as lg:
-        inbox = Inbox(lg.core.engine, AllNotifiers([notifier]))
+        inbox = Inbox(lg.store.engine, AllNotifiers([notifier]))
         async with await aio_pika.connect(AMQP_URL) as connection:
             channel = await connection.channel()
             exchange = await declare_topology(channel)
@@ -59,7 +59,7 @@ async def test_messages_that_arrive_together_are_each_notified_once_and_all_ackn
         async with consuming(lg, inbox) as consumer:
             await until_settled(consumer, MESSAGES + 1)
         left = await queue_depth(manager_queue(IRA))
-        async with lg.core.engine.connect() as conn:
+        async with lg.store.engine.connect() as conn:
             remembered = await conn.scalar(select(func.count()).select_from(consumed_messages))
 
     assert sorted(payload["n"] for _, payload in notifier.seen) == list(range(MESSAGES))

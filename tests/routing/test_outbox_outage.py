@@ -79,7 +79,7 @@ async def test_an_event_written_twice_to_the_outbox_is_published_once(
                                 **ROOMY) as lg:
         assert lg.services is not None
         for _ in range(2):
-            await lg.services.publish("call.ringing.3", {"caller": "+998901234567"}, "ring:1:201")
+            await lg.store.announce("call.ringing.3", {"caller": "+998901234567"}, "ring:1:201")
         for _ in range(100):
             if await unsent(lg) == 0:
                 break

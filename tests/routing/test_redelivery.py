@@ -49,7 +49,7 @@ async def until_settled(consumer: AmqpConsumer, count: int) -> None:
 
 @contextlib.asynccontextmanager
 async def consuming(lg: LeadgateClient, inbox: Inbox) -> AsyncIterator[AmqpConsumer]:
-    consumer = AmqpConsumer(AMQP_URL, lg.core.engine, inbox, refresh_seconds=0.1)
+    consumer = AmqpConsumer(AMQP_URL, lg.store.engine, inbox, refresh_seconds=0.1)
     task = asyncio.create_task(consumer.run())
     try:
         yield consumer
@@ -74,7 +74,7 @@ async def test_a_consumer_killed_after_handling_but_before_ack_does_not_notify_t
     notifier = RecordingNotifier()
     async with running_leadgate(postgres_url, amqp_url=amqp_url, loops=("outbox",),
                                 **FLOOR) as lg:
-        inbox = Inbox(lg.core.engine, AllNotifiers([notifier]))
+        inbox = Inbox(lg.store.engine, AllNotifiers([notifier]))
         await a_routed_lead(lg)
         connection = await aio_pika.connect(AMQP_URL)
         queue = await (await connection.channel()).declare_queue(manager_queue(IRA), passive=True)
@@ -96,7 +96,7 @@ async def test_a_poison_message_goes_to_the_dead_letter_queue_and_the_consumer_g
     notifier = RecordingNotifier()
     async with running_leadgate(postgres_url, amqp_url=amqp_url, loops=("outbox",),
                                 **FLOOR) as lg:
-        inbox = Inbox(lg.core.engine, AllNotifiers([notifier]))
+        inbox = Inbox(lg.store.engine, AllNotifiers([notifier]))
         await a_routed_lead(lg)
         async with await aio_pika.connect(AMQP_URL) as connection:
             channel = await connection.channel()

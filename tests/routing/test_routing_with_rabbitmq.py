@@ -43,7 +43,7 @@ async def test_instagram_lead_lands_in_the_instagram_team_and_sticks_to_its_mana
 ) -> None:
     async with running_leadgate(postgres_url, amqp_url=amqp_url, loops=RELAY_ONLY,
                                 **FLOOR) as lg:
-        lg.token = await create_token(lg.core.engine, "admin")
+        lg.token = await create_token(lg.store.engine, "admin")
 
         first = await post(lg, "+998 90 111 22 33")
         offer = await assigned_to(IRA, first)
@@ -65,13 +65,13 @@ async def test_with_the_owner_away_the_least_loaded_member_gets_the_lead(
 ) -> None:
     async with running_leadgate(postgres_url, amqp_url=amqp_url, loops=RELAY_ONLY,
                                 **FLOOR) as lg:
-        lg.token = await create_token(lg.core.engine, "admin")
+        lg.token = await create_token(lg.store.engine, "admin")
         first = await post(lg, "+998901112233")
         await assigned_to(IRA, first)
         await post(lg, "+998901112244")  # Ira now has one more open lead than Timur
         await wait_for_messages(manager_queue(TIMUR), 1)
         await close(lg, first, accepted_by=IRA)
-        await change_manager(lg.core.engine, "ira", available=False)
+        await change_manager(lg.store.engine, "ira", available=False)
 
         again = await post(lg, "+998901112233")
         offer = await assigned_to(TIMUR, again)
@@ -84,9 +84,9 @@ async def test_with_everyone_at_capacity_the_lead_waits_until_a_lead_closes(
 ) -> None:
     async with running_leadgate(postgres_url, amqp_url=amqp_url, loops=RELAY_ONLY,
                                 **FLOOR) as lg:
-        lg.token = await create_token(lg.core.engine, "admin")
+        lg.token = await create_token(lg.store.engine, "admin")
         for login in ("ira", "timur"):
-            await change_manager(lg.core.engine, login, capacity=1)
+            await change_manager(lg.store.engine, login, capacity=1)
         ira_lead = await post(lg, "+998901110001")
         await assigned_to(IRA, ira_lead)
         await post(lg, "+998901110002")

@@ -9,7 +9,7 @@ from sqlalchemy import insert, update
 from channels.telephony.records import RingingCall
 from crm_store.routing_tables import managers
 from crm_store.tables import customers
-from leadgate.bootstrap import Core
+from leadgate.compose import Store
 from leads.model import ContactEvent, RawIdentity, utcnow
 from routing.calls import ScreenPop
 
@@ -28,7 +28,7 @@ class RecordingPublish:
             {"routing_key": routing_key, "payload": payload, "message_id": message_id})
 
 
-async def add_manager(core: Core, login: str, extension: str | None) -> int:
+async def add_manager(core: Store, login: str, extension: str | None) -> int:
     async with core.engine.begin() as conn:
         result = await conn.execute(insert(managers).values(
             login=login, name=login.title(), extension=extension, capacity=5, languages=[],
@@ -41,10 +41,10 @@ def ringing(extension: str) -> RingingCall:
 
 
 async def test_a_known_callers_card_reaches_the_manager_whose_extension_rings(
-    core: Core,
+    core: Store,
 ) -> None:
     ira, owner = await add_manager(core, "ira", "201"), await add_manager(core, "timur", "202")
-    result = await core.sink(ContactEvent(
+    result = await core.intake(ContactEvent(
         channel="call", external_id="earlier", occurred_at=utcnow(), name="Иван Петров",
         identities=(RawIdentity("phone", CALLER),)))
     async with core.engine.begin() as conn:
@@ -63,7 +63,7 @@ async def test_a_known_callers_card_reaches_the_manager_whose_extension_rings(
     assert message["payload"]["call"]["did"] == "74951234567"
 
 
-async def test_an_unknown_caller_pops_with_the_number_and_name_only(core: Core) -> None:
+async def test_an_unknown_caller_pops_with_the_number_and_name_only(core: Store) -> None:
     await add_manager(core, "ira", "201")
     publish = RecordingPublish()
 
@@ -74,7 +74,7 @@ async def test_an_unknown_caller_pops_with_the_number_and_name_only(core: Core) 
     assert message["payload"]["lead_id"] is None
 
 
-async def test_an_extension_no_manager_has_publishes_nothing(core: Core) -> None:
+async def test_an_extension_no_manager_has_publishes_nothing(core: Store) -> None:
     await add_manager(core, "ira", "201")
     publish = RecordingPublish()
 

@@ -17,7 +17,7 @@ SHORT = floor(accept_minutes=0.02, sla_tick_seconds=0.1)  # 1.2 s to accept
 
 
 async def lead_row(lg: LeadgateClient, lead_id: int) -> Any:
-    async with lg.core.engine.connect() as conn:
+    async with lg.store.engine.connect() as conn:
         return (await conn.execute(select(leads).where(leads.c.id == lead_id))).one()
 
 
@@ -31,7 +31,7 @@ async def until(lg: LeadgateClient, lead_id: int, offers: int, status: str) -> A
 
 
 async def messages(lg: LeadgateClient) -> list[tuple[str, str]]:
-    async with lg.core.engine.connect() as conn:
+    async with lg.store.engine.connect() as conn:
         rows = await conn.execute(
             select(outbox.c.message_id, outbox.c.routing_key).order_by(outbox.c.id))
         return [(row.message_id, row.routing_key) for row in rows]
@@ -69,7 +69,7 @@ async def test_an_unaccepted_lead_is_reoffered_then_breaches_to_the_team_queue(
 
 async def test_accepting_in_time_stops_the_timer(database_url: str) -> None:
     async with running_leadgate(database_url, loops=("outbox", "sla"), **SHORT) as lg:
-        lg.token = await create_token(lg.core.engine, "admin")
+        lg.token = await create_token(lg.store.engine, "admin")
         posted = await lg.post_form("contact", {"phone": "+998901234567",
                                                 "utm_source": "instagram"})
         lead_id = posted.body["lead_id"]

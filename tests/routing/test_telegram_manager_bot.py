@@ -66,7 +66,7 @@ async def lead_status(lg: LeadgateClient, lead_id: int, wanted: str) -> dict[str
 async def outbound_touches(lg: LeadgateClient, customer_id: int, count: int
                            ) -> list[dict[str, Any]]:
     for _ in range(100):
-        async with lg.core.engine.connect() as conn:
+        async with lg.store.engine.connect() as conn:
             card = await customer_card(conn, customer_id)
         assert card is not None
         found = [t for t in card["timeline"] if t["direction"] == "outbound"]
@@ -82,7 +82,7 @@ async def test_the_notification_carries_accept_and_pressing_it_accepts_the_lead(
     async with TelegramTestServer() as telegram, running_leadgate(
         postgres_url, amqp_url=amqp_url, loops=True, **with_bots(telegram)
     ) as lg:
-        lg.token = await create_token(lg.core.engine, "admin")
+        lg.token = await create_token(lg.store.engine, "admin")
         posted = await lg.post_form("contact", {"phone": "+998901234567", "name": "Dilnoza",
                                                 "utm_source": "instagram"})
         lead_id = posted.body["lead_id"]
@@ -92,7 +92,7 @@ async def test_the_notification_carries_accept_and_pressing_it_accepts_the_lead(
         telegram.push_update(press(5003, buttons[0]["callback_data"], sent_message(notice)))
         answer = await telegram.wait_for_call("answerCallbackQuery", within=10)
         lead = await lead_status(lg, lead_id, "accepted")
-        async with lg.core.engine.connect() as conn:
+        async with lg.store.engine.connect() as conn:
             card = await customer_card(conn, posted.body["customer_id"])
 
     assert f"#{lead_id}" in notice.params["text"] and "+998901234567" in notice.params["text"]

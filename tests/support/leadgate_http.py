@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import functools
 import json
 from collections.abc import AsyncIterator, Mapping
 from contextlib import asynccontextmanager
@@ -14,12 +13,9 @@ import aiohttp
 from aiohttp import web
 from aiohttp.test_utils import TestServer
 
-from leadgate.bootstrap import Core, bootstrap
-from leadgate.cluster import supervise_once
-from leadgate.http_app import listening
-from leadgate.routing_wiring import RoutingServices
+from leadgate.compose import Service, Store, bootstrap
+from leadgate.compose.routing import RoutingServices
 from leadgate.settings import Settings, check_keys
-from leadgate.supervisor import supervise, supervise_loop
 
 TEST_FORMS: dict[str, Any] = {
     "contact": {
@@ -50,13 +46,14 @@ class Answer:
 class LeadgateClient:
     """Posts to and reads from a running Leadgate app."""
 
-    def __init__(self, session: aiohttp.ClientSession, base: str, core: Core) -> None:
+    def __init__(self, session: aiohttp.ClientSession, base: str, store: Store,
+                 service: Service | None = None) -> None:
         self.session = session
         self.base = base
-        self.core = core
+        self.store = store
+        self.services: RoutingServices | None = service.routing if service else None
+        self.app: web.Application | None = service.app if service else None
         self.token: str | None = None
-        self.services: RoutingServices | None = None
-        self.app: web.Application | None = None
 
     async def request(self, method: str, path: str, **kwargs: Any) -> Answer:
         """Any request; JSON bodies decoded."""
@@ -114,33 +111,28 @@ async def running_leadgate(
         public_url=raw.get("public_url"), timezone=raw.get("timezone", "UTC"),
     )
     async with bootstrap(settings) as service:
-        core, services, app = service.core, service.routing, service.app
-        server = TestServer(app, host="127.0.0.1")
+        server = TestServer(service.app, host="127.0.0.1")
         await server.start_server()
-        listening(app)
+        service.listening()
+
         def wanted(name: str) -> bool:
             return loops is True or bool(loops and name in loops)
 
-        running = [
-            *(asyncio.create_task(supervise_once(core.locks, ch.name, functools.partial(
-                supervise, ch, core.metrics.observe(ch.name, core.sink), core.health,
-                max_backoff=2.0), core.health))
-              for ch in service.channels.loops if wanted(ch.name)),
-            *(asyncio.create_task(supervise_once(core.locks, loop.name, functools.partial(
-                supervise_loop, loop, core.health, max_backoff=2.0), core.health))
-              for loop in [*service.routing.loops, *service.integrations]
-              if wanted(loop.name)),
-        ]
-        if running and core.locks is not None:
-            running.append(asyncio.create_task(core.locks.run()))
+        running = [asyncio.create_task(supervisor, name=name) for name, supervisor
+                   in service.supervised(wanted, max_backoff=2.0).items()]
         try:
             async with aiohttp.ClientSession() as session:
-                client = LeadgateClient(session, str(server.make_url("")).rstrip("/"), core)
-                client.services = services
-                client.app = app
-                yield client
+                yield LeadgateClient(session, str(server.make_url("")).rstrip("/"),
+                                     service.store, service)
         finally:
             for task in running:
                 task.cancel()
             await asyncio.gather(*running, return_exceptions=True)
             await server.close()
+
+
+@asynccontextmanager
+async def opened_store(settings: Settings) -> AsyncIterator[Store]:
+    """The store and intake of the service `bootstrap` builds, opened, with no server or loop."""
+    async with bootstrap(settings) as service:
+        yield service.store

@@ -31,7 +31,7 @@ _CSRF = re.compile(r'name="csrf" value="([^"]+)"')
 
 async def give_passwords(lg: LeadgateClient, admin: str = "boss") -> None:
     """Every manager of the office gets PASSWORD; `admin` is an admin."""
-    async with lg.core.engine.begin() as conn:
+    async with lg.store.engine.begin() as conn:
         for login in OFFICE["managers"]:
             manager = await SqlStaffStore(conn).manager_id(login)
             assert manager is not None

@@ -46,12 +46,12 @@ class FakeReplier:
 async def workspace_with(lg: LeadgateClient, **paths: Any) -> AsyncIterator[LeadgateClient]:
     """The workspace of the running service, mounted alone with the given call/reply paths."""
     app = web.Application()
-    app.add_subapp("/app/", build_workspace(WorkspaceDeps(lg.core.engine, lg.core.desk,
+    app.add_subapp("/app/", build_workspace(WorkspaceDeps(lg.store.engine, lg.store.desk,
                                                           **paths)))
     server = TestServer(app, host="127.0.0.1")
     await server.start_server()
     try:
-        yield LeadgateClient(lg.session, str(server.make_url("")).rstrip("/"), lg.core)
+        yield LeadgateClient(lg.session, str(server.make_url("")).rstrip("/"), lg.store)
     finally:
         await server.close()
 

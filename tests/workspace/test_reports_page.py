@@ -7,11 +7,11 @@ from pathlib import Path
 
 from playwright.async_api import Page
 
-from leadgate.bootstrap import open_core
 from leadgate.settings import Settings
 from tests.channels.telephony.ami_server import AmiTestServer
 from tests.channels.telephony.conftest import ami_server_fixture  # noqa: F401 - a fixture
 from tests.reports.history import FLOOR, Clock, build
+from tests.support.leadgate_http import opened_store
 from tests.workspace.service import chromium, leadgate_run, logged_in, screenshot
 
 
@@ -32,7 +32,7 @@ async def test_an_admin_reads_the_reports_changes_the_range_and_downloads_the_cs
     database_url: str, ami_server: AmiTestServer, tmp_path: Path
 ) -> None:
     backend = database_url.split("+")[0]
-    async with open_core(settings=Settings(database_url=database_url, default_region="UZ",
+    async with opened_store(Settings(database_url=database_url, default_region="UZ",
                                            raw=FLOOR)) as core:
         await build(core, Clock())  # the office's config below keeps the company on UTC
     async with leadgate_run(database_url, ami_server.port, tmp_path) as lg, \

@@ -13,7 +13,7 @@ from channels.email.imap import folder
 from channels.email.imap.adapter import ImapChannel
 from channels.email.settings import MailboxSettings
 from crm_store.cards import customer_by_identity
-from leadgate.bootstrap import Core
+from leadgate.compose import Store
 from leadgate.health import Health
 from leadgate.supervisor import supervise
 from leads.errors import ChannelMisconfigured, ChannelUnavailable, StoreUnavailable
@@ -38,10 +38,10 @@ async def eventually(condition: Callable[[], bool], within: float = 15.0) -> Non
 
 
 @contextlib.asynccontextmanager
-async def watching(channel: ImapChannel, core: Core) -> AsyncIterator[Health]:
+async def watching(channel: ImapChannel, core: Store) -> AsyncIterator[Health]:
     """The channel under the supervisor, as `leadgate run` runs it."""
     health = Health()
-    task = asyncio.create_task(supervise(channel, core.sink, health, max_backoff=1.0))
+    task = asyncio.create_task(supervise(channel, core.intake, health, max_backoff=1.0))
     try:
         yield health
     finally:
@@ -50,7 +50,7 @@ async def watching(channel: ImapChannel, core: Core) -> AsyncIterator[Health]:
 
 
 async def test_a_new_mail_becomes_a_lead_and_is_flagged_after_commit(
-    core: Core, dovecot: Dovecot
+    core: Store, dovecot: Dovecot
 ) -> None:
     dovecot.plant(sample("inquiry_plain_utf8_ru"))
     channel = ImapChannel(mailbox(dovecot), core.cursors)
@@ -66,7 +66,7 @@ async def test_a_new_mail_becomes_a_lead_and_is_flagged_after_commit(
 
 
 async def test_idle_picks_up_mail_that_arrives_while_connected(
-    core: Core, dovecot: Dovecot
+    core: Store, dovecot: Dovecot
 ) -> None:
     channel = ImapChannel(mailbox(dovecot), core.cursors)
     async with watching(channel, core):
@@ -77,7 +77,7 @@ async def test_idle_picks_up_mail_that_arrives_while_connected(
     assert (await row_counts(core.engine))["leads"] == 1
 
 
-async def test_a_restart_of_leadgate_imports_nothing_twice(core: Core, dovecot: Dovecot) -> None:
+async def test_a_restart_of_leadgate_imports_nothing_twice(core: Store, dovecot: Dovecot) -> None:
     for name in ("inquiry_plain_utf8_ru", "inquiry_koi8r"):
         dovecot.plant(sample(name))
     first = ImapChannel(mailbox(dovecot), core.cursors)
@@ -94,7 +94,7 @@ async def test_a_restart_of_leadgate_imports_nothing_twice(core: Core, dovecot: 
 
 
 async def test_a_uidvalidity_change_rescans_but_imports_nothing_twice(
-    core: Core, dovecot: Dovecot
+    core: Store, dovecot: Dovecot
 ) -> None:
     for name in ("inquiry_plain_utf8_ru", "inquiry_koi8r"):
         dovecot.plant(sample(name))
@@ -109,7 +109,7 @@ async def test_a_uidvalidity_change_rescans_but_imports_nothing_twice(
     assert (await row_counts(core.engine))["touches"] == 2  # ... and kept once
 
 
-async def test_a_dovecot_restart_is_survived(core: Core, dovecot: Dovecot) -> None:
+async def test_a_dovecot_restart_is_survived(core: Store, dovecot: Dovecot) -> None:
     channel = ImapChannel(mailbox(dovecot), core.cursors)
     async with watching(channel, core):
         dovecot.plant(sample("inquiry_plain_utf8_ru"))
@@ -121,7 +121,7 @@ async def test_a_dovecot_restart_is_survived(core: Core, dovecot: Dovecot) -> No
     assert (await row_counts(core.engine))["leads"] == 2
 
 
-async def test_imported_mail_can_be_moved_to_a_folder(core: Core, dovecot: Dovecot) -> None:
+async def test_imported_mail_can_be_moved_to_a_folder(core: Store, dovecot: Dovecot) -> None:
     dovecot.plant(sample("inquiry_koi8r"))
     dovecot.plant(b"Subject: x\r\n\r\nx\r\n", "Leads.Imported")  # the folder exists
     channel = ImapChannel(mailbox(dovecot, after_import="move", move_to="Leads.Imported"),
@@ -134,12 +134,12 @@ async def test_imported_mail_can_be_moved_to_a_folder(core: Core, dovecot: Dovec
 
 
 async def test_wrong_credentials_are_reported_as_misconfigured(
-    core: Core, dovecot: Dovecot
+    core: Store, dovecot: Dovecot
 ) -> None:
     channel = ImapChannel(mailbox(dovecot, password="wrong"), core.cursors)
 
     with pytest.raises(ChannelMisconfigured, match="refused the login"):
-        await channel.run(core.sink)
+        await channel.run(core.intake)
 
 
 def inquiry(n: int) -> bytes:
@@ -150,7 +150,7 @@ def inquiry(n: int) -> bytes:
 
 
 async def test_a_store_outage_mid_folder_flags_only_what_committed_and_loses_nothing(
-    core: Core, dovecot: Dovecot, monkeypatch: pytest.MonkeyPatch
+    core: Store, dovecot: Dovecot, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setattr(folder, "FETCH_BATCH", 2)  # five mails: three batches, read ahead
     for n in range(5):
@@ -159,7 +159,7 @@ async def test_a_store_outage_mid_folder_flags_only_what_committed_and_loses_not
     async def failing_on_the_third(event: ContactEvent) -> IntakeResult:
         if event.external_id == "outage-2@example.ru":
             raise StoreUnavailable("the database went away")
-        return await core.sink(event)
+        return await core.intake(event)
 
     first = ImapChannel(mailbox(dovecot), core.cursors)
     with pytest.raises(ChannelUnavailable):

@@ -10,10 +10,11 @@ from channels.email.labels import site_form_fields
 from channels.email.parse import parse_mail
 from channels.email.settings import MailboxSettings
 from crm_store.cards import customer_by_identity
-from leadgate.bootstrap import Core, open_core
+from leadgate.compose import Store
 from leads.model import RawIdentity
 from tests.channels.email.conftest import sample
 from tests.conftest import make_settings
+from tests.support.leadgate_http import opened_store
 
 
 @pytest.mark.parametrize(("label", "field"), [
@@ -100,21 +101,21 @@ def test_a_forwarded_mail_keeps_the_phone_the_customer_wrote() -> None:
 
 
 @pytest.fixture
-async def staffed_core(database_url: str) -> AsyncIterator[Core]:
+async def staffed_core(database_url: str) -> AsyncIterator[Store]:
     """The store with staff addresses and our own numbers configured."""
     settings = make_settings(
         database_url, staff_emails=["olga@leadgate-demo.uz"], own_numbers=["+998 71 200 00 00"],
         managers={"ivan": {"name": "Ivan", "email": "ivan@leadgate-demo.uz"}},
     )
-    async with open_core(settings=settings) as running:
+    async with opened_store(settings) as running:
         yield running
 
 
 async def test_staff_never_become_customers_a_forward_makes_the_customer(
-    staffed_core: Core,
+    staffed_core: Store,
 ) -> None:
-    own = await staffed_core.sink(parse_mail(sample("staff_mail_from_colleague"), "s", "UZ"))
-    forwarded = await staffed_core.sink(parse_mail(sample("forwarded_by_colleague"), "s", "UZ"))
+    own = await staffed_core.intake(parse_mail(sample("staff_mail_from_colleague"), "s", "UZ"))
+    forwarded = await staffed_core.intake(parse_mail(sample("forwarded_by_colleague"), "s", "UZ"))
 
     assert own.ignored == "own_contact" and own.customer_id is None
     async with staffed_core.engine.connect() as conn:
@@ -123,11 +124,11 @@ async def test_staff_never_become_customers_a_forward_makes_the_customer(
     assert customer == forwarded.customer_id
 
 
-async def test_a_managers_address_in_a_signature_is_not_the_customers(staffed_core: Core) -> None:
+async def test_a_managers_address_in_a_signature_is_not_the_customers(staffed_core: Store) -> None:
     raw = (b"From: Client <client@example.org>\r\nTo: ivan@leadgate-demo.uz\r\n"
            b"Message-ID: <c-1@example.org>\r\nSubject: Hi\r\n\r\nCall me: +998 71 200 00 00\r\n"
            b"or +998 90 765 43 21\r\n")
-    result = await staffed_core.sink(parse_mail(raw, "s", "UZ"))
+    result = await staffed_core.intake(parse_mail(raw, "s", "UZ"))
 
     async with staffed_core.engine.connect() as conn:
         assert await customer_by_identity(conn, "phone", "+998712000000") is None

@@ -14,16 +14,16 @@ from crm_store.cards import customer_by_identity, customer_card
 from crm_store.engine import create_engine
 from crm_store.shared_marks import SqlRecentMarks
 from crm_store.tables import ignored_events
-from leadgate.bootstrap import Core
+from leadgate.compose import Store
 from tests.channels.email.conftest import sample
 from tests.store_counts import row_counts
 
 
-async def store(core: Core, name: str) -> Any:
-    return await core.sink(parse_mail(sample(name), "sales@example.uz", "RU"))
+async def store(core: Store, name: str) -> Any:
+    return await core.intake(parse_mail(sample(name), "sales@example.uz", "RU"))
 
 
-async def card_of(core: Core, kind: str, value: str) -> dict[str, Any]:
+async def card_of(core: Store, kind: str, value: str) -> dict[str, Any]:
     async with core.engine.connect() as conn:
         customer = await customer_by_identity(conn, kind, value)
         assert customer is not None, f"no card holds {kind} {value}"
@@ -44,7 +44,7 @@ def identities(card: dict[str, Any]) -> set[tuple[str, str]]:
     ("broken_unknown_charset", "client@example.org", "+79123456789"),
 ])
 async def test_an_inquiry_is_a_lead_with_the_senders_email_and_phone(
-    core: Core, name: str, email: str, phone: str
+    core: Store, name: str, email: str, phone: str
 ) -> None:
     result = await store(core, name)
     card = await card_of(core, "email", email)
@@ -53,7 +53,7 @@ async def test_an_inquiry_is_a_lead_with_the_senders_email_and_phone(
     assert {("email", email), ("phone", phone)} <= identities(card)
 
 
-async def test_a_russian_inquiry_keeps_the_name_and_the_whole_text(core: Core) -> None:
+async def test_a_russian_inquiry_keeps_the_name_and_the_whole_text(core: Store) -> None:
     await store(core, "inquiry_plain_utf8_ru")
     card = await card_of(core, "email", "ivan.petrov@example.ru")
     [touch] = card["timeline"]
@@ -64,7 +64,7 @@ async def test_a_russian_inquiry_keeps_the_name_and_the_whole_text(core: Core) -
     assert "С уважением" not in touch["details"]["summary"]
 
 
-async def test_an_html_only_mail_is_readable_text_with_entities_decoded(core: Core) -> None:
+async def test_an_html_only_mail_is_readable_text_with_entities_decoded(core: Store) -> None:
     await store(core, "inquiry_html_only_cp1251")
     [touch] = (await card_of(core, "email", "olga.sidorova@mail.example"))["timeline"]
 
@@ -73,7 +73,7 @@ async def test_an_html_only_mail_is_readable_text_with_entities_decoded(core: Co
     assert "<" not in touch["text"]
 
 
-async def test_an_unknown_charset_is_read_as_cyrillic_without_a_crash(core: Core) -> None:
+async def test_an_unknown_charset_is_read_as_cyrillic_without_a_crash(core: Store) -> None:
     await store(core, "broken_unknown_charset")
     [touch] = (await card_of(core, "email", "client@example.org"))["timeline"]
 
@@ -81,7 +81,7 @@ async def test_an_unknown_charset_is_read_as_cyrillic_without_a_crash(core: Core
     assert "Срочно перезвоните" in touch["text"]
 
 
-async def test_a_site_notification_is_a_lead_for_the_visitor_not_for_tilda(core: Core) -> None:
+async def test_a_site_notification_is_a_lead_for_the_visitor_not_for_tilda(core: Store) -> None:
     await store(core, "site_notification_tilda")
     card = await card_of(core, "email", "dilnoza.karimova@example.uz")
     [lead] = card["leads"]
@@ -94,7 +94,7 @@ async def test_a_site_notification_is_a_lead_for_the_visitor_not_for_tilda(core:
     assert card["name"] == "Dilnoza Karimova"
 
 
-async def test_the_attachment_is_listed_with_name_type_and_size(core: Core) -> None:
+async def test_the_attachment_is_listed_with_name_type_and_size(core: Store) -> None:
     await store(core, "inquiry_with_attachment_uz")
     [touch] = (await card_of(core, "email", "aziz@yusupov-trade.uz"))["timeline"]
 
@@ -110,7 +110,7 @@ async def test_the_attachment_is_listed_with_name_type_and_size(core: Core) -> N
     ("mailing_list_newsletter", "mailing_list"),
 ])
 async def test_mail_that_is_no_lead_is_recorded_as_ignored_with_the_reason(
-    core: Core, name: str, reason: str
+    core: Store, name: str, reason: str
 ) -> None:
     result = await store(core, name)
     async with core.engine.connect() as conn:
@@ -122,7 +122,7 @@ async def test_mail_that_is_no_lead_is_recorded_as_ignored_with_the_reason(
 
 
 async def test_a_reply_in_the_thread_joins_the_first_lead_and_adds_the_new_address(
-    core: Core,
+    core: Store,
 ) -> None:
     first = await store(core, "inquiry_plain_utf8_ru")
     reply = await store(core, "reply_in_thread")
@@ -134,8 +134,8 @@ async def test_a_reply_in_the_thread_joins_the_first_lead_and_adds_the_new_addre
     assert len(card["timeline"]) == 2
 
 
-async def test_a_mail_whose_only_address_is_unusable_is_kept_as_ignored(core: Core) -> None:
-    deliver = MailDelivery(core.sink)
+async def test_a_mail_whose_only_address_is_unusable_is_kept_as_ignored(core: Store) -> None:
+    deliver = MailDelivery(core.intake)
     raw = b"From: someone@localhost\r\nMessage-ID: <odd-1@x>\r\nSubject: hi\r\n\r\nhello\r\n"
 
     result = await deliver(parse_mail(raw, "sales@example.uz", "RU"))
@@ -143,8 +143,8 @@ async def test_a_mail_whose_only_address_is_unusable_is_kept_as_ignored(core: Co
     assert result.ignored is not None and result.lead_id is None
 
 
-async def test_a_runaway_sender_is_cut_off_by_the_loop_guard(core: Core) -> None:
-    deliver = MailDelivery(core.sink, LoopGuardSettings(max_mails=3, minutes=10))
+async def test_a_runaway_sender_is_cut_off_by_the_loop_guard(core: Store) -> None:
+    deliver = MailDelivery(core.intake, LoopGuardSettings(max_mails=3, minutes=10))
     results = []
     for n in range(5):
         raw = (b"From: robot@example.org\r\nMessage-ID: <loop-%d@x>\r\nSubject: Re: Re: Re\r\n"
@@ -155,11 +155,11 @@ async def test_a_runaway_sender_is_cut_off_by_the_loop_guard(core: Core) -> None
 
 
 async def test_the_loop_guard_counts_a_sender_over_every_process(
-    core: Core, database_url: str
+    core: Store, database_url: str
 ) -> None:
     other = create_engine(database_url)  # a second process's store
     try:
-        deliveries = [MailDelivery(core.sink, LoopGuardSettings(max_mails=3, minutes=10),
+        deliveries = [MailDelivery(core.intake, LoopGuardSettings(max_mails=3, minutes=10),
                                    SqlRecentMarks(engine, "mail-loop"))
                       for engine in (core.engine, other)]
         results = []

@@ -17,7 +17,7 @@ import pytest
 from channels.email.settings import SmtpSettings
 from channels.email.smtp.adapter import SmtpIntake
 from crm_store.cards import customer_by_identity
-from leadgate.bootstrap import Core
+from leadgate.compose import Store
 from leads.model import Sink
 from tests.channels.email.conftest import sample
 from tests.store_counts import row_counts
@@ -55,8 +55,8 @@ def send(port: int, raw: bytes, to: str = SALES, login: tuple[str, str] | None =
         return client.sendmail("ivan.petrov@example.ru", [to], raw)
 
 
-async def test_accepted_mail_becomes_a_lead(core: Core) -> None:
-    async with smtp_server(core.sink) as port:
+async def test_accepted_mail_becomes_a_lead(core: Store) -> None:
+    async with smtp_server(core.intake) as port:
         refused = await asyncio.to_thread(send, port, sample("inquiry_plain_utf8_ru"))
 
     async with core.engine.connect() as conn:
@@ -65,8 +65,8 @@ async def test_accepted_mail_becomes_a_lead(core: Core) -> None:
     assert customer is not None
 
 
-async def test_an_unknown_recipient_is_refused_with_550(core: Core) -> None:
-    async with smtp_server(core.sink) as port:
+async def test_an_unknown_recipient_is_refused_with_550(core: Store) -> None:
+    async with smtp_server(core.intake) as port:
         with pytest.raises(smtplib.SMTPRecipientsRefused) as refused:
             await asyncio.to_thread(send, port, sample("inquiry_koi8r"), "ceo@example.uz")
 
@@ -74,9 +74,9 @@ async def test_an_unknown_recipient_is_refused_with_550(core: Core) -> None:
     assert (await row_counts(core.engine))["touches"] == 0
 
 
-async def test_oversize_mail_is_refused_with_552(core: Core) -> None:
+async def test_oversize_mail_is_refused_with_552(core: Store) -> None:
     big = sample("inquiry_koi8r") + b"x" * 70_000
-    async with smtp_server(core.sink, max_bytes=65_536) as port:
+    async with smtp_server(core.intake, max_bytes=65_536) as port:
         with pytest.raises((smtplib.SMTPSenderRefused, smtplib.SMTPDataError)) as refused:
             await asyncio.to_thread(send, port, big)
 
@@ -84,8 +84,8 @@ async def test_oversize_mail_is_refused_with_552(core: Core) -> None:
     assert (await row_counts(core.engine))["touches"] == 0
 
 
-async def test_with_the_store_down_the_answer_is_451_and_a_retry_lands_once(core: Core) -> None:
-    async with smtp_server(core.sink) as port:
+async def test_with_the_store_down_the_answer_is_451_and_a_retry_lands_once(core: Store) -> None:
+    async with smtp_server(core.intake) as port:
         await core.committer.stop()  # the store takes no writes
         with pytest.raises(smtplib.SMTPDataError) as deferred:
             await asyncio.to_thread(send, port, sample("inquiry_koi8r"))
@@ -97,8 +97,8 @@ async def test_with_the_store_down_the_answer_is_451_and_a_retry_lands_once(core
     assert (await row_counts(core.engine))["touches"] == 1
 
 
-async def test_auth_when_configured_refuses_a_wrong_password(core: Core) -> None:
-    async with smtp_server(core.sink, users={"site": "s3cret"}) as port:
+async def test_auth_when_configured_refuses_a_wrong_password(core: Store) -> None:
+    async with smtp_server(core.intake, users={"site": "s3cret"}) as port:
         with pytest.raises(smtplib.SMTPAuthenticationError) as wrong:
             await asyncio.to_thread(send, port, sample("inquiry_koi8r"), SALES, ("site", "nope"))
         with pytest.raises(smtplib.SMTPSenderRefused):
@@ -110,7 +110,7 @@ async def test_auth_when_configured_refuses_a_wrong_password(core: Core) -> None
 
 
 async def test_starttls_protects_auth_when_a_certificate_is_configured(
-    core: Core, tmp_path: Path
+    core: Store, tmp_path: Path
 ) -> None:
     cert, key = tmp_path / "cert.pem", tmp_path / "key.pem"
     await asyncio.to_thread(
@@ -124,7 +124,7 @@ async def test_starttls_protects_auth_when_a_certificate_is_configured(
             client.login("site", "s3cret")
             return client.sendmail("ivan.petrov@example.ru", [SALES], sample("inquiry_koi8r"))
 
-    async with smtp_server(core.sink, users={"site": "s3cret"}, tls_cert=str(cert),
+    async with smtp_server(core.intake, users={"site": "s3cret"}, tls_cert=str(cert),
                            tls_key=str(key)) as port:
         with pytest.raises(smtplib.SMTPNotSupportedError):
             await asyncio.to_thread(send, port, sample("inquiry_koi8r"), SALES, ("site", "x"))

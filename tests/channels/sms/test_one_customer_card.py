@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from channels.messengers.telegram.adapter import TelegramBotChannel
 from crm_store.cards import customer_by_identity, customer_card
-from leadgate.bootstrap import Core
+from leadgate.compose import Store
 from tests.channels.messengers.telegram.conftest import bot_settings, update
 from tests.channels.messengers.telegram.conftest import serving as serving_bot
 from tests.channels.sms.conftest import GENERIC_TOKEN, SMS_SECTION, serving
@@ -15,15 +15,15 @@ SMS = {"id": "m-77", "from": "998901234567", "to": "998712000000", "text": "Narx
 
 
 async def test_a_redelivered_sms_is_one_touch_and_the_sender_shares_a_card_with_telegram(
-    core: Core,
+    core: Store,
 ) -> None:
-    async with serving(SMS_SECTION, core.sink, core.cursors) as gateway:
+    async with serving(SMS_SECTION, core.intake, core.cursors) as gateway:
         first = await gateway.post("/sms/generic", SMS, HEADERS)
         again = await gateway.post("/sms/generic", SMS, HEADERS)
     assert (first.status, again.status) == (200, 200)
     async with TelegramTestServer() as telegram:
         channel = TelegramBotChannel(bot_settings(telegram.base_url))
-        async with serving_bot(channel, core.sink) as bot:
+        async with serving_bot(channel, core.intake) as bot:
             status, _ = await bot.post(update("contact_shared_own"))
             assert status == 200
 

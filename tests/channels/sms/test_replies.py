@@ -38,13 +38,13 @@ async def leadgate(database_url: str, providers: SmsProvidersServer
     }
     async with running_leadgate(database_url, sms=sms,
                                 public_url="https://leads.example.uz") as client:
-        client.token = await create_token(client.core.engine, "admin")
+        client.token = await create_token(client.store.engine, "admin")
         yield client
 
 
 async def answered(leadgate: LeadgateClient, provider: str, text: str) -> tuple[Any, int]:
     sms = InboundSms(provider, f"{provider}-in-1", CUSTOMER, OURS, "Salom, narxi qancha?")
-    stored = await leadgate.core.sink(to_event(sms, "UZ"))
+    stored = await leadgate.store.intake(to_event(sms, "UZ"))
     assert stored.lead_id is not None
     answer = await leadgate.request("POST", f"/api/leads/{stored.lead_id}/reply",
                                     json={"text": text})

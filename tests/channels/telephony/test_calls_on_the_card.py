@@ -8,7 +8,7 @@ import pytest
 from sqlalchemy import select
 
 from crm_store.tables import leads, touches
-from leadgate.bootstrap import Core
+from leadgate.compose import Store
 from leads.model import ContactEvent, IntakeResult
 from tests.channels.telephony.ami_server import AmiTestServer, load_trace
 from tests.channels.telephony.conftest import running_channel, wait_for
@@ -23,17 +23,17 @@ CALLBACK_ASKED = (
 class StoreSink:
     """The real intake sink, counting what it stored (the channel needs no more)."""
 
-    def __init__(self, core: Core) -> None:
-        self.core = core
+    def __init__(self, core: Store) -> None:
+        self.store = core
         self.stored = 0
 
     async def __call__(self, event: ContactEvent) -> IntakeResult:
-        result = await self.core.sink(event)
+        result = await self.store.intake(event)
         self.stored += 1
         return result
 
 
-async def replayed(core: Core, server: AmiTestServer, *names: str, calls: int = 0) -> None:
+async def replayed(core: Store, server: AmiTestServer, *names: str, calls: int = 0) -> None:
     sink = StoreSink(core)
     async with running_channel(server, sink):
         await server.logged_in()
@@ -44,14 +44,14 @@ async def replayed(core: Core, server: AmiTestServer, *names: str, calls: int = 
         await wait_for(lambda: sink.stored == (calls or len(names)))
 
 
-async def lead_rows(core: Core) -> list[dict[str, object]]:
+async def lead_rows(core: Store) -> list[dict[str, object]]:
     async with core.engine.connect() as conn:
         return [dict(r._mapping) for r in await conn.execute(select(leads).order_by(leads.c.id))]
 
 
 @pytest.mark.parametrize("trace", CALLBACK_ASKED)
 async def test_an_unanswered_call_opens_a_lead_with_a_callback_due(
-    core: Core, ami_server: AmiTestServer, trace: str
+    core: Store, ami_server: AmiTestServer, trace: str
 ) -> None:
     await replayed(core, ami_server, trace)
 
@@ -62,7 +62,7 @@ async def test_an_unanswered_call_opens_a_lead_with_a_callback_due(
 
 @pytest.mark.parametrize("trace", ["answered_recorded", "queue_answered", "connect_mid_call"])
 async def test_an_answered_call_opens_a_lead_without_a_callback(
-    core: Core, ami_server: AmiTestServer, trace: str
+    core: Store, ami_server: AmiTestServer, trace: str
 ) -> None:
     await replayed(core, ami_server, trace)
 
@@ -71,7 +71,7 @@ async def test_an_answered_call_opens_a_lead_without_a_callback(
 
 
 async def test_a_later_answered_call_from_the_number_closes_its_callback(
-    core: Core, ami_server: AmiTestServer
+    core: Store, ami_server: AmiTestServer
 ) -> None:
     await replayed(core, ami_server, "abandoned_while_ringing", "answered_recorded")
 
@@ -81,7 +81,7 @@ async def test_a_later_answered_call_from_the_number_closes_its_callback(
 
 
 async def test_an_outbound_call_to_a_stranger_is_logged_but_opens_no_lead(
-    core: Core, ami_server: AmiTestServer
+    core: Store, ami_server: AmiTestServer
 ) -> None:
     await replayed(core, ami_server, "click_to_call_originate")
 
@@ -93,7 +93,7 @@ async def test_an_outbound_call_to_a_stranger_is_logged_but_opens_no_lead(
 
 
 async def test_a_call_from_our_own_number_never_creates_a_lead(
-    core: Core, ami_server: AmiTestServer
+    core: Store, ami_server: AmiTestServer
 ) -> None:
     sink = StoreSink(core)
     async with running_channel(ami_server, sink):
@@ -106,14 +106,14 @@ async def test_a_call_from_our_own_number_never_creates_a_lead(
     assert (await row_counts(core.engine))["touches"] == 0
 
 
-async def touch_details(core: Core) -> list[dict[str, object]]:
+async def touch_details(core: Store) -> list[dict[str, object]]:
     async with core.engine.connect() as conn:
         return [dict(r.details) for r in await conn.execute(
             select(touches.c.details).order_by(touches.c.id))]  # fmt: skip
 
 
 async def test_a_call_joined_in_the_middle_is_on_the_card_once(
-    core: Core, ami_server: AmiTestServer
+    core: Store, ami_server: AmiTestServer
 ) -> None:
     await replayed(core, ami_server, "connect_mid_call")
 
@@ -124,7 +124,7 @@ async def test_a_call_joined_in_the_middle_is_on_the_card_once(
 
 
 async def test_one_caller_twice_back_to_back_is_one_lead_whose_answered_call_closes_the_callback(
-    core: Core, ami_server: AmiTestServer
+    core: Store, ami_server: AmiTestServer
 ) -> None:
     await replayed(core, ami_server, "two_calls_same_caller_back_to_back", calls=2)
 
@@ -138,7 +138,7 @@ async def test_one_caller_twice_back_to_back_is_one_lead_whose_answered_call_clo
 
 
 async def test_a_click_to_call_the_manager_missed_leaves_the_callback_open(
-    core: Core, ami_server: AmiTestServer
+    core: Store, ami_server: AmiTestServer
 ) -> None:
     await replayed(core, ami_server, "abandoned_while_ringing")
     sink = StoreSink(core)
@@ -157,7 +157,7 @@ async def test_a_click_to_call_the_manager_missed_leaves_the_callback_open(
 
 
 async def test_a_call_intake_refuses_is_recorded_and_every_later_call_is_stored(
-    core: Core, ami_server: AmiTestServer
+    core: Store, ami_server: AmiTestServer
 ) -> None:
     answered = load_trace("answered_recorded")
     # A caller id no phone number can be read from: intake refuses the call for good.

@@ -33,7 +33,7 @@ async def test_a_caught_honeypot_is_answered_like_a_stored_post_with_later_ids(
 ) -> None:
     real = await lg.post_form("contact", {"phone": "+998901232001"})
     caught = await lg.post_form("contact", {"phone": "+998901232002", "website": "spam.example"})
-    counts = await row_counts(lg.core.engine)
+    counts = await row_counts(lg.store.engine)
 
     assert (real.status, caught.status) == (201, 201)
     assert set(caught.body) == set(real.body)
@@ -46,7 +46,7 @@ async def test_a_form_filled_slower_than_its_minimum_is_a_lead(lg: LeadgateClien
     answer = await lg.post_form("slow", {"phone": "+998901232003", STAMP_FIELD: stamp(10)})
 
     assert answer.status == 201
-    assert (await row_counts(lg.core.engine))["leads"] == 1
+    assert (await row_counts(lg.store.engine))["leads"] == 1
 
 
 @pytest.mark.parametrize("given", [None, "now", "forged", "other-form"])
@@ -59,7 +59,7 @@ async def test_a_post_without_a_genuine_old_enough_stamp_is_quietly_spam(
     if stamps[given] is not None:
         fields[STAMP_FIELD] = str(stamps[given])
     answer = await lg.post_form("slow", fields)
-    counts = await row_counts(lg.core.engine)
+    counts = await row_counts(lg.store.engine)
 
     assert answer.status == 201 and answer.body["lead_id"] is not None
     assert (counts["leads"], counts["ignored"]) == (0, 1)

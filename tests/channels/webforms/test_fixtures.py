@@ -20,7 +20,7 @@ async def _replay(leadgate: LeadgateClient, name: str, form: str) -> Answer:
 
 
 async def _card(leadgate: LeadgateClient, customer_id: int) -> dict:
-    leadgate.token = await create_token(leadgate.core.engine, "admin")
+    leadgate.token = await create_token(leadgate.store.engine, "admin")
     return (await leadgate.get(f"/api/customers/{customer_id}")).body
 
 
@@ -43,7 +43,7 @@ async def test_tilda_test_ping_answers_200_and_writes_nothing(leadgate: Leadgate
     answer = await _replay(leadgate, "tilda_test_ping", "contact")
 
     assert answer.status == 200
-    assert set((await row_counts(leadgate.core.engine)).values()) == {0}
+    assert set((await row_counts(leadgate.store.engine)).values()) == {0}
 
 
 async def test_elementor_webhook_gets_exactly_200_and_keeps_the_page(
@@ -76,7 +76,7 @@ async def test_browser_post_is_redirected_to_the_thank_you_page(leadgate: Leadga
 
     assert answer.status == 303
     assert answer.headers["Location"] == "https://example.uz/thanks"
-    counts = await row_counts(leadgate.core.engine)
+    counts = await row_counts(leadgate.store.engine)
     assert (counts["leads"], counts["identities"]) == (1, 1)
 
 
@@ -84,7 +84,7 @@ async def test_filled_honeypot_looks_accepted_but_makes_no_lead(leadgate: Leadga
     answer = await _replay(leadgate, "honeypot_filled", "contact")
 
     assert answer.status == 201
-    counts = await row_counts(leadgate.core.engine)
+    counts = await row_counts(leadgate.store.engine)
     assert (counts["leads"], counts["customers"], counts["ignored"]) == (0, 0, 1)
     metrics = (await leadgate.get("/metrics")).text
     assert 'leadgate_channel_events_total{channel="webform",outcome="spam"} 1' in metrics

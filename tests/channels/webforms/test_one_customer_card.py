@@ -9,7 +9,7 @@ from tests.support.leadgate_http import LeadgateClient
 async def _admin(leadgate: LeadgateClient) -> None:
     from crm_store.tokens import create_token
 
-    leadgate.token = await create_token(leadgate.core.engine, "admin")
+    leadgate.token = await create_token(leadgate.store.engine, "admin")
 
 
 async def test_three_forms_three_spellings_make_one_customer_with_one_lead(
@@ -76,7 +76,7 @@ async def test_same_submission_posted_twice_is_one_touch(leadgate: LeadgateClien
 
     assert (first.status, again.status) == (201, 201)
     assert again.body == first.body | {"deduplicated": True}
-    assert (await row_counts(leadgate.core.engine))["touches"] == 1
+    assert (await row_counts(leadgate.store.engine))["touches"] == 1
 
 
 async def test_tilda_redelivery_is_deduplicated_by_tranid(leadgate: LeadgateClient) -> None:
@@ -97,8 +97,8 @@ async def test_a_new_touch_after_the_repeat_window_opens_a_new_lead(database_url
 
         from crm_store.tables import leads
 
-        async with leadgate.core.engine.begin() as conn:
-            old = leadgate.core.policy.repeat_window * 2
+        async with leadgate.store.engine.begin() as conn:
+            old = leadgate.store.policy.repeat_window * 2
             from leads.model import utcnow
 
             await conn.execute(update(leads).values(last_touch_at=utcnow() - old))
@@ -138,4 +138,4 @@ async def test_our_own_number_posted_on_a_form_makes_no_customer(database_url: s
 
         assert answer.status in (200, 201)
         assert answer.body["customer_id"] is None
-        assert (await row_counts(leadgate.core.engine))["customers"] == 0
+        assert (await row_counts(leadgate.store.engine))["customers"] == 0

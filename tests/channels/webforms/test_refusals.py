@@ -7,7 +7,7 @@ import json
 
 import pytest
 
-from leadgate.bootstrap import Core
+from leadgate.compose import Store
 from tests.store_counts import row_counts
 from tests.support.leadgate_http import LeadgateClient, running_leadgate
 
@@ -15,7 +15,7 @@ EMPTY = {"customers": 0, "identities": 0, "leads": 0, "touches": 0, "merges": 0,
 URLENCODED = "application/x-www-form-urlencoded"
 
 
-async def _assert_refused(body: dict[str, str], code: str, core: Core) -> None:
+async def _assert_refused(body: dict[str, str], code: str, core: Store) -> None:
     assert body["error"] == code
     assert body["detail"]
     assert await row_counts(core.engine) == EMPTY
@@ -58,14 +58,14 @@ async def test_bad_submission_is_refused_with_a_reason_and_nothing_written(
     answer = await leadgate.request("POST", "/forms/contact", data=body, headers=headers)
 
     assert answer.status == status, answer.text
-    await _assert_refused(answer.body, code, leadgate.core)
+    await _assert_refused(answer.body, code, leadgate.store)
 
 
 async def test_unknown_form_key_is_404(leadgate: LeadgateClient) -> None:
     answer = await leadgate.post_form("no-such-form", {"phone": "+998901234567"})
 
     assert answer.status == 404
-    await _assert_refused(answer.body, "unknown_form", leadgate.core)
+    await _assert_refused(answer.body, "unknown_form", leadgate.store)
 
 
 async def test_two_megabyte_body_is_413(leadgate: LeadgateClient) -> None:
@@ -73,7 +73,7 @@ async def test_two_megabyte_body_is_413(leadgate: LeadgateClient) -> None:
     answer = await leadgate.post_form("contact", huge, "application/json")
 
     assert answer.status == 413
-    await _assert_refused(answer.body, "too_large", leadgate.core)
+    await _assert_refused(answer.body, "too_large", leadgate.store)
 
 
 async def test_chunked_body_over_the_limit_is_413(leadgate: LeadgateClient) -> None:
@@ -87,7 +87,7 @@ async def test_chunked_body_over_the_limit_is_413(leadgate: LeadgateClient) -> N
         "POST", "/forms/contact", data=chunks(), headers={"Content-Type": "application/json"}
     )
     assert answer.status == 413
-    await _assert_refused(answer.body, "too_large", leadgate.core)
+    await _assert_refused(answer.body, "too_large", leadgate.store)
 
 
 async def test_origin_not_in_the_forms_list_is_403(leadgate: LeadgateClient) -> None:
@@ -96,7 +96,7 @@ async def test_origin_not_in_the_forms_list_is_403(leadgate: LeadgateClient) -> 
     )
 
     assert answer.status == 403
-    await _assert_refused(answer.body, "origin_not_allowed", leadgate.core)
+    await _assert_refused(answer.body, "origin_not_allowed", leadgate.store)
 
 
 async def test_posting_faster_than_the_rate_limit_is_429(database_url: str) -> None:
@@ -105,13 +105,13 @@ async def test_posting_faster_than_the_rate_limit_is_429(database_url: str) -> N
         answers = [await leadgate.post_form("contact", {"message": "no contact"}) for _ in range(3)]
 
         assert [a.status for a in answers] == [422, 422, 429]
-        await _assert_refused(answers[2].body, "rate_limited", leadgate.core)
+        await _assert_refused(answers[2].body, "rate_limited", leadgate.store)
 
 
 async def test_store_outage_is_503_and_nothing_is_half_written(postgres_url: str) -> None:
     database = postgres_url.rsplit("/", 1)[1]
     async with running_leadgate(postgres_url) as leadgate:
-        await leadgate.core.engine.dispose()
+        await leadgate.store.engine.dispose()
         await _admin(f'ALTER DATABASE "{database}" ALLOW_CONNECTIONS false')
         await _admin(
             f"SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = '{database}'"
@@ -125,7 +125,7 @@ async def test_store_outage_is_503_and_nothing_is_half_written(postgres_url: str
         await asyncio.sleep(0)
         retry = await leadgate.post_form("contact", {"phone": "+998901234567"})
         assert retry.status == 201
-        counts = await row_counts(leadgate.core.engine)
+        counts = await row_counts(leadgate.store.engine)
     assert (counts["customers"], counts["touches"]) == (1, 1)
 
 

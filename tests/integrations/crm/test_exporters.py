@@ -12,8 +12,8 @@ import pytest
 from crm_store.cards import customer_card, lead_detail
 from integrations.crm.exporter import CrmExporter
 from integrations.crm.settings import crm_from_toml
-from leadgate.bootstrap import Core
-from leadgate.integrations_wiring import connector
+from leadgate.compose import Store
+from leadgate.compose.integrations import connector
 from leads.model import ContactEvent, RawIdentity
 from tests.support.crm_servers import AmoCrmServer, Bitrix24Server
 
@@ -42,24 +42,24 @@ async def amo() -> AsyncIterator[AmoCrmServer]:
         yield server
 
 
-def exporter(core: Core, crm: str, table: dict[str, Any], clock: Clock) -> CrmExporter:
+def exporter(core: Store, crm: str, table: dict[str, Any], clock: Clock) -> CrmExporter:
     [settings] = crm_from_toml({crm: {"requests_per_second": 50, **table}})
     return CrmExporter(core.engine, settings, connector(settings), clock=clock)
 
 
-def bitrix_exporter(core: Core, server: Bitrix24Server, clock: Clock, **table: Any
+def bitrix_exporter(core: Store, server: Bitrix24Server, clock: Clock, **table: Any
                     ) -> CrmExporter:
     return exporter(core, "bitrix24", {"webhook_url": server.webhook_url, **table}, clock)
 
 
-def amo_exporter(core: Core, server: AmoCrmServer, clock: Clock, **table: Any) -> CrmExporter:
+def amo_exporter(core: Store, server: AmoCrmServer, clock: Clock, **table: Any) -> CrmExporter:
     return exporter(core, "amocrm", {"base_url": server.base_url,
                                      "access_token": server.token, **table}, clock)
 
 
-async def new_lead(core: Core, phone: str = PHONE, email: str | None = None) -> int:
+async def new_lead(core: Store, phone: str = PHONE, email: str | None = None) -> int:
     identities = [RawIdentity("phone", phone)] + ([RawIdentity("email", email)] if email else [])
-    result = await core.sink(ContactEvent(
+    result = await core.intake(ContactEvent(
         channel="webform", external_id=f"form-{phone}", occurred_at=datetime.now(UTC),
         identities=tuple(identities), name="Dilnoza Karimova", text="Narxi qancha?",
         attribution={"form": "contact", "utm_source": "instagram", "utm_campaign": "winter"}))
@@ -67,7 +67,7 @@ async def new_lead(core: Core, phone: str = PHONE, email: str | None = None) -> 
     return result.lead_id
 
 
-async def crm_on_lead(core: Core, lead: int) -> list[dict[str, Any]]:
+async def crm_on_lead(core: Store, lead: int) -> list[dict[str, Any]]:
     async with core.engine.connect() as conn:
         detail = await lead_detail(conn, lead)
     assert detail is not None
@@ -80,7 +80,7 @@ def names(server: Any) -> list[str]:
 
 
 async def test_bitrix24_gets_the_lead_once_with_mapped_fields_and_the_id_is_on_the_card(
-    core: Core, bitrix: Bitrix24Server
+    core: Store, bitrix: Bitrix24Server
 ) -> None:
     lead = await new_lead(core)
     crm = bitrix_exporter(core, bitrix, Clock(),
@@ -105,7 +105,7 @@ async def test_bitrix24_gets_the_lead_once_with_mapped_fields_and_the_id_is_on_t
 
 
 async def test_bitrix24_links_the_contact_it_already_has_instead_of_a_new_one(
-    core: Core, bitrix: Bitrix24Server
+    core: Store, bitrix: Bitrix24Server
 ) -> None:
     known = bitrix.add_contact(phones=["+998 90 123-45-67"])
     await new_lead(core)
@@ -120,7 +120,7 @@ async def test_bitrix24_links_the_contact_it_already_has_instead_of_a_new_one(
 
 
 async def test_a_bitrix24_deal_for_a_new_person_gets_one_new_contact(
-    core: Core, bitrix: Bitrix24Server
+    core: Store, bitrix: Bitrix24Server
 ) -> None:
     await new_lead(core)
     deals = bitrix_exporter(core, bitrix, Clock(), entity="deal")
@@ -133,7 +133,7 @@ async def test_a_bitrix24_deal_for_a_new_person_gets_one_new_contact(
 
 
 async def test_a_lost_answer_is_not_a_second_bitrix24_lead_on_retry(
-    core: Core, bitrix: Bitrix24Server
+    core: Store, bitrix: Bitrix24Server
 ) -> None:
     lead = await new_lead(core)
     clock = Clock()
@@ -153,7 +153,7 @@ async def test_a_lost_answer_is_not_a_second_bitrix24_lead_on_retry(
 
 
 async def test_two_processes_exporting_at_once_create_one_bitrix24_lead(
-    core: Core, bitrix: Bitrix24Server
+    core: Store, bitrix: Bitrix24Server
 ) -> None:
     await new_lead(core)
     first, second = (bitrix_exporter(core, bitrix, Clock()) for _ in range(2))
@@ -165,7 +165,7 @@ async def test_two_processes_exporting_at_once_create_one_bitrix24_lead(
 
 
 async def test_bitrix24_query_limit_exceeded_pauses_and_retries_later(
-    core: Core, bitrix: Bitrix24Server
+    core: Store, bitrix: Bitrix24Server
 ) -> None:
     lead = await new_lead(core)
     clock = Clock()
@@ -184,7 +184,7 @@ async def test_bitrix24_query_limit_exceeded_pauses_and_retries_later(
 
 
 async def test_amocrm_creates_the_lead_with_a_new_contact_in_one_call(
-    core: Core, amo: AmoCrmServer
+    core: Store, amo: AmoCrmServer
 ) -> None:
     lead = await new_lead(core, email="dilnoza@example.uz")
     crm = amo_exporter(core, amo, Clock(), fields={"pipeline_id": 321, "555": "{utm_source}"})
@@ -203,7 +203,7 @@ async def test_amocrm_creates_the_lead_with_a_new_contact_in_one_call(
 
 
 async def test_amocrm_finds_the_contact_by_phone_instead_of_duplicating_it(
-    core: Core, amo: AmoCrmServer
+    core: Store, amo: AmoCrmServer
 ) -> None:
     known = amo.add_contact(phones=["998901234567"])
     await new_lead(core)
@@ -217,7 +217,7 @@ async def test_amocrm_finds_the_contact_by_phone_instead_of_duplicating_it(
 
 
 async def test_amocrm_429_is_respected_and_a_lost_answer_is_found_not_repeated(
-    core: Core, amo: AmoCrmServer
+    core: Store, amo: AmoCrmServer
 ) -> None:
     lead = await new_lead(core)
     clock = Clock()

@@ -18,7 +18,7 @@ import pytest
 from crm_store import webhook_store
 from integrations.webhooks.sender import WebhookSender
 from integrations.webhooks.settings import WebhookSettings, webhooks_from_toml
-from leadgate.bootstrap import Core
+from leadgate.compose import Store
 from leads.model import ContactEvent, RawIdentity
 from tests.support.receiver import Receiver
 
@@ -54,23 +54,23 @@ def hook(url: str, **overrides: Any) -> WebhookSettings:
     return settings
 
 
-async def new_lead(core: Core, n: int) -> int:
+async def new_lead(core: Store, n: int) -> int:
     event = ContactEvent(channel="webform", external_id=f"form-{n}",
                          occurred_at=datetime.now(UTC),
                          identities=(RawIdentity("phone", f"+99890123450{n}"),),
                          attribution={"form": "contact"})
-    result = await core.sink(event)
+    result = await core.intake(event)
     assert result.lead_id is not None
     return result.lead_id
 
 
-async def deliveries(core: Core) -> list[dict[str, Any]]:
+async def deliveries(core: Store) -> list[dict[str, Any]]:
     async with core.engine.connect() as conn:
         return await webhook_store.statuses(conn)
 
 
 async def test_each_event_is_posted_signed_with_event_and_stable_delivery_id(
-    core: Core, receiver: Receiver, http: aiohttp.ClientSession
+    core: Store, receiver: Receiver, http: aiohttp.ClientSession
 ) -> None:
     lead = await new_lead(core, 1)
     sender = WebhookSender(core.engine, [hook(receiver.url, events=["lead.created"])],
@@ -88,7 +88,7 @@ async def test_each_event_is_posted_signed_with_event_and_stable_delivery_id(
 
 
 async def test_one_delivery_per_event_across_a_restart(
-    core: Core, receiver: Receiver, http: aiohttp.ClientSession
+    core: Store, receiver: Receiver, http: aiohttp.ClientSession
 ) -> None:
     await new_lead(core, 1)
     first = WebhookSender(core.engine, [hook(receiver.url, events=["lead.created"])],
@@ -108,7 +108,7 @@ async def test_one_delivery_per_event_across_a_restart(
 
 
 async def test_a_failing_receiver_is_retried_with_exponential_backoff(
-    core: Core, receiver: Receiver, http: aiohttp.ClientSession
+    core: Store, receiver: Receiver, http: aiohttp.ClientSession
 ) -> None:
     receiver.failing = 500
     await new_lead(core, 1)
@@ -129,7 +129,7 @@ async def test_a_failing_receiver_is_retried_with_exponential_backoff(
 
 
 async def test_after_max_attempts_it_gives_up_and_the_cli_sends_it_again(
-    core: Core, receiver: Receiver, http: aiohttp.ClientSession, database_url: str,
+    core: Store, receiver: Receiver, http: aiohttp.ClientSession, database_url: str,
     tmp_path: Path,
 ) -> None:
     receiver.failing = 503
@@ -161,7 +161,7 @@ async def test_after_max_attempts_it_gives_up_and_the_cli_sends_it_again(
 
 
 async def test_only_subscribed_events_are_sent_closing_a_lead_is_one(
-    core: Core, receiver: Receiver, http: aiohttp.ClientSession
+    core: Store, receiver: Receiver, http: aiohttp.ClientSession
 ) -> None:
     lead = await new_lead(core, 1)
     sender = WebhookSender(core.engine, [hook(receiver.url, events=["lead.closed"])],

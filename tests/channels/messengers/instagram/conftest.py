@@ -17,5 +17,5 @@ async def leadgate(database_url: str, graph: GraphTestServer) -> AsyncIterator[L
     """Leadgate with `[instagram.main]`, an admin token set, on each database."""
     table = account_table(graph.base_url)
     async with running_leadgate(database_url, instagram={"main": table}) as client:
-        client.token = await create_token(client.core.engine, "admin")
+        client.token = await create_token(client.store.engine, "admin")
         yield client

@@ -17,7 +17,7 @@ CUSTOMER = "1254459154682919"
 
 
 async def card_of(leadgate: LeadgateClient, igsid: str = CUSTOMER) -> dict[str, Any]:
-    async with leadgate.core.engine.connect() as conn:
+    async with leadgate.store.engine.connect() as conn:
         customer = await customer_by_identity(conn, "instagram", igsid)
         assert customer is not None
         card = await customer_card(conn, customer)
@@ -47,7 +47,7 @@ async def test_a_forged_signature_gets_403_and_stores_nothing(leadgate: Leadgate
                                     headers=forged["headers"])
 
     assert answer.status == 403
-    assert (await row_counts(leadgate.core.engine))["touches"] == 0
+    assert (await row_counts(leadgate.store.engine))["touches"] == 0
 
 
 async def test_a_direct_message_is_a_lead_on_a_card_holding_the_instagram_id(
@@ -97,5 +97,5 @@ async def test_read_receipts_and_echoes_are_known_and_ignored(leadgate: Leadgate
     assert (read.status, echo.status) == (200, 200)
     from crm_store.tables import touches
 
-    async with leadgate.core.engine.connect() as conn:
+    async with leadgate.store.engine.connect() as conn:
         assert (await conn.execute(select(touches.c.id))).first() is None

@@ -6,14 +6,14 @@ from datetime import UTC, datetime
 
 from channels.messengers.telegram.adapter import TelegramBotChannel
 from crm_store.cards import customer_by_identity, customer_card
-from leadgate.bootstrap import Core
+from leadgate.compose import Store
 from leads.model import ContactEvent, RawIdentity
 from tests.channels.messengers.telegram.conftest import bot_settings, serving, update
 from tests.support.telegram_api import TelegramTestServer
 
 
 async def test_a_call_then_a_shared_phone_in_telegram_make_one_card_with_both_identities(
-    core: Core, telegram: TelegramTestServer
+    core: Store, telegram: TelegramTestServer
 ) -> None:
     call = ContactEvent(
         channel="call",
@@ -22,9 +22,9 @@ async def test_a_call_then_a_shared_phone_in_telegram_make_one_card_with_both_id
         identities=(RawIdentity("phone", "90 123 45 67"),),
         region="UZ",
     )
-    first = await core.sink(call)
+    first = await core.intake(call)
     channel = TelegramBotChannel(bot_settings(telegram.base_url))
-    async with serving(channel, core.sink) as bot:
+    async with serving(channel, core.intake) as bot:
         for name in ("start_with_deep_link", "text_message", "contact_shared_own"):
             status, _ = await bot.post(update(name))
             assert status == 200

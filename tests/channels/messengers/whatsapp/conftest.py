@@ -19,5 +19,5 @@ async def leadgate(database_url: str, graph: GraphTestServer) -> AsyncIterator[L
     """Leadgate with `[whatsapp.main]`, an admin token set, on each database."""
     table = account_table(graph.base_url, phone_number_id=PHONE_NUMBER_ID)
     async with running_leadgate(database_url, whatsapp={"main": table}) as client:
-        client.token = await create_token(client.core.engine, "admin")
+        client.token = await create_token(client.store.engine, "admin")
         yield client

@@ -52,7 +52,7 @@ async def test_a_forged_signature_gets_403_and_stores_nothing(leadgate: Leadgate
 
     assert (answer.status, unsigned.status) == (403, 403)
     assert answer.body["error"] == "bad_signature"
-    assert (await row_counts(leadgate.core.engine))["touches"] == 0
+    assert (await row_counts(leadgate.store.engine))["touches"] == 0
 
 
 async def test_a_text_message_is_a_lead_with_the_whatsapp_phone_on_the_card(
@@ -76,7 +76,7 @@ async def test_a_redelivered_message_is_stored_once(leadgate: LeadgateClient) ->
     answers = [await post_signed(leadgate, PATH, payload) for _ in range(3)]
 
     assert [a.status for a in answers] == [200, 200, 200]
-    counts = await row_counts(leadgate.core.engine)
+    counts = await row_counts(leadgate.store.engine)
     assert (counts["touches"], counts["leads"], counts["customers"]) == (1, 1, 1)
 
 
@@ -124,7 +124,7 @@ async def test_a_delivery_status_is_known_and_ignored(leadgate: LeadgateClient) 
     answer = await post_signed(leadgate, PATH, fixture("whatsapp", "status_delivered"))
 
     assert answer.status == 200
-    assert (await row_counts(leadgate.core.engine))["touches"] == 0
+    assert (await row_counts(leadgate.store.engine))["touches"] == 0
 
 
 async def test_a_body_that_is_no_whatsapp_payload_is_400(leadgate: LeadgateClient) -> None:
@@ -150,7 +150,7 @@ async def test_a_customer_who_writes_on_whatsapp_and_then_calls_is_one_card(
         identities=(RawIdentity("phone", "8 90 123 45 67"),), region="UZ",
         details={"disposition": "answered"},
     )
-    called = await leadgate.core.sink(call)
+    called = await leadgate.store.intake(call)
 
     assert written.status == 200
     found = await only_customer(leadgate)
@@ -163,7 +163,7 @@ async def test_a_reaction_is_known_and_ignored(leadgate: LeadgateClient) -> None
     answer = await post_signed(leadgate, PATH, fixture("whatsapp", "reaction"))
 
     assert answer.status == 200
-    assert (await row_counts(leadgate.core.engine))["touches"] == 0
+    assert (await row_counts(leadgate.store.engine))["touches"] == 0
 
 
 async def test_a_number_phonenumbers_calls_invalid_still_makes_a_card_by_whatsapp_id(
@@ -176,5 +176,5 @@ async def test_a_number_phonenumbers_calls_invalid_still_makes_a_card_by_whatsap
     answer = await post_signed(leadgate, PATH, payload)
 
     assert answer.status == 200
-    counts = await row_counts(leadgate.core.engine)
+    counts = await row_counts(leadgate.store.engine)
     assert (counts["customers"], counts["touches"]) == (1, 1)
