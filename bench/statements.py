@@ -8,13 +8,14 @@ fresh database seeded with `--customers` existing customers (each with an identi
 a touch), posts new people with wrk for `--seconds` at `--concurrency`, waits for the outbox
 to drain and prints per lead: statements, round trips, transactions, CPU ms of Leadgate and
 PostgreSQL, sequential scans, and the statements by text, most executed first.
-Usage: python bench/statements.py [--seconds 10] [--concurrency 64] [--customers 0]
+Usage: python bench/statements.py [--seconds 10] [--concurrency 64] [--customers 0] [--tree DIR]
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import os
 import struct
 import tempfile
 import time
@@ -150,6 +151,8 @@ async def main() -> None:
     parser.add_argument("--customers", type=int, default=0)
     parser.add_argument("--analyze", action="store_true", help="ANALYZE after seeding")
     parser.add_argument("--top", type=int, default=25)
+    parser.add_argument("--tree", type=os.path.abspath,
+                        help="a source tree to run leadgate from (PYTHONPATH)")
     args = parser.parse_args()
     tally, port = Tally(), free_port()
     server = await proxy(tally, port)
@@ -162,8 +165,9 @@ async def main() -> None:
             proxied = dsn.replace(":5432/", f":{port}/")
             http_port = free_port()
             # In a thread: the proxy serves on this loop while the service starts.
+            path = {"PYTHONPATH": args.tree} if args.tree else {}
             service = await asyncio.to_thread(start_service, proxied, http_port, workdir,
-                                              config=CONFIG, LEADGATE_AMQP_URL=amqp)
+                                              config=CONFIG, LEADGATE_AMQP_URL=amqp, **path)
             try:
                 if args.customers:
                     await seed(dsn, args.customers)
