@@ -82,18 +82,32 @@ def worth_reading(messages: list[bytes]) -> list[bytes]:
 def parse_message(raw: bytes) -> Headers | None:
     """Decode one whole message into its headers; None if it is no event or response.
 
-    Keys that repeat keep their first value; a `Key:` with nothing after it is an empty value.
+    A header's key is what precedes its first colon, its value what follows less one space;
+    keys that repeat keep their first value; a `Key:` with nothing after it is an empty value.
     """
-    lines = [line.partition(":") for line in raw.decode("utf-8", "replace").splitlines()]
-    # Built from the last line to the first, so that a repeated key keeps its first value.
-    headers: Headers = {
-        key: value[1:] if value[:1] == " " else value
-        for key, sep, value in reversed(lines)
-        if sep and key
-    }
+    lines = raw.decode("utf-8", "replace").splitlines()
+    try:
+        # Every line `Key: value` (the common case): built in one step, from the last line to
+        # the first so that a repeated key keeps its first value.
+        headers: Headers = dict(reversed([line.split(": ", 1) for line in lines]))
+    except ValueError:  # a line without ": "
+        headers = _headers_of(lines)
+    else:
+        if ":" in "\n".join(headers) or "" in headers:  # a colon came first, or no key
+            headers = _headers_of(lines)
     if "Event" not in headers and "Response" not in headers:
         return None
     return headers
+
+
+def _headers_of(lines: list[str]) -> Headers:
+    """The headers of any lines: split at the first colon; lines without one are skipped."""
+    pairs = [line.partition(":") for line in lines]
+    return {
+        key: value[1:] if value[:1] == " " else value
+        for key, sep, value in reversed(pairs)
+        if sep and key
+    }
 
 
 def extension_of(channel: str) -> str:

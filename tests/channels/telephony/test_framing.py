@@ -68,3 +68,26 @@ def test_messages_end_at_an_empty_line_however_lines_end_and_reads_split(seed: i
         messages += splitter.feed(stream[start:end])
 
     assert messages == re.split(rb"\r?\n\r?\n", stream)[:-1]
+
+
+def headers_by_the_rule(raw: bytes) -> dict[str, str] | None:
+    """The documented rule, line by line: first colon, one space off, first value kept."""
+    headers: dict[str, str] = {}
+    for line in raw.decode("utf-8", "replace").splitlines():
+        key, sep, value = line.partition(":")
+        if sep and key and key not in headers:
+            headers[key] = value.removeprefix(" ")
+    return headers if "Event" in headers or "Response" in headers else None
+
+
+@pytest.mark.parametrize("seed", range(300))
+def test_headers_follow_the_rule_however_odd_the_lines(seed: int) -> None:
+    draw = random.Random(seed)
+    odd = draw.random() < 0.5  # half the messages as Asterisk writes them, half anything
+    keys = [b"Event", b"Response", b"A", b"B"] + ([b"", b"A:b", b" "] if odd else [])
+    seps = [b": "] + ([b":", b"", b":  "] if odd else [])
+    values = [b"x", b"", b"y: z", b"\xd0\xb8", b" ", b"\xd0"]
+    raw = b"\r\n".join(draw.choice(keys) + draw.choice(seps) + draw.choice(values)
+                        for _ in range(draw.randrange(1, 12)))
+
+    assert parse_message(raw) == headers_by_the_rule(raw)
