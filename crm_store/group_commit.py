@@ -95,7 +95,7 @@ class GroupCommitter(Generic[T, R]):
             started = time.monotonic()
             try:
                 await self._commit_group(group)
-                self._learn(len(group), time.monotonic() - started)
+                self._learn(len(group), limit, time.monotonic() - started)
             except Exception as err:  # never let one group kill the writer
                 # The message may quote row values (phones, e-mails): details only at DEBUG.
                 log.error("group commit failed unexpectedly: %s", type(err).__name__)
@@ -109,10 +109,12 @@ class GroupCommitter(Generic[T, R]):
         fits = int(self._max_group_seconds / self._seconds_per_item)
         return max(1, min(self._max_group, fits))
 
-    def _learn(self, items: int, seconds: float) -> None:
+    def _learn(self, items: int, limit: int, seconds: float) -> None:
         # Only groups large enough that the transaction's fixed cost is spread thin say what
         # one more item costs; a lone event's commit would make every group look expensive.
-        if items >= _LEARN_FROM:
+        # A group as full as the limit allowed teaches too: else a slow spell that pushed the
+        # limit under _LEARN_FROM would keep groups small for good once the store is fast again.
+        if items >= min(_LEARN_FROM, limit):
             cost = seconds / items
             last = self._seconds_per_item
             self._seconds_per_item = 0.8 * last + 0.2 * cost if last else cost

@@ -101,3 +101,39 @@ async def test_groups_shrink_to_what_fits_the_latency_budget_when_items_are_slow
 
     assert sizes[0] == 32
     assert max(sizes[1:]) == 5
+
+
+async def test_groups_grow_back_once_a_slow_spell_is_over(
+    database_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    engine = create_engine(database_url)
+    await upgrade_if_empty(engine)
+    clock = [0.0]
+    monkeypatch.setattr("crm_store.group_commit.time.monotonic", lambda: clock[0])
+    item_cost = [0.05]  # a slow spell: every item costs 50 ms of the store's time
+    sizes: list[int] = []
+
+    async def work(uow: SqlUnitOfWork, item: int) -> int:
+        return item
+
+    async def group_work(uow: SqlUnitOfWork, items: list[int]) -> list[int]:
+        sizes.append(len(items))
+        clock[0] += item_cost[0] * len(items)
+        return items
+
+    committer: GroupCommitter[int, int] = GroupCommitter(
+        engine, work, group_work=group_work, max_group=32, max_group_seconds=0.05)
+    await committer.start()
+    try:
+        await asyncio.gather(*[committer.submit(n) for n in range(64)])
+        slow_sizes = list(sizes)
+        item_cost[0] = 0.0005  # the store is fast again
+        sizes.clear()
+        for _ in range(10):
+            await asyncio.gather(*[committer.submit(n) for n in range(64)])
+    finally:
+        await committer.stop()
+        await engine.dispose()
+
+    assert max(slow_sizes[1:]) <= 2
+    assert sizes[-1] == 32
