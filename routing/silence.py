@@ -11,9 +11,13 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from crm_store.staff import SqlStaffStore
 from leads.model import utcnow
+from routing.config import RoutingConfig
 from routing.hours import WorkingHours
-from routing.messages import OutboxMessage
+from routing.messages import OutboxMessage, manager_card
 
 log = logging.getLogger(__name__)
 
@@ -93,3 +97,24 @@ async def run_silence_watch(watch: SilenceWatch, last_events: Callable[[], Mappi
                         change.since.isoformat(), extra={"channel": change.channel})
         report("ok", f"watching {len(watch.limits)} channels")
         await asyncio.sleep(tick_seconds)
+
+
+def alert_logins(alerts: Mapping[str, Any], routing: RoutingConfig) -> list[str]:
+    """Who hears of a silent channel: `[alerts] managers`, else every team's lead."""
+    logins = alerts.get("managers")
+    if logins is None:
+        return sorted({team.lead for team in routing.teams.values() if team.lead})
+    if not isinstance(logins, list) or not all(isinstance(x, str) for x in logins):
+        raise ValueError("[alerts] managers must be a list of manager logins")
+    return logins
+
+
+def admins_reader(engine: AsyncEngine,
+                  logins: Sequence[str]) -> Callable[[], Awaitable[list[dict[str, Any]]]]:
+    """Reads the alerted managers' cards afresh on every alert (a phone may have changed)."""
+    async def admins() -> list[dict[str, Any]]:
+        async with engine.connect() as conn:
+            rows = await SqlStaffStore(conn).managers_by_login(logins)
+        return [manager_card(row) for row in rows]
+
+    return admins

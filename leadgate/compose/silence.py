@@ -6,15 +6,13 @@ from collections.abc import Awaitable, Callable, Mapping
 from typing import Any
 
 from channels.email.settings import MailboxSettings
-from crm_store.staff import SqlStaffStore
 from leadgate.compose.store import Store
 from leadgate.health import Health
 from leadgate.settings import Settings
 from leads.errors import ConfigError
 from leads.model import utcnow
 from routing.hours import WorkingHours
-from routing.messages import manager_card
-from routing.silence import SilenceWatch, run_silence_watch
+from routing.silence import SilenceWatch, admins_reader, alert_logins, run_silence_watch
 
 _LONGEST_TICK = 30.0  # seconds between checks at most; shorter for very short limits
 
@@ -50,17 +48,10 @@ def silence_watch(settings: Settings, store: Store, health: Health,
         hours = WorkingHours.parse(alerts.get("hours"))
     except ValueError as err:
         raise ConfigError(f"[alerts] hours: {err}") from err
-    logins = alerts.get("managers")
-    if logins is None:
-        logins = sorted({t.lead for t in store.routing.teams.values() if t.lead})
-    if not isinstance(logins, list) or not all(isinstance(x, str) for x in logins):
-        raise ConfigError("[alerts] managers must be a list of manager logins")
-
-    async def admins() -> list[dict[str, Any]]:
-        async with store.engine.connect() as conn:
-            rows = await SqlStaffStore(conn).managers_by_login(logins)
-        return [manager_card(row) for row in rows]
-
+    try:
+        admins = admins_reader(store.engine, alert_logins(alerts, store.routing))
+    except ValueError as err:
+        raise ConfigError(str(err)) from err
     watch = SilenceWatch(limits, hours, utcnow())
     tick = max(0.05, min(_LONGEST_TICK, min(limits.values()) * 60 / 4))
     return lambda: run_silence_watch(

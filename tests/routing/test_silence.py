@@ -6,8 +6,11 @@ import asyncio
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+import pytest
+
+from routing.config import RoutingConfig
 from routing.hours import WorkingHours
-from routing.silence import SilenceWatch, alert
+from routing.silence import SilenceWatch, alert, alert_logins
 from tests.routing.staffing import FLOOR, OLGA
 from tests.routing.test_telegram_manager_bot import MANAGER_BOT, to_chat
 from tests.support.leadgate_http import LeadgateClient, running_leadgate
@@ -113,3 +116,12 @@ async def test_the_managers_bot_tells_the_admin_in_embedded_mode(database_url: s
             notice = await telegram.wait_for_call("sendMessage", to_chat(5003), within=20)
 
     assert "Channel webform is silent" in notice.params["text"]
+
+
+def test_silent_channels_are_told_to_the_team_leads_unless_alerts_name_managers() -> None:
+    routing = RoutingConfig.from_toml(FLOOR)
+
+    assert alert_logins({}, routing) == ["olga"]
+    assert alert_logins({"managers": ["aziz", "ira"]}, routing) == ["aziz", "ira"]
+    with pytest.raises(ValueError, match="list of manager logins"):
+        alert_logins({"managers": "aziz"}, routing)
