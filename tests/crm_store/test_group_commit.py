@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import asyncio
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 
 import pytest
 
@@ -73,67 +75,61 @@ async def test_data_the_database_refuses_is_refused_for_good_not_unavailable(
     assert isinstance(results[1], int)
 
 
-async def test_groups_shrink_to_what_fits_the_latency_budget_when_items_are_slow(
-    database_url: str, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    engine = create_engine(database_url)
-    await upgrade_if_empty(engine)
-    clock = [0.0]
-    monkeypatch.setattr("crm_store.group_commit.time.monotonic", lambda: clock[0])
-    sizes: list[int] = []
+class _TimedStore:
+    """A store whose every item costs `item_cost` seconds of a fake clock; records group sizes."""
 
-    async def work(uow: SqlUnitOfWork, item: int) -> int:
+    def __init__(self, monkeypatch: pytest.MonkeyPatch, item_cost: float) -> None:
+        self.item_cost = item_cost
+        self.sizes: list[int] = []
+        self._now = 0.0
+        monkeypatch.setattr("crm_store.group_commit.time.monotonic", lambda: self._now)
+
+    async def work(self, uow: SqlUnitOfWork, item: int) -> int:
         return item
 
-    async def group_work(uow: SqlUnitOfWork, items: list[int]) -> list[int]:
-        sizes.append(len(items))
-        clock[0] += 0.01 * len(items)  # every item costs 10 ms of the store's time
+    async def group_work(self, uow: SqlUnitOfWork, items: list[int]) -> list[int]:
+        self.sizes.append(len(items))
+        self._now += self.item_cost * len(items)
         return items
 
+
+@asynccontextmanager
+async def _committer(database_url: str, store: _TimedStore) -> AsyncIterator[
+        GroupCommitter[int, int]]:
+    engine = create_engine(database_url)
+    await upgrade_if_empty(engine)
     committer: GroupCommitter[int, int] = GroupCommitter(
-        engine, work, group_work=group_work, max_group=32, max_group_seconds=0.05)
+        engine, store.work, group_work=store.group_work, max_group=32, max_group_seconds=0.05)
     await committer.start()
     try:
-        await asyncio.gather(*[committer.submit(n) for n in range(96)])
+        yield committer
     finally:
         await committer.stop()
         await engine.dispose()
 
-    assert sizes[0] == 32
-    assert max(sizes[1:]) == 5
+
+async def test_groups_shrink_to_what_fits_the_latency_budget_when_items_are_slow(
+    database_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    store = _TimedStore(monkeypatch, item_cost=0.01)  # every item costs 10 ms of the store's time
+    async with _committer(database_url, store) as committer:
+        await asyncio.gather(*[committer.submit(n) for n in range(96)])
+
+    assert store.sizes[0] == 32
+    assert max(store.sizes[1:]) == 5
 
 
 async def test_groups_grow_back_once_a_slow_spell_is_over(
     database_url: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    engine = create_engine(database_url)
-    await upgrade_if_empty(engine)
-    clock = [0.0]
-    monkeypatch.setattr("crm_store.group_commit.time.monotonic", lambda: clock[0])
-    item_cost = [0.05]  # a slow spell: every item costs 50 ms of the store's time
-    sizes: list[int] = []
-
-    async def work(uow: SqlUnitOfWork, item: int) -> int:
-        return item
-
-    async def group_work(uow: SqlUnitOfWork, items: list[int]) -> list[int]:
-        sizes.append(len(items))
-        clock[0] += item_cost[0] * len(items)
-        return items
-
-    committer: GroupCommitter[int, int] = GroupCommitter(
-        engine, work, group_work=group_work, max_group=32, max_group_seconds=0.05)
-    await committer.start()
-    try:
+    store = _TimedStore(monkeypatch, item_cost=0.05)  # a slow spell: 50 ms per item
+    async with _committer(database_url, store) as committer:
         await asyncio.gather(*[committer.submit(n) for n in range(64)])
-        slow_sizes = list(sizes)
-        item_cost[0] = 0.0005  # the store is fast again
-        sizes.clear()
+        slow_sizes = list(store.sizes)
+        store.item_cost = 0.0005  # the store is fast again
+        store.sizes.clear()
         for _ in range(10):
             await asyncio.gather(*[committer.submit(n) for n in range(64)])
-    finally:
-        await committer.stop()
-        await engine.dispose()
 
     assert max(slow_sizes[1:]) <= 2
-    assert sizes[-1] == 32
+    assert store.sizes[-1] == 32
