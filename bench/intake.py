@@ -204,7 +204,8 @@ async def main() -> None:
     parser.add_argument("--url", help="form URL of a running service (default: start one)")
     parser.add_argument("--workers", type=int, default=1, help="leadgate run --workers N")
     parser.add_argument(
-        "--database", default="leadgate_bench", help="database the started service uses (recreated)"
+        "--database", default=f"leadgate_bench{RUN}",
+        help="database the started service uses (recreated)",
     )
     args = parser.parse_args()
 
@@ -222,8 +223,12 @@ async def main() -> None:
             if process is not None:
                 process.terminate()
                 process.wait(timeout=30)
+                await drop_database(args.database)
     ceiling_dsn = await fresh_database(f"{args.database}_ceiling")
-    ceiling_seconds = await ceiling(ceiling_dsn, args.total, args.concurrency)
+    try:
+        ceiling_seconds = await ceiling(ceiling_dsn, args.total, args.concurrency)
+    finally:
+        await drop_database(f"{args.database}_ceiling")
 
     rate, raw = args.total / seconds, args.total / ceiling_seconds
     quantiles = statistics.quantiles(latencies, n=100)

@@ -20,7 +20,7 @@ import time
 from pathlib import Path
 
 from imapclient import IMAPClient
-from intake import fresh_database
+from intake import RUN, drop_database, fresh_database
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
@@ -106,10 +106,11 @@ async def main() -> None:
         try:
             await asyncio.to_thread(plant, dovecot, args.total)
             raw_seconds, raw_cpu, fetched = await asyncio.to_thread(ceiling, dovecot)
-            dsn = await fresh_database("leadgate_bench_mail")
+            dsn = await fresh_database(f"leadgate_bench_mail{RUN}")
             seconds, spent = await leadgate(dovecot, dsn, args.total)
         finally:
             dovecot.stop()
+            await drop_database(f"leadgate_bench_mail{RUN}")
     rate, raw = args.total / seconds, fetched / raw_seconds
     print(f"mails: {args.total} in one Dovecot INBOX, PostgreSQL store")
     print(f"leadgate: {rate:8.0f} mails/s imported (parsed, committed as touches, flagged), "

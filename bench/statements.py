@@ -26,10 +26,10 @@ import asyncpg
 from ceilings import vhost
 from cpu import backends_cpu, process_cpu
 from e2e_load import CONFIG, WRK_SCRIPT, confirmed, drained, wrk
-from intake import free_port, fresh_database, start_service
+from intake import RUN, drop_database, free_port, fresh_database, start_service
 
 _SSL_OR_GSS = {80877103, 80877104}
-_DATABASE = "leadgate_statements"
+_DATABASE = f"leadgate_statements{RUN}"
 
 
 class Tally:
@@ -191,6 +191,7 @@ async def main() -> None:
             finally:
                 service.terminate()
                 await asyncio.to_thread(service.wait, 30)
+                await drop_database(_DATABASE)
     finally:
         server.close()
     per = max(routed, 1)
