@@ -59,7 +59,8 @@ class GroupCommitter(Generic[T, R]):
         self._max_group = max_group
         self._max_group_seconds = max_group_seconds
         self._seconds_per_item = 0.0
-        self._queue: asyncio.Queue[tuple[T, asyncio.Future[R]]] = asyncio.Queue(max_queued)
+        # An entry is one caller's items: a batch handed over together is never split.
+        self._queue: asyncio.Queue[list[tuple[T, asyncio.Future[R]]]] = asyncio.Queue(max_queued)
         self._tasks: list[asyncio.Task[None]] = []
 
     async def start(self) -> None:
@@ -74,24 +75,31 @@ class GroupCommitter(Generic[T, R]):
         await asyncio.gather(*self._tasks, return_exceptions=True)
         self._tasks.clear()
         while not self._queue.empty():
-            _, future = self._queue.get_nowait()
-            if not future.done():
-                future.set_exception(StoreUnavailable("the service is shutting down"))
+            _fail_all(self._queue.get_nowait(), StoreUnavailable("the service is shutting down"))
 
     async def submit(self, item: T) -> R:
         """Queue `item` and return its result once its group has committed."""
+        return await asyncio.shield((await self._enqueue([item]))[0])
+
+    async def submit_all(self, items: list[T]) -> list[R | BaseException]:
+        """Queue `items` to commit in one group; each one's result or error, in order."""
+        futures = await self._enqueue(items) if items else []
+        return await asyncio.shield(asyncio.gather(*futures, return_exceptions=True))
+
+    async def _enqueue(self, items: list[T]) -> list[asyncio.Future[R]]:
         if not self._tasks:
             raise StoreUnavailable("the store writer is not running")
-        future: asyncio.Future[R] = asyncio.get_running_loop().create_future()
-        await self._queue.put((item, future))
-        return await asyncio.shield(future)
+        loop = asyncio.get_running_loop()
+        entry = [(item, loop.create_future()) for item in items]
+        await self._queue.put(entry)
+        return [future for _, future in entry]
 
     async def _write_forever(self) -> None:
         while True:
-            group = [await self._queue.get()]
+            group = await self._queue.get()
             limit = self._group_limit()
             while len(group) < limit and not self._queue.empty():
-                group.append(self._queue.get_nowait())
+                group += self._queue.get_nowait()
             started = time.monotonic()
             try:
                 await self._commit_group(group)

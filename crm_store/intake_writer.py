@@ -38,6 +38,22 @@ class IntakeWriter:
         """Store the event; answered once its group has committed."""
         return await self._submit(prepare(event, self.policy))
 
+    async def store_all(self, events: list[ContactEvent]) -> list[IntakeResult | BaseException]:
+        """Store a channel's batch in one commit group; each event's result or error, in order."""
+        attempts = [self._prepared(event) for event in events]
+        committed = iter(await self.committer.submit_all(
+            [a for a in attempts if isinstance(a, PreparedEvent)]))
+        outcomes = [a if isinstance(a, Exception) else next(committed) for a in attempts]
+        if any(isinstance(o, IntakeResult) and o.lead_id is not None for o in outcomes):
+            self._outbox.ring()
+        return outcomes
+
+    def _prepared(self, event: ContactEvent) -> PreparedEvent | Exception:
+        try:
+            return prepare(event, self.policy)
+        except Exception as err:  # one event's refusal is its own outcome, as with `__call__`
+            return err
+
     async def release(self, event: ContactEvent) -> IntakeResult:
         """Let a quarantined event through intake as if it had just arrived (no ban check)."""
         return await self._submit(replace(prepare(event, self.policy), screened=True))

@@ -17,16 +17,17 @@ from leads.model import utcnow
 from tests.store_counts import row_counts
 
 
+async def _create_unless_bad(uow: SqlUnitOfWork, name: str) -> int:
+    if name == "bad":
+        raise ValueError("this one is broken")
+    return await uow.intake.create_customer(name, utcnow())
+
+
 async def test_a_failing_event_fails_alone_and_its_group_still_commits(database_url: str) -> None:
     engine = create_engine(database_url)
     await upgrade_if_empty(engine)
 
-    async def work(uow: SqlUnitOfWork, name: str) -> int:
-        if name == "bad":
-            raise ValueError("this one is broken")
-        return await uow.intake.create_customer(name, utcnow())
-
-    committer: GroupCommitter[str, int] = GroupCommitter(engine, work, max_group=16)
+    committer: GroupCommitter[str, int] = GroupCommitter(engine, _create_unless_bad, max_group=16)
     await committer.start()
     try:
         results = await asyncio.gather(
@@ -133,3 +134,36 @@ async def test_groups_grow_back_once_a_slow_spell_is_over(
 
     assert max(slow_sizes[1:]) <= 2
     assert store.sizes[-1] == 32
+
+
+async def test_a_batch_handed_over_together_commits_as_one_group_even_in_a_slow_spell(
+    database_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    store = _TimedStore(monkeypatch, item_cost=0.05)  # the budget fits one item per group
+    async with _committer(database_url, store) as committer:
+        await asyncio.gather(*[committer.submit(n) for n in range(8)])
+        store.sizes.clear()
+        results = await committer.submit_all(list(range(20)))
+
+    assert store.sizes == [20]
+    assert results == list(range(20))
+
+
+async def test_a_failing_item_of_a_batch_is_its_own_outcome_and_the_rest_commit(
+    database_url: str,
+) -> None:
+    engine = create_engine(database_url)
+    await upgrade_if_empty(engine)
+
+    committer: GroupCommitter[str, int] = GroupCommitter(engine, _create_unless_bad, max_group=16)
+    await committer.start()
+    try:
+        results = await committer.submit_all(["a", "bad", "b"])
+        counts = await row_counts(engine)
+    finally:
+        await committer.stop()
+        await engine.dispose()
+
+    assert isinstance(results[1], ValueError)
+    assert all(isinstance(r, int) for r in (results[0], results[2]))
+    assert counts["customers"] == 2

@@ -76,10 +76,9 @@ class FolderImport:
     async def _commit(self, batch: list[int],
                       events: list[ContactEvent]) -> tuple[list[int], BaseException | None]:
         """The UIDs committed (the run before the first failure) and that failure, if any."""
-        # Handed over together, so the store commits them in groups; only the run of UIDs
-        # before the first failure counts as imported (the rest is read again later).
-        outcomes = await asyncio.gather(*(self._deliver(e) for e in events),
-                                        return_exceptions=True)
+        # Handed over together, so the store commits the batch as one group; only the run of
+        # UIDs before the first failure counts as imported (the rest is read again later).
+        outcomes = await self._deliver.all(events)
         failure = next((o for o in outcomes if isinstance(o, BaseException)), None)
         if failure is None:
             return batch, None

@@ -15,6 +15,7 @@ from crm_store.engine import create_engine
 from crm_store.shared_marks import SqlRecentMarks
 from crm_store.tables import ignored_events
 from leadgate.compose import Store
+from leads.model import IntakeResult
 from tests.channels.email.conftest import sample
 from tests.store_counts import row_counts
 
@@ -141,6 +142,35 @@ async def test_a_mail_whose_only_address_is_unusable_is_kept_as_ignored(core: St
     result = await deliver(parse_mail(raw, "sales@example.uz", "RU"))
 
     assert result.ignored is not None and result.lead_id is None
+
+
+async def test_an_unusable_mail_in_a_batch_is_kept_as_ignored_beside_the_others(
+    core: Store,
+) -> None:
+    odd = b"From: someone@localhost\r\nMessage-ID: <odd-2@x>\r\nSubject: hi\r\n\r\nhello\r\n"
+    events = [parse_mail(raw, "sales@example.uz", "RU")
+              for raw in (sample("inquiry_plain_utf8_ru"), odd, sample("inquiry_koi8r"))]
+
+    results = await MailDelivery(core.intake).all(events)
+
+    assert [isinstance(r, IntakeResult) and r.lead_id is not None for r in results] == [
+        True, False, True]
+    assert isinstance(results[1], IntakeResult) and results[1].ignored == (
+        "unusable: no_usable_contact")
+
+
+async def test_a_runaway_sender_is_cut_off_by_the_loop_guard_within_a_batch(
+    core: Store,
+) -> None:
+    deliver = MailDelivery(core.intake, LoopGuardSettings(max_mails=3, minutes=10))
+    events = [parse_mail(b"From: robot@example.org\r\nMessage-ID: <batch-loop-%d@x>\r\n"
+                         b"Subject: Re: Re: Re\r\n\r\nThanks for your mail\r\n" % n,
+                         "sales@example.uz", "RU") for n in range(5)]
+
+    results = await deliver.all(events)
+
+    assert [getattr(r, "ignored", r) for r in results] == [
+        None, None, None, "mail_loop", "mail_loop"]
 
 
 async def test_a_runaway_sender_is_cut_off_by_the_loop_guard(core: Store) -> None:
