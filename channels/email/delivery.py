@@ -47,18 +47,18 @@ class MailDelivery:
         """Store a batch, in one commit group when the sink takes batches; each outcome in order.
 
         Like one call per event: a failure is that event's outcome, and a loop-guard failure
-        is also the outcome of every event after it (those were not stored).
+        is also the outcome of every event after it (those are not stored).
         """
         sink = self._sink
         if not isinstance(sink, BatchSink):
             return await asyncio.gather(*(self(e) for e in events), return_exceptions=True)
+        checked = await asyncio.gather(*(self._guarded(e) for e in events), return_exceptions=True)
         guarded: list[ContactEvent] = []
-        try:
-            for event in events:
-                guarded.append(await self._guarded(event))
-        except Exception as err:
-            failed: list[Outcome] = [err] * (len(events) - len(guarded))
-            return await self._store_all(sink, guarded) + failed
+        for outcome in checked:
+            if isinstance(outcome, BaseException):
+                return await self._store_all(sink, guarded) + [outcome] * (
+                    len(events) - len(guarded))
+            guarded.append(outcome)
         return await self._store_all(sink, guarded)
 
     async def _store_all(self, sink: BatchSink, events: list[ContactEvent]) -> list[Outcome]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import datetime, timedelta
 from typing import Any
 
 import pytest
@@ -15,6 +16,7 @@ from crm_store.engine import create_engine
 from crm_store.shared_marks import SqlRecentMarks
 from crm_store.tables import ignored_events
 from leadgate.compose import Store
+from leads.errors import StoreUnavailable
 from leads.model import IntakeResult
 from tests.channels.email.conftest import sample
 from tests.store_counts import row_counts
@@ -171,6 +173,25 @@ async def test_a_runaway_sender_is_cut_off_by_the_loop_guard_within_a_batch(
 
     assert [getattr(r, "ignored", r) for r in results] == [
         None, None, None, "mail_loop", "mail_loop"]
+
+
+async def test_when_the_loop_guard_fails_in_a_batch_only_the_mail_before_is_stored(
+    core: Store,
+) -> None:
+    class FailingOnTheSecond:
+        async def count(self, key: str, item: str, at: datetime, window: timedelta) -> int:
+            if item == "inq-0003@example.net":
+                raise StoreUnavailable("marks unavailable")
+            return 1
+
+    events = [parse_mail(sample(name), "sales@example.uz", "RU") for name in (
+        "inquiry_plain_utf8_ru", "inquiry_koi8r", "inquiry_with_attachment_uz")]
+
+    results = await MailDelivery(core.intake, marks=FailingOnTheSecond()).all(events)
+
+    assert isinstance(results[0], IntakeResult)
+    assert all(isinstance(r, StoreUnavailable) for r in results[1:])
+    assert (await row_counts(core.engine))["touches"] == 1
 
 
 async def test_a_runaway_sender_is_cut_off_by_the_loop_guard(core: Store) -> None:
