@@ -25,8 +25,8 @@ from sqlalchemy import (
 from crm_store.bulk import BulkInsert
 from crm_store.tables import customers, identities, ignored_events, leads, touches
 from leads.model import ContactEvent
-from leads.ports import PreparedEvent
-from leads.statuses import NEW, OPEN_STATUSES
+from leads.ports import Assignment, LeadToOpen, PreparedEvent
+from leads.statuses import OPEN_STATUSES
 
 FIND_TOUCH = select(touches.c.id, touches.c.lead_id, touches.c.customer_id).where(
     touches.c.channel == bindparam("channel"), touches.c.external_id == bindparam("external_id")
@@ -77,7 +77,11 @@ FILL_NAME = (
 
 INSERT_CUSTOMERS = BulkInsert(customers, ["created_at", "name"], returning="id")
 INSERT_IDENTITIES = BulkInsert(identities, ["customer_id", "kind", "value", "info", "created_at"])
-_LEAD_COLUMNS = ["customer_id", "status", "channel", "attribution", "created_at", "last_touch_at"]
+# A lead is stored once, already routed (its assignment and any callback asked for): writing
+# the row and its indexes a second time was the largest cost PostgreSQL had per lead.
+_LEAD_COLUMNS = ["customer_id", "status", "channel", "attribution", "created_at", "last_touch_at",
+                 "manager_id", "team", "routing", "offer_deadline_at", "assigned_at",
+                 "callback_due_at", "callback_requested_at"]
 INSERT_LEADS = BulkInsert(leads, _LEAD_COLUMNS, returning="id")
 _TOUCH_COLUMNS = ["customer_id", "lead_id", "channel", "external_id", "direction", "occurred_at",
                   "created_at", "name", "subject", "text", "attribution", "details", "identities",
@@ -125,15 +129,23 @@ def details(event: ContactEvent) -> dict[str, object]:
     return dict(event.details)
 
 
-def lead_row(customer_id: int, event: ContactEvent, now: datetime) -> dict[str, Any]:
-    """A new lead opened by `event`."""
+def lead_row(lead: LeadToOpen, assignment: Assignment, now: datetime) -> dict[str, Any]:
+    """A new lead opened by `lead.event`, placed as routing decided."""
+    event = lead.event.event
     return {
-        "customer_id": customer_id,
-        "status": NEW,
+        "customer_id": lead.customer_id,
+        "status": assignment.status,
         "channel": event.channel,
         "attribution": dict(event.attribution),
         "created_at": now,
         "last_touch_at": now,
+        "manager_id": assignment.manager_id,
+        "team": assignment.team,
+        "routing": assignment.routing,
+        "offer_deadline_at": assignment.offer_deadline_at,
+        "assigned_at": assignment.assigned_at,
+        "callback_due_at": lead.callback_due_at,
+        "callback_requested_at": event.occurred_at if lead.callback_due_at else None,
     }
 
 

@@ -14,7 +14,7 @@ from crm_store.bulk import BulkInsert, is_postgres
 from leads.duplicates import MatchKey
 from leads.model import ContactEvent
 from leads.normalize import Identity
-from leads.ports import CustomerRef, LeadRef, PreparedEvent, TouchRef
+from leads.ports import Assignment, CustomerRef, LeadRef, LeadToOpen, PreparedEvent, TouchRef
 
 
 class SqlIntakeStore:
@@ -112,9 +112,9 @@ class SqlIntakeStore:
         row = (await self.connection.execute(sql.OPEN_LEAD, params)).first()
         return LeadRef(row.id, row.customer_id, row.status, since) if row else None
 
-    async def create_lead(self, customer_id: int, event: ContactEvent, now: datetime) -> int:
-        """Open a new lead for the customer from this event."""
-        return (await self.create_leads([(customer_id, event)], now))[0]
+    async def create_lead(self, lead: LeadToOpen, assignment: Assignment, now: datetime) -> int:
+        """Open a new lead, placed as routing decided."""
+        return (await self.create_leads([(lead, assignment)], now))[0]
 
     async def touch_lead(self, lead_id: int, at: datetime) -> None:
         """Note a new touch on the lead."""
@@ -139,11 +139,11 @@ class SqlIntakeStore:
         return await self._ids(sql.INSERT_CUSTOMERS, rows)
 
     async def create_leads(
-        self, rows: Sequence[tuple[int, ContactEvent]], now: datetime
+        self, rows: Sequence[tuple[LeadToOpen, Assignment]], now: datetime
     ) -> list[int]:
-        """New leads, one per (customer, first event), ids in the same order."""
-        return await self._ids(sql.INSERT_LEADS, [sql.lead_row(customer_id, event, now)
-                                                  for customer_id, event in rows])
+        """New leads, each placed as routing decided, ids in the same order."""
+        return await self._ids(sql.INSERT_LEADS, [sql.lead_row(lead, assignment, now)
+                                                  for lead, assignment in rows])
 
     async def insert_touches(
         self, rows: Sequence[tuple[int, int | None, PreparedEvent]], now: datetime

@@ -17,9 +17,9 @@ from typing import TypeVar
 
 from leads.bans import ban_keys
 from leads.duplicates import match_keys
-from leads.intake import IntakePolicy, intake, quarantine
+from leads.intake import IntakePolicy, callback_due, intake, quarantine
 from leads.model import IntakeResult
-from leads.ports import IntakeStore, LeadRouter, NewLead, PreparedEvent, UnitOfWork
+from leads.ports import IntakeStore, LeadRouter, LeadToOpen, NewLead, PreparedEvent, UnitOfWork
 
 R = TypeVar("R")
 
@@ -115,39 +115,46 @@ async def _intake_cleared(
     fast = await _fast_candidates(store, group) if len(group) > 1 else []
     results: dict[int, IntakeResult] = {}
     if fast:
-        routed: list[NewLead] = []
-        batch = [group[n] for n in fast]
-        customers = await store.create_customers([p.name for p in batch], now)
-        await store.add_identities_bulk(
-            [(customer, p.identities) for customer, p in zip(customers, batch, strict=True)], now
-        )
-        await store.index_cards(
-            [
-                (customer, match_keys(p.name, p.identities))
-                for customer, p in zip(customers, batch, strict=True)
-            ],
-            now,
-        )
-        leads = await store.create_leads(
-            [(customer, p.event) for customer, p in zip(customers, batch, strict=True)], now
-        )
-        touches = await store.insert_touches(list(zip(customers, leads, batch, strict=True)), now)
-        for n, customer, lead, touch, prepared in zip(
-            fast, customers, leads, touches, batch, strict=True
-        ):
-            if prepared.event.callback == "request":
-                await store.request_callback(
-                    lead, prepared.event.occurred_at,
-                    prepared.event.occurred_at + policy.callback_after,
-                )
-            routed.append(NewLead(lead, customer, None, prepared))
-            results[n] = IntakeResult(touch, lead, customer)
-        managers = await router.route_new_leads(uow.routing, routed)
-        for n in fast:
-            result = results[n]
-            if result.lead_id in managers:
-                results[n] = replace(result, manager_name=managers[result.lead_id])
+        new_people = await _intake_new_people(uow, [group[n] for n in fast], policy, router, now)
+        results.update(zip(fast, new_people, strict=True))
     for n, prepared in enumerate(group):
         if n not in results:
             results[n] = await intake(uow, prepared, policy, router, now)
     return [results[n] for n in range(len(group))]
+
+
+async def _intake_new_people(
+    uow: UnitOfWork[R],
+    batch: list[PreparedEvent],
+    policy: IntakePolicy,
+    router: LeadRouter[R],
+    now: datetime,
+) -> list[IntakeResult]:
+    """New cards, routed leads and touches for people the store has never seen, in bulk."""
+    store = uow.intake
+    customers = await store.create_customers([p.name for p in batch], now)
+    await store.add_identities_bulk(
+        [(customer, p.identities) for customer, p in zip(customers, batch, strict=True)], now
+    )
+    await store.index_cards(
+        [
+            (customer, match_keys(p.name, p.identities))
+            for customer, p in zip(customers, batch, strict=True)
+        ],
+        now,
+    )
+    opening = [
+        LeadToOpen(customer, None, p, callback_due(p.event, policy))
+        for customer, p in zip(customers, batch, strict=True)
+    ]
+    placed = list(zip(opening, await router.assign(uow.routing, opening), strict=True))
+    leads = await store.create_leads(placed, now)
+    touches = await store.insert_touches(list(zip(customers, leads, batch, strict=True)), now)
+    await router.announce(uow.routing, [
+        (NewLead(lead, o.customer_id, None, o.event), assignment)
+        for lead, (o, assignment) in zip(leads, placed, strict=True)
+    ])
+    return [
+        IntakeResult(touch, lead, o.customer_id, manager_name=assignment.manager_name)
+        for touch, lead, (o, assignment) in zip(touches, leads, placed, strict=True)
+    ]

@@ -23,6 +23,7 @@ from leads.ports import (
     IntakeStore,
     LeadRef,
     LeadRouter,
+    LeadToOpen,
     NewLead,
     PreparedEvent,
     UnitOfWork,
@@ -97,18 +98,25 @@ async def intake(
         thread_lead = await store.lead_of_touches(event.channel, event.replies_to)
     customer_id, owner, new_customer = await _resolve_customer(store, prepared, thread_lead, now)
 
-    lead, is_new = await _lead_for_touch(
-        store, customer_id, thread_lead, prepared, policy, new_customer
-    )
-    if lead is not None and not is_new:
+    lead = await _lead_for_touch(store, customer_id, thread_lead, prepared, policy, new_customer)
+    opening = None
+    if lead is not None:
         await store.touch_lead(lead, event.occurred_at)
+    elif event.direction != "outbound":
+        opening = LeadToOpen(customer_id, owner, prepared, callback_due(event, policy))
+        assignment = (await router.assign(uow.routing, [opening]))[0]
+        lead = await store.create_lead(opening, assignment, event.occurred_at)
     touch_id = await store.insert_touch(customer_id, lead, prepared, now)
-    await _apply_callback(store, event, customer_id, lead, policy)
-    manager = None
-    if is_new and lead is not None:
-        new_lead = NewLead(lead, customer_id, owner, prepared)
-        manager = await router.route_new_lead(uow.routing, new_lead)
-    return IntakeResult(touch_id, lead, customer_id, manager_name=manager)
+    await _apply_callback(store, event, customer_id, lead, policy, opened=opening is not None)
+    if opening is None or lead is None:
+        return IntakeResult(touch_id, lead, customer_id)
+    await router.announce(uow.routing, [(NewLead(lead, customer_id, owner, prepared), assignment)])
+    return IntakeResult(touch_id, lead, customer_id, manager_name=assignment.manager_name)
+
+
+def callback_due(event: ContactEvent, policy: IntakePolicy) -> datetime | None:
+    """When a lead this event opens should be called back, if the event asks for that."""
+    return event.occurred_at + policy.callback_after if event.callback == "request" else None
 
 
 async def quarantine(
@@ -164,18 +172,15 @@ async def _lead_for_touch(
     prepared: PreparedEvent,
     policy: IntakePolicy,
     new_customer: bool,
-) -> tuple[int | None, bool]:
-    """The lead the touch joins, and whether intake just opened it."""
-    event = prepared.event
+) -> int | None:
+    """The stored lead the touch joins, if any (else intake opens one unless it is outbound)."""
     if thread_lead is not None:
-        return thread_lead.id, False
+        return thread_lead.id
     if not new_customer:
-        lead = await store.open_lead(customer_id, event.occurred_at - policy.repeat_window)
+        lead = await store.open_lead(customer_id, prepared.event.occurred_at - policy.repeat_window)
         if lead is not None:
-            return lead.id, False
-    if event.direction == "outbound":
-        return None, False
-    return await store.create_lead(customer_id, event, event.occurred_at), True
+            return lead.id
+    return None
 
 
 async def _apply_callback(
@@ -184,6 +189,7 @@ async def _apply_callback(
     customer_id: int,
     lead: int | None,
     policy: IntakePolicy,
+    opened: bool,
 ) -> None:
     if reaches_customer(event):
         # A manager got through (a reply sent on any channel, an answered outbound call): the
@@ -193,7 +199,8 @@ async def _apply_callback(
         await store.fulfil_callbacks(customer_id, event.occurred_at)
     elif event.callback == "fulfilled":
         await store.fulfil_callbacks(customer_id, event.occurred_at)
-    elif event.callback == "request" and lead is not None:
+    elif event.callback == "request" and lead is not None and not opened:
+        # A lead opened by this event was stored with its callback due already.
         await store.request_callback(
             lead, event.occurred_at, event.occurred_at + policy.callback_after
         )

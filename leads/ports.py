@@ -1,8 +1,10 @@
 """What intake needs from the store and from routing, as protocols (implemented elsewhere).
 
 Intake runs inside a `UnitOfWork`: one transaction holding every store it writes through.
-`uow.intake` is the card side; `uow.routing` is whatever the `LeadRouter` writes through (the
-lead's assignment and its outbox message), opaque to intake, which only hands it on. The SQL
+`uow.intake` is the card side; `uow.routing` is whatever the `LeadRouter` reads and writes
+through (the teams it decides among, the lead's outbox message), opaque to intake, which only
+hands it on. A new lead is routed before it is stored, so its row is written once, already
+carrying its assignment; the router announces it once it has an id. The SQL
 implementations are `crm_store.uow.SqlUnitOfWork` and `routing.router.RulesRouter`; tests use
 fakes of both.
 """
@@ -10,7 +12,7 @@ fakes of both.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Protocol, TypeVar
 
@@ -66,6 +68,31 @@ class PreparedEvent:
 
 
 @dataclass(frozen=True, slots=True)
+class LeadToOpen:
+    """A lead intake is about to open: whose, from which event, with which callback due."""
+
+    customer_id: int
+    owner_manager_id: int | None
+    event: PreparedEvent
+    callback_due_at: datetime | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Assignment:
+    """Where routing puts a lead before it is stored: its status, team and manager, and why."""
+
+    status: str
+    team: str | None = None
+    manager_id: int | None = None
+    manager_name: str | None = None
+    routing: dict[str, Any] | None = None
+    offer_deadline_at: datetime | None = None
+    assigned_at: datetime | None = None
+    note: Any = field(default=None, compare=False)
+    """The router's own record of the decision, handed back to it in `announce`."""
+
+
+@dataclass(frozen=True, slots=True)
 class NewLead:
     """What routing is told about a lead intake just opened."""
 
@@ -108,7 +135,8 @@ class IntakeStore(Protocol):
 
     async def open_lead(self, customer_id: int, since: datetime) -> LeadRef | None: ...
 
-    async def create_lead(self, customer_id: int, event: ContactEvent, now: datetime) -> int: ...
+    async def create_lead(self, lead: LeadToOpen, assignment: Assignment, now: datetime
+                          ) -> int: ...
 
     async def touch_lead(self, lead_id: int, at: datetime) -> None: ...
 
@@ -129,7 +157,7 @@ class IntakeStore(Protocol):
     ) -> None: ...
 
     async def create_leads(
-        self, rows: Sequence[tuple[int, ContactEvent]], now: datetime
+        self, rows: Sequence[tuple[LeadToOpen, Assignment]], now: datetime
     ) -> list[int]: ...
 
     async def insert_touches(
@@ -170,14 +198,16 @@ class UnitOfWork(Protocol[RoutingT_co]):
 
 
 class LeadRouter(Protocol[RoutingT_contra]):
-    """Decides who gets a new lead, inside the intake transaction (writes assignment + outbox)."""
+    """Routes new leads in intake: decides before they are stored, announces once they are."""
 
-    async def route_new_lead(self, routing: RoutingT_contra, lead: NewLead) -> str | None:
-        """Route one lead; the name of the manager it was offered to, if any."""
+    async def assign(
+        self, routing: RoutingT_contra, leads: Sequence[LeadToOpen]
+    ) -> list[Assignment]:
+        """Where each lead about to open goes, in order (may read and lock; writes nothing)."""
         ...
 
-    async def route_new_leads(
-        self, routing: RoutingT_contra, leads: Sequence[NewLead]
-    ) -> dict[int, str]:
-        """Route many leads; the manager's name per lead id that was offered to one."""
+    async def announce(
+        self, routing: RoutingT_contra, opened: Sequence[tuple[NewLead, Assignment]]
+    ) -> None:
+        """Write what routing says about leads now stored with the assignment it gave them."""
         ...

@@ -12,6 +12,7 @@ from datetime import datetime, timedelta
 from functools import lru_cache
 from typing import Any
 
+from crm_store.outbox import OutboxEntry
 from crm_store.routing_store import Placement, SqlRoutingStore, TeamRow
 from routing import messages
 from routing.choice import Candidate, Choice, choose
@@ -97,6 +98,49 @@ async def decide(
     return choice, board.rows[choice.manager_id]
 
 
+@dataclass(frozen=True)
+class Decision:
+    """Where a lead goes, as decided (pure): its new routing state; the message waits for its id."""
+
+    team: TeamRow | None
+    routing: dict[str, Any]
+    choice: Choice
+    manager: Any | None
+    deadline: datetime | None
+
+    @property
+    def manager_id(self) -> int | None:
+        """The manager offered the lead, or None: it waits in its team's queue."""
+        return self.manager.id if self.manager is not None else None
+
+    def message(self, lead_id: int) -> OutboxEntry:
+        """The lead's announcement, once it has an id."""
+        summary = self.routing.get("summary", {})
+        if self.manager_id is None:
+            return messages.unassigned(lead_id, self.routing["times_queued"],
+                                       self.team.name if self.team else None, summary,
+                                       self.choice.reason).as_row()
+        assert self.team is not None and self.deadline is not None
+        return messages.assigned(lead_id, len(self.routing["offers"]), self.manager,
+                                 self.team.name, summary, self.deadline,
+                                 self.choice.reason).as_row()
+
+
+def decided(team: TeamRow | None, routing: dict[str, Any], choice: Choice, manager: Any | None,
+            now: datetime) -> Decision:
+    """Record the choice in the lead's routing history (pure); what to write and announce."""
+    routing["decision"] = {"at": now.isoformat(), "manager_id": choice.manager_id,
+                           "reason": choice.reason, "considered": choice.considered}
+    if manager is None or team is None:
+        routing["times_queued"] = routing.get("times_queued", 0) + 1
+        return Decision(team, routing, choice, None, None)
+    deadline = hours_of(manager.hours).add_working_time(now, timedelta(minutes=team.accept_minutes))
+    routing["offers"] = [*routing.get("offers", []), {
+        "manager_id": manager.id, "at": now.isoformat(), "reason": choice.reason,
+    }]
+    return Decision(team, routing, choice, manager, deadline)
+
+
 def place(
     lead_id: int,
     customer_id: int,
@@ -107,23 +151,9 @@ def place(
     now: datetime,
 ) -> Placement:
     """The lead's new routing state and its announcement, as decided (pure)."""
-    routing["decision"] = {"at": now.isoformat(), "manager_id": choice.manager_id,
-                           "reason": choice.reason, "considered": choice.considered}
-    summary = routing.get("summary", {})
-    team_name = team.name if team else None
-    if manager is None or team is None:
-        routing["times_queued"] = routing.get("times_queued", 0) + 1
-        message = messages.unassigned(lead_id, routing["times_queued"], team_name, summary,
-                                      choice.reason)
-        return Placement(lead_id, customer_id, team_name, None, routing, None, message.as_row())
-    deadline = hours_of(manager.hours).add_working_time(now, timedelta(minutes=team.accept_minutes))
-    routing["offers"] = [*routing.get("offers", []), {
-        "manager_id": manager.id, "at": now.isoformat(), "reason": choice.reason,
-    }]
-    message = messages.assigned(lead_id, len(routing["offers"]), manager, team.name, summary,
-                                deadline, choice.reason)
-    return Placement(lead_id, customer_id, team_name, manager.id, routing, deadline,
-                     message.as_row())
+    decision = decided(team, routing, choice, manager, now)
+    return Placement(lead_id, customer_id, team.name if team else None, decision.manager_id,
+                     routing, decision.deadline, decision.message(lead_id))
 
 
 async def write(store: SqlRoutingStore, placements: Sequence[Placement], now: datetime) -> None:

@@ -3,36 +3,35 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import datetime
 from typing import Any
 
 from crm_store.routing_store import SqlRoutingStore
 from leads.model import utcnow
-from leads.ports import NewLead
+from leads.ports import Assignment, LeadToOpen, NewLead
+from leads.statuses import ASSIGNED, NEW
+from routing import offers
 from routing.config import RoutingConfig
 from routing.messages import lead_summary
-from routing.offers import TeamBoard, decide, place, write
+from routing.offers import TeamBoard, decide
 from routing.rules import LeadFacts, first_matching, lead_facts
 
 
 class RulesRouter:
     """The LeadRouter of a configured service: first matching rule → team → manager or queue.
 
-    It writes through the intake transaction's `uow.routing` (assignment and outbox message).
+    It reads and writes through the intake transaction's `uow.routing`: the teams' boards
+    before the leads are stored, their outbox messages after.
     """
 
     def __init__(self, config: RoutingConfig) -> None:
         self._config = config
 
-    async def route_new_lead(self, routing_store: SqlRoutingStore, lead: NewLead) -> str | None:
-        """Record the decision on the lead and write its message; the chosen manager's name."""
-        return (await self.route_new_leads(routing_store, [lead])).get(lead.lead_id)
-
-    async def route_new_leads(self, routing_store: SqlRoutingStore, new: Sequence[NewLead]
-                              ) -> dict[int, str]:
-        """Route many new leads of one transaction with one read per team and batched writes."""
+    async def assign(self, routing_store: SqlRoutingStore, new: Sequence[LeadToOpen]
+                     ) -> list[Assignment]:
+        """Where each new lead goes, decided before it is stored: one read per team, no write."""
         now = utcnow()
-        placements = []
-        names: dict[int, str] = {}
+        assignments = []
         decided = [(lead, facts, *self.team_for(facts))
                    for lead, facts in ((lead, lead_facts(lead.event)) for lead in new)]
         boards = await self._boards(routing_store, {team for _, _, team, _ in decided})
@@ -45,14 +44,19 @@ class RulesRouter:
             }
             choice, manager = await decide(routing_store, board, routing,
                                            lead.owner_manager_id, now)
-            placements.append(place(lead.lead_id, lead.customer_id, board.team, routing, choice,
-                                    manager, now))
-            if manager is not None:
+            decision = offers.decided(board.team, routing, choice, manager, now)
+            if decision.manager is not None:
                 for seen in boards.values():  # a manager may sit in several teams
-                    seen.took_one(manager.id, now)
-                names[lead.lead_id] = manager.name
-        await write(routing_store, placements, now)
-        return names
+                    seen.took_one(decision.manager.id, now)
+            assignments.append(_assignment(decision, now))
+        return assignments
+
+    async def announce(self, routing_store: SqlRoutingStore,
+                       opened: Sequence[tuple[NewLead, Assignment]]) -> None:
+        """Put the stored leads' messages in the outbox, in the intake transaction."""
+        if opened:
+            await routing_store.outbox.add(
+                [assignment.note.message(lead.lead_id) for lead, assignment in opened], utcnow())
 
     async def _boards(self, store: SqlRoutingStore, names: set[str | None]
                       ) -> dict[str | None, TeamBoard]:
@@ -71,3 +75,15 @@ class RulesRouter:
             return hinted, {"position": None, "reason": "team named by the dialed number"}
         return self._config.default_team, {"position": None, "reason": "no rule matched: "
                                            "default team"}
+
+
+def _assignment(decision: offers.Decision, now: datetime) -> Assignment:
+    """The lead row's routing columns as decided."""
+    manager = decision.manager
+    return Assignment(
+        ASSIGNED if manager is not None else NEW,
+        decision.team.name if decision.team else None,
+        manager.id if manager is not None else None,
+        manager.name if manager is not None else None,
+        decision.routing, decision.deadline, now if manager is not None else None, decision,
+    )

@@ -17,7 +17,15 @@ from typing import Any
 from leads.duplicates import MatchKey
 from leads.model import ContactEvent
 from leads.normalize import Identity
-from leads.ports import CustomerRef, LeadRef, NewLead, PreparedEvent, TouchRef
+from leads.ports import (
+    Assignment,
+    CustomerRef,
+    LeadRef,
+    LeadToOpen,
+    NewLead,
+    PreparedEvent,
+    TouchRef,
+)
 from leads.statuses import NEW, OPEN_STATUSES
 
 
@@ -131,12 +139,13 @@ class FakeIntakeStore:
         lead = max(open_leads, key=lambda row: row["last_touch_at"])
         return LeadRef(lead["id"], customer_id, lead["status"], since)
 
-    async def create_lead(self, customer_id: int, event: ContactEvent, now: datetime) -> int:
-        lead = len(self.db.leads) + 1
-        self.db.leads[lead] = {"id": lead, "customer_id": customer_id, "status": NEW,
-                               "channel": event.channel, "last_touch_at": now,
-                               "callback_due_at": None, "callback_done_at": None}
-        return lead
+    async def create_lead(self, lead: LeadToOpen, assignment: Assignment, now: datetime) -> int:
+        lead_id = len(self.db.leads) + 1
+        self.db.leads[lead_id] = {"id": lead_id, "customer_id": lead.customer_id,
+                                  "status": assignment.status, "channel": lead.event.event.channel,
+                                  "last_touch_at": now, "callback_due_at": lead.callback_due_at,
+                                  "callback_done_at": None}
+        return lead_id
 
     async def touch_lead(self, lead_id: int, at: datetime) -> None:
         lead = self.db.leads[lead_id]
@@ -174,9 +183,9 @@ class FakeIntakeStore:
         for customer, found in rows:
             await self.add_identities(customer, found, now)
 
-    async def create_leads(self, rows: Sequence[tuple[int, ContactEvent]],
+    async def create_leads(self, rows: Sequence[tuple[LeadToOpen, Assignment]],
                            now: datetime) -> list[int]:
-        return [await self.create_lead(customer, event, now) for customer, event in rows]
+        return [await self.create_lead(lead, assignment, now) for lead, assignment in rows]
 
     async def insert_touches(self, rows: Sequence[tuple[int, int | None, PreparedEvent]],
                              now: datetime) -> list[int]:
@@ -212,11 +221,10 @@ class RecordingRouter:
     def __init__(self, manager: str | None = "Olga") -> None:
         self.manager = manager
 
-    async def route_new_lead(self, routing: list[NewLead], lead: NewLead) -> str | None:
-        routing.append(lead)
-        return self.manager
+    async def assign(self, routing: list[NewLead], leads: Sequence[LeadToOpen]
+                     ) -> list[Assignment]:
+        return [Assignment(NEW, manager_name=self.manager) for _ in leads]
 
-    async def route_new_leads(self, routing: list[NewLead],
-                              leads: Sequence[NewLead]) -> dict[int, str]:
-        routing.extend(leads)
-        return {lead.lead_id: self.manager for lead in leads if self.manager}
+    async def announce(self, routing: list[NewLead],
+                       opened: Sequence[tuple[NewLead, Assignment]]) -> None:
+        routing.extend(lead for lead, _ in opened)

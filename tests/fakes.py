@@ -7,7 +7,8 @@ from typing import Any
 
 from leads.errors import StoreUnavailable
 from leads.model import ContactEvent, IntakeResult
-from leads.ports import NewLead
+from leads.ports import Assignment, LeadToOpen, NewLead
+from leads.statuses import NEW
 
 
 class RecordingSink:
@@ -57,8 +58,9 @@ class RecordingHealth:
 class NoRouting:
     """A LeadRouter that leaves every new lead unassigned."""
 
-    async def route_new_lead(self, routing: object, lead: NewLead) -> str | None:
-        return None
+    async def assign(self, routing: object, leads: Sequence[LeadToOpen]) -> list[Assignment]:
+        return [Assignment(NEW) for _ in leads]
 
-    async def route_new_leads(self, routing: object, leads: Sequence[NewLead]) -> dict[int, str]:
-        return {}
+    async def announce(self, routing: object, opened: Sequence[tuple[NewLead, Assignment]]
+                       ) -> None:
+        return None
