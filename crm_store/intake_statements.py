@@ -23,6 +23,7 @@ from sqlalchemy import (
 )
 
 from crm_store.bulk import BulkInsert
+from crm_store.pair_lookup import PairLookup
 from crm_store.tables import customers, identities, ignored_events, leads, touches
 from leads.model import ContactEvent
 from leads.ports import Assignment, LeadToOpen, PreparedEvent
@@ -36,14 +37,29 @@ IGNORED = select(ignored_events.c.id).where(
     ignored_events.c.external_id == bindparam("external_id"),
 )
 INSERT_IGNORED = insert(ignored_events)
-CUSTOMERS_BY_IDENTITIES = (
+CUSTOMERS_BY_IDENTITIES = PairLookup(
+    """SELECT wanted.kind, wanted.value, found.id, found.created_at, found.owner_manager_id
+    FROM unnest(CAST(:firsts AS varchar[]), CAST(:seconds AS varchar[])) AS wanted(kind, value)
+    CROSS JOIN LATERAL (
+        SELECT customers.id, customers.created_at, customers.owner_manager_id
+        FROM identities JOIN customers ON customers.id = identities.customer_id
+        WHERE identities.kind = wanted.kind AND identities.value = wanted.value LIMIT 1
+    ) AS found""",
     select(identities.c.kind, identities.c.value, customers.c.id, customers.c.created_at,
            customers.c.owner_manager_id)
     .join(customers, customers.c.id == identities.c.customer_id)
-    .where(tuple_(identities.c.kind, identities.c.value).in_(bindparam("pairs", expanding=True)))
+    .where(tuple_(identities.c.kind, identities.c.value).in_(bindparam("pairs", expanding=True))),
 )
-EXISTING_TOUCHES = select(touches.c.channel, touches.c.external_id).where(
-    tuple_(touches.c.channel, touches.c.external_id).in_(bindparam("keys", expanding=True))
+EXISTING_TOUCHES = PairLookup(
+    """SELECT found.channel, found.external_id
+    FROM unnest(CAST(:firsts AS varchar[]), CAST(:seconds AS varchar[])) AS wanted(channel, id)
+    CROSS JOIN LATERAL (
+        SELECT touches.channel, touches.external_id FROM touches
+        WHERE touches.channel = wanted.channel AND touches.external_id = wanted.id LIMIT 1
+    ) AS found""",
+    select(touches.c.channel, touches.c.external_id).where(
+        tuple_(touches.c.channel, touches.c.external_id).in_(bindparam("pairs", expanding=True))
+    ),
 )
 LEAD_OF_TOUCHES = (
     select(leads.c.id, leads.c.customer_id, leads.c.status, customers.c.created_at)

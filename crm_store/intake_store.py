@@ -46,7 +46,7 @@ class SqlIntakeStore:
         if not found:
             return []
         wanted = {(i.kind, i.value): i for i in found}
-        rows = await self.connection.execute(sql.CUSTOMERS_BY_IDENTITIES, {"pairs": list(wanted)})
+        rows = await sql.CUSTOMERS_BY_IDENTITIES.execute(self.connection, list(wanted))
         return [
             CustomerRef(row.id, row.created_at, wanted[(row.kind, row.value)], row.owner_manager_id)
             for row in rows
@@ -130,7 +130,7 @@ class SqlIntakeStore:
         """Which of these (channel, external_id) pairs are stored already."""
         if not keys:
             return set()
-        rows = await self.connection.execute(sql.EXISTING_TOUCHES, {"keys": list(keys)})
+        rows = await sql.EXISTING_TOUCHES.execute(self.connection, keys)
         return {(row.channel, row.external_id) for row in rows}
 
     async def create_customers(self, names: Sequence[str | None], now: datetime) -> list[int]:

@@ -1,0 +1,36 @@
+"""Look-ups by many (a, b) key pairs in a shape whose plan stays an index look-up per pair.
+
+`(a, b) IN ((…), (…))` with several pairs is planned as an OR of conditions; prepared on a
+young, never-analysed table (every new store), its generic plan is a sequential scan, and the
+prepared statement keeps that plan while the table grows. A plain join on `unnest` of the pairs
+is no better: it becomes a hash join over a sequential scan. Each pair instead drives a LATERAL
+subquery with `LIMIT 1`, which the planner cannot turn into a join over the whole table: it
+answers it with the unique index on (a, b), however young the table. The statement's text does
+not change with the number of pairs either, so it stays prepared. SQLite plans the IN well.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from sqlalchemy import Select, TextualSelect, text
+from sqlalchemy.engine import Result
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+
+class PairLookup:
+    """A SELECT by (a, b) pairs: `:firsts`/`:seconds` arrays on PostgreSQL, `:pairs` elsewhere."""
+
+    def __init__(self, postgres: str, other: Select[Any]) -> None:
+        self.postgres_sql = postgres
+        self._postgres: TextualSelect = text(postgres).columns(*other.selected_columns)
+        self._other = other
+
+    async def execute(self, connection: AsyncConnection,
+                      pairs: Sequence[tuple[str, str]]) -> Result[Any]:
+        """The rows found for `pairs` (a pair given twice may be answered twice)."""
+        if connection.dialect.name == "postgresql":
+            return await connection.execute(self._postgres, {
+                "firsts": [a for a, _ in pairs], "seconds": [b for _, b in pairs]})
+        return await connection.execute(self._other, {"pairs": list(pairs)})

@@ -1,0 +1,64 @@
+"""Look-ups by key pairs stay index look-ups on a young store, whose tables were never analysed."""
+
+from __future__ import annotations
+
+import asyncpg
+
+from crm_store import intake_statements as sql
+from crm_store.engine import create_engine
+from crm_store.migrate import upgrade_if_empty
+from crm_store.pair_lookup import PairLookup
+from tests.conftest import private_database
+
+_FILL = """
+INSERT INTO customers (created_at, name) SELECT now(), 'N' || n FROM generate_series(1, 3000) n;
+INSERT INTO identities (customer_id, kind, value, info, created_at)
+    SELECT id, 'phone', '+99890' || lpad(id::text, 7, '0'), '{}', now() FROM customers;
+INSERT INTO identities (customer_id, kind, value, info, created_at)
+    SELECT id, 'email', 'p' || id || '@x.uz', '{}', now() FROM customers;
+INSERT INTO touches (customer_id, channel, external_id, direction, occurred_at, created_at,
+                     attribution, details, identities)
+    SELECT id, 'webform', 'f' || id, 'inbound', now(), now(), '{}', '{}', '[]' FROM customers;
+"""
+_LOOK_UPS = {
+    "identities": (sql.CUSTOMERS_BY_IDENTITIES, ["phone", "email"], ["+998900000005", "p7@x.uz"]),
+    "touches": (sql.EXISTING_TOUCHES, ["webform", "webform"], ["f5", "f7"]),
+}
+
+
+def _prepared(lookup: PairLookup) -> str:
+    return lookup.postgres_sql.replace(":firsts", "$1").replace(":seconds", "$2")
+
+
+async def test_plans_made_while_the_tables_were_empty_use_the_unique_indexes() -> None:
+    with private_database() as url:
+        engine = create_engine(url)
+        await upgrade_if_empty(engine)
+        await engine.dispose()
+        conn = await asyncpg.connect(url.replace("postgresql+asyncpg://", "postgresql://"))
+        try:
+            for table in ("customers", "identities", "touches"):
+                await conn.execute(f"ALTER TABLE {table} SET (autovacuum_enabled = false)")
+            # The plan a prepared statement keeps once it goes generic, made on empty tables.
+            await conn.execute("SET plan_cache_mode = force_generic_plan")
+            for name, (lookup, _, _) in _LOOK_UPS.items():
+                await conn.execute(f"PREPARE {name}(varchar[], varchar[]) AS {_prepared(lookup)}")
+                await conn.execute(f"EXECUTE {name}('{{}}', '{{}}')")
+            await conn.execute(_FILL)
+            plans, found = {}, {}
+            for name, (_, firsts, seconds) in _LOOK_UPS.items():
+                arrays = f"ARRAY{firsts}::varchar[], ARRAY{seconds}::varchar[]"
+                plan = await conn.fetch(f"EXPLAIN EXECUTE {name}({arrays})")
+                plans[name] = "\n".join(row[0] for row in plan)
+                found[name] = len(await conn.fetch(f"EXECUTE {name}({arrays})"))
+            analysed = await conn.fetchval(
+                "SELECT count(*) FROM pg_stat_user_tables WHERE last_autoanalyze IS NOT NULL"
+                " OR last_analyze IS NOT NULL")
+        finally:
+            await conn.close()
+
+    assert analysed == 0
+    assert found == {"identities": 2, "touches": 2}
+    assert all("Seq Scan" not in plan for plan in plans.values()), plans
+    assert "uq_identities_kind_value" in plans["identities"]
+    assert "uq_touches_channel_external_id" in plans["touches"]
