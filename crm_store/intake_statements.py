@@ -7,26 +7,31 @@ group go in one statement per table (`crm_store.bulk`).
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
 from sqlalchemy import (
+    String,
     and_,
     bindparam,
     case,
+    column,
     func,
     insert,
     or_,
     select,
+    text,
     tuple_,
     update,
 )
 
 from crm_store.bulk import BulkInsert
-from crm_store.pair_lookup import PairLookup
+from crm_store.pair_lookup import PairLookup, by_pairs, pair_arrays
 from crm_store.tables import customers, identities, ignored_events, leads, touches
 from leads.model import ContactEvent
-from leads.ports import Assignment, LeadToOpen, PreparedEvent
+from leads.normalize import Identity
+from leads.ports import Assignment, CustomerRef, LeadToOpen, PreparedEvent, Survey
 from leads.statuses import OPEN_STATUSES
 
 FIND_TOUCH = select(touches.c.id, touches.c.lead_id, touches.c.customer_id).where(
@@ -37,30 +42,38 @@ IGNORED = select(ignored_events.c.id).where(
     ignored_events.c.external_id == bindparam("external_id"),
 )
 INSERT_IGNORED = insert(ignored_events)
+_IDENTITY = ("SELECT customers.id, customers.created_at, customers.owner_manager_id "
+             "FROM identities JOIN customers ON customers.id = identities.customer_id "
+             "WHERE identities.kind = wanted.a AND identities.value = wanted.b")
+_TOUCH = "SELECT touches.id FROM touches " \
+    "WHERE touches.channel = wanted.a AND touches.external_id = wanted.b"
+_BAN = "SELECT bans.id FROM bans WHERE bans.kind = wanted.a AND bans.value = wanted.b"
 CUSTOMERS_BY_IDENTITIES = PairLookup(
-    """SELECT wanted.kind, wanted.value, found.id, found.created_at, found.owner_manager_id
-    FROM unnest(CAST(:firsts AS varchar[]), CAST(:seconds AS varchar[])) AS wanted(kind, value)
-    CROSS JOIN LATERAL (
-        SELECT customers.id, customers.created_at, customers.owner_manager_id
-        FROM identities JOIN customers ON customers.id = identities.customer_id
-        WHERE identities.kind = wanted.kind AND identities.value = wanted.value LIMIT 1
-    ) AS found""",
+    "wanted.a AS kind, wanted.b AS value, found.id, found.created_at, found.owner_manager_id",
+    _IDENTITY,
     select(identities.c.kind, identities.c.value, customers.c.id, customers.c.created_at,
            customers.c.owner_manager_id)
     .join(customers, customers.c.id == identities.c.customer_id)
     .where(tuple_(identities.c.kind, identities.c.value).in_(bindparam("pairs", expanding=True))),
 )
 EXISTING_TOUCHES = PairLookup(
-    """SELECT found.channel, found.external_id
-    FROM unnest(CAST(:firsts AS varchar[]), CAST(:seconds AS varchar[])) AS wanted(channel, id)
-    CROSS JOIN LATERAL (
-        SELECT touches.channel, touches.external_id FROM touches
-        WHERE touches.channel = wanted.channel AND touches.external_id = wanted.id LIMIT 1
-    ) AS found""",
+    "wanted.a AS channel, wanted.b AS external_id",
+    _TOUCH,
     select(touches.c.channel, touches.c.external_id).where(
         tuple_(touches.c.channel, touches.c.external_id).in_(bindparam("pairs", expanding=True))
     ),
 )
+# A group's three look-ups in one round trip (PostgreSQL): its touches stored already, the ban
+# list's hits and the cards its identities belong to.
+SURVEY = text(
+    "SELECT 'touch' AS what, wanted.a, wanted.b, CAST(NULL AS bigint) AS id, "
+    "CAST(NULL AS timestamptz) AS created_at, CAST(NULL AS bigint) AS owner_manager_id "
+    f"FROM {by_pairs('touches', _TOUCH)} "
+    f"UNION ALL SELECT 'ban', wanted.a, wanted.b, NULL, NULL, NULL FROM {by_pairs('bans', _BAN)} "
+    "UNION ALL SELECT 'identity', wanted.a, wanted.b, found.id, found.created_at, "
+    f"found.owner_manager_id FROM {by_pairs('identities', _IDENTITY)}"
+).columns(column("what", String), column("a", String), column("b", String), customers.c.id,
+          customers.c.created_at, customers.c.owner_manager_id)
 LEAD_OF_TOUCHES = (
     select(leads.c.id, leads.c.customer_id, leads.c.status, customers.c.created_at)
     .join(touches, touches.c.lead_id == leads.c.id)
@@ -140,21 +153,42 @@ MARK_CONTACTED = (
 )
 
 
+def survey_params(touches: Sequence[tuple[str, str]], bans: Sequence[tuple[str, str]],
+                  found: Sequence[tuple[str, str]]) -> dict[str, list[str]]:
+    """The parameters of SURVEY."""
+    return {**pair_arrays("touches", touches), **pair_arrays("bans", bans),
+            **pair_arrays("identities", found)}
+
+
+def survey_of(rows: Iterable[Any], wanted: Mapping[tuple[str, str], Identity]) -> Survey:
+    """SURVEY's rows as intake reads them."""
+    stored, banned, known = set(), set(), []
+    for row in rows:
+        if row.what == "touch":
+            stored.add((row.a, row.b))
+        elif row.what == "ban":
+            banned.add((row.a, row.b))
+        else:
+            known.append(CustomerRef(row.id, row.created_at, wanted[(row.a, row.b)],
+                                     row.owner_manager_id))
+    return Survey(stored, banned, known)
+
+
 def details(event: ContactEvent) -> dict[str, object]:
     """The event's details as stored (a plain dict)."""
     return dict(event.details)
 
 
-def lead_row(lead: LeadToOpen, assignment: Assignment, now: datetime) -> dict[str, Any]:
-    """A new lead opened by `lead.event`, placed as routing decided."""
+def lead_row(lead: LeadToOpen, assignment: Assignment) -> dict[str, Any]:
+    """A new lead opened by `lead.event` (at its time), placed as routing decided."""
     event = lead.event.event
     return {
         "customer_id": lead.customer_id,
         "status": assignment.status,
         "channel": event.channel,
         "attribution": dict(event.attribution),
-        "created_at": now,
-        "last_touch_at": now,
+        "created_at": event.occurred_at,
+        "last_touch_at": event.occurred_at,
         "manager_id": assignment.manager_id,
         "team": assignment.team,
         "routing": assignment.routing,

@@ -14,7 +14,15 @@ from crm_store.bulk import BulkInsert, is_postgres
 from leads.duplicates import MatchKey
 from leads.model import ContactEvent
 from leads.normalize import Identity
-from leads.ports import Assignment, CustomerRef, LeadRef, LeadToOpen, PreparedEvent, TouchRef
+from leads.ports import (
+    Assignment,
+    CustomerRef,
+    LeadRef,
+    LeadToOpen,
+    PreparedEvent,
+    Survey,
+    TouchRef,
+)
 
 
 class SqlIntakeStore:
@@ -112,9 +120,9 @@ class SqlIntakeStore:
         row = (await self.connection.execute(sql.OPEN_LEAD, params)).first()
         return LeadRef(row.id, row.customer_id, row.status, since) if row else None
 
-    async def create_lead(self, lead: LeadToOpen, assignment: Assignment, now: datetime) -> int:
+    async def create_lead(self, lead: LeadToOpen, assignment: Assignment) -> int:
         """Open a new lead, placed as routing decided."""
-        return (await self.create_leads([(lead, assignment)], now))[0]
+        return (await self.create_leads([(lead, assignment)]))[0]
 
     async def touch_lead(self, lead_id: int, at: datetime) -> None:
         """Note a new touch on the lead."""
@@ -133,16 +141,27 @@ class SqlIntakeStore:
         rows = await sql.EXISTING_TOUCHES.execute(self.connection, keys)
         return {(row.channel, row.external_id) for row in rows}
 
+    async def survey(
+        self, touches: Sequence[tuple[str, str]], bans: Sequence[tuple[str, str]],
+        found: Sequence[Identity],
+    ) -> Survey:
+        """Stored touches, ban hits and known cards among these keys (one round trip)."""
+        if not is_postgres(self.connection):
+            return Survey(await self.existing_touches(touches), await self.banned(bans),
+                          await self.customers_by_identities(found))
+        wanted = {(i.kind, i.value): i for i in found}
+        rows = await self.connection.execute(sql.SURVEY, sql.survey_params(touches, bans,
+                                                                           list(wanted)))
+        return sql.survey_of(rows, wanted)
+
     async def create_customers(self, names: Sequence[str | None], now: datetime) -> list[int]:
         """New cards, one per name, ids in the same order."""
         rows = [{"created_at": now, "name": name} for name in names]
         return await self._ids(sql.INSERT_CUSTOMERS, rows)
 
-    async def create_leads(
-        self, rows: Sequence[tuple[LeadToOpen, Assignment]], now: datetime
-    ) -> list[int]:
+    async def create_leads(self, rows: Sequence[tuple[LeadToOpen, Assignment]]) -> list[int]:
         """New leads, each placed as routing decided, ids in the same order."""
-        return await self._ids(sql.INSERT_LEADS, [sql.lead_row(lead, assignment, now)
+        return await self._ids(sql.INSERT_LEADS, [sql.lead_row(lead, assignment)
                                                   for lead, assignment in rows])
 
     async def insert_touches(

@@ -1,6 +1,6 @@
 """Look-ups by many (a, b) key pairs in a shape whose plan stays an index look-up per pair.
 
-`(a, b) IN ((…), (…))` with several pairs is planned as an OR of conditions; prepared on a
+`(a, b) IN ((…), (…))` with several pairs is planned as an OR of conditions: prepared on a
 young, never-analysed table (every new store), its generic plan is a sequential scan, and the
 prepared statement keeps that plan while the table grows. A plain join on `unnest` of the pairs
 is no better: it becomes a hash join over a sequential scan. Each pair instead drives a LATERAL
@@ -19,18 +19,29 @@ from sqlalchemy.engine import Result
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 
-class PairLookup:
-    """A SELECT by (a, b) pairs: `:firsts`/`:seconds` arrays on PostgreSQL, `:pairs` elsewhere."""
+def by_pairs(name: str, found: str) -> str:
+    """A FROM clause: each pair of the arrays `:<name>_a`, `:<name>_b` (as `wanted.a`,
+    `wanted.b`) drives the subquery `found`, which is cut to its first row."""
+    return (f"unnest(CAST(:{name}_a AS varchar[]), CAST(:{name}_b AS varchar[])) AS wanted(a, b) "
+            f"CROSS JOIN LATERAL ({found} LIMIT 1) AS found")
 
-    def __init__(self, postgres: str, other: Select[Any]) -> None:
-        self.postgres_sql = postgres
-        self._postgres: TextualSelect = text(postgres).columns(*other.selected_columns)
+
+def pair_arrays(name: str, pairs: Sequence[tuple[str, str]]) -> dict[str, list[str]]:
+    """The parameters of `by_pairs(name, …)` for these pairs."""
+    return {f"{name}_a": [a for a, _ in pairs], f"{name}_b": [b for _, b in pairs]}
+
+
+class PairLookup:
+    """A SELECT by (a, b) pairs: `by_pairs` on PostgreSQL, a tuple IN (`:pairs`) elsewhere."""
+
+    def __init__(self, columns: str, found: str, other: Select[Any]) -> None:
+        self.postgres_sql = f"SELECT {columns} FROM {by_pairs('pairs', found)}"
+        self._postgres: TextualSelect = text(self.postgres_sql).columns(*other.selected_columns)
         self._other = other
 
     async def execute(self, connection: AsyncConnection,
                       pairs: Sequence[tuple[str, str]]) -> Result[Any]:
         """The rows found for `pairs` (a pair given twice may be answered twice)."""
         if connection.dialect.name == "postgresql":
-            return await connection.execute(self._postgres, {
-                "firsts": [a for a, _ in pairs], "seconds": [b for _, b in pairs]})
+            return await connection.execute(self._postgres, pair_arrays("pairs", pairs))
         return await connection.execute(self._other, {"pairs": list(pairs)})

@@ -1,11 +1,12 @@
 """Intake of a whole group at once: new people in bulk, everyone else one by one.
 
 Most contacts in a busy minute are new people. For them intake needs no per-event decisions
-beyond "new card, new lead", so a group shares one duplicate check, one identity look-up and
-one multi-row insert per table. An event takes that fast path only when nothing in the store
-or the group can touch its outcome: none of its identities is known or shared with another
-event of the group, it is not stored yet, and it is a plain inbound contact. All others go
-through `intake()` after the fast ones, in their original order.
+beyond "new card, new lead", so a group shares one survey of the store (touches stored
+already, ban hits, known identities: one round trip) and one multi-row insert per table. An
+event takes that fast path only when nothing in the store or the group can touch its outcome:
+none of its identities is known or shared with another event of the group, it is not stored
+yet, and it is a plain inbound contact; a group of one too. All others go through `intake()`
+after the fast ones, in their original order.
 """
 
 from __future__ import annotations
@@ -19,7 +20,15 @@ from leads.bans import ban_keys
 from leads.duplicates import match_keys
 from leads.intake import IntakePolicy, callback_due, intake, quarantine
 from leads.model import IntakeResult
-from leads.ports import IntakeStore, LeadRouter, LeadToOpen, NewLead, PreparedEvent, UnitOfWork
+from leads.ports import (
+    IntakeStore,
+    LeadRouter,
+    LeadToOpen,
+    NewLead,
+    PreparedEvent,
+    Survey,
+    UnitOfWork,
+)
 
 R = TypeVar("R")
 
@@ -38,31 +47,23 @@ def _keys(prepared: PreparedEvent) -> list[tuple[str, str]]:
     return [(i.kind, i.value) for i in prepared.identities]
 
 
-async def _fast_candidates(store: IntakeStore, group: list[PreparedEvent]) -> list[int]:
+def _touch_key(prepared: PreparedEvent) -> tuple[str, str]:
+    return prepared.event.channel, prepared.event.external_id
+
+
+def _fast_candidates(group: list[PreparedEvent], survey: Survey) -> list[int]:
     """Positions in `group` of the events that may take the bulk path."""
     shared = Counter(key for prepared in group for key in _keys(prepared))
-    touch_keys = Counter((p.event.channel, p.event.external_id) for p in group)
-    chosen = [
+    touch_keys = Counter(_touch_key(p) for p in group)
+    taken = {(ref.matched.kind, ref.matched.value) for ref in survey.known}
+    return [
         n
         for n, prepared in enumerate(group)
         if _plain_inbound(prepared)
         and all(shared[key] == 1 for key in _keys(prepared))
-        and touch_keys[(prepared.event.channel, prepared.event.external_id)] == 1
-    ]
-    if not chosen:
-        return []
-    stored = await store.existing_touches(
-        [(group[n].event.channel, group[n].event.external_id) for n in chosen]
-    )
-    known = await store.customers_by_identities(
-        [identity for n in chosen for identity in group[n].identities]
-    )
-    taken = {(ref.matched.kind, ref.matched.value) for ref in known}
-    return [
-        n
-        for n in chosen
-        if (group[n].event.channel, group[n].event.external_id) not in stored
-        and not taken.intersection(_keys(group[n]))
+        and touch_keys[_touch_key(prepared)] == 1
+        and _touch_key(prepared) not in survey.stored
+        and not taken.intersection(_keys(prepared))
     ]
 
 
@@ -74,45 +75,45 @@ async def intake_group(
     now: datetime,
 ) -> list[IntakeResult]:
     """The results of `intake()` for each event of the group, in order, in one transaction."""
-    results = await _quarantine_banned(uow.intake, group, now)
+    screened = {
+        n: ban_keys(p) for n, p in enumerate(group)
+        if not p.screened and p.event.direction == "inbound"
+    }
+    survey = await uow.intake.survey(
+        list(dict.fromkeys(_touch_key(p) for p in group)),
+        list(dict.fromkeys(key for keys in screened.values() for key in keys)),
+        [identity for p in group if _plain_inbound(p) for identity in p.identities],
+    )
+    results = await _quarantine_banned(uow.intake, group, screened, survey, now)
     cleared = [n for n in range(len(group)) if n not in results]
     let_in = [replace(group[n], screened=True) for n in cleared]
-    for n, result in zip(cleared, await _intake_cleared(uow, let_in, policy, router, now),
+    for n, result in zip(cleared, await _intake_cleared(uow, let_in, survey, policy, router, now),
                          strict=True):
         results[n] = result
     return [results[n] for n in range(len(group))]
 
 
 async def _quarantine_banned(
-    store: IntakeStore, group: list[PreparedEvent], now: datetime
+    store: IntakeStore, group: list[PreparedEvent], screened: dict[int, list[tuple[str, str]]],
+    survey: Survey, now: datetime,
 ) -> dict[int, IntakeResult]:
-    """One ban look-up for the whole group; banned events (not stored before) are kept aside."""
-    screened = {
-        n: ban_keys(p) for n, p in enumerate(group)
-        if not p.screened and p.event.direction == "inbound"
-    }
-    hits = await store.banned([key for keys in screened.values() for key in keys])
-    banned = [n for n, keys in screened.items() if hits.intersection(keys)]
-    if not banned:
-        return {}
-    stored = await store.existing_touches(
-        [(group[n].event.channel, group[n].event.external_id) for n in banned])
+    """Banned events (not stored before) are kept aside."""
     return {
-        n: await quarantine(store, group[n], hits, now)
-        for n in banned
-        if (group[n].event.channel, group[n].event.external_id) not in stored
+        n: await quarantine(store, group[n], survey.banned, now)
+        for n, keys in screened.items()
+        if survey.banned.intersection(keys) and _touch_key(group[n]) not in survey.stored
     }
 
 
 async def _intake_cleared(
     uow: UnitOfWork[R],
     group: list[PreparedEvent],
+    survey: Survey,
     policy: IntakePolicy,
     router: LeadRouter[R],
     now: datetime,
 ) -> list[IntakeResult]:
-    store = uow.intake
-    fast = await _fast_candidates(store, group) if len(group) > 1 else []
+    fast = _fast_candidates(group, survey)
     results: dict[int, IntakeResult] = {}
     if fast:
         new_people = await _intake_new_people(uow, [group[n] for n in fast], policy, router, now)
@@ -148,7 +149,7 @@ async def _intake_new_people(
         for customer, p in zip(customers, batch, strict=True)
     ]
     placed = list(zip(opening, await router.assign(uow.routing, opening), strict=True))
-    leads = await store.create_leads(placed, now)
+    leads = await store.create_leads(placed)
     touches = await store.insert_touches(list(zip(customers, leads, batch, strict=True)), now)
     await router.announce(uow.routing, [
         (NewLead(lead, o.customer_id, None, o.event), assignment)

@@ -105,7 +105,7 @@ async def intake(
     elif event.direction != "outbound":
         opening = LeadToOpen(customer_id, owner, prepared, callback_due(event, policy))
         assignment = (await router.assign(uow.routing, [opening]))[0]
-        lead = await store.create_lead(opening, assignment, event.occurred_at)
+        lead = await store.create_lead(opening, assignment)
     touch_id = await store.insert_touch(customer_id, lead, prepared, now)
     await _apply_callback(store, event, customer_id, lead, policy, opened=opening is not None)
     if opening is None or lead is None:

@@ -68,6 +68,18 @@ class PreparedEvent:
 
 
 @dataclass(frozen=True, slots=True)
+class Survey:
+    """What the store knows of a group's keys, read at once: before intake writes anything."""
+
+    stored: set[tuple[str, str]]
+    """(channel, external_id) of the touches stored already."""
+    banned: set[tuple[str, str]]
+    """The ban keys on the ban list."""
+    known: list[CustomerRef]
+    """One per identity some customer already has."""
+
+
+@dataclass(frozen=True, slots=True)
 class LeadToOpen:
     """A lead intake is about to open: whose, from which event, with which callback due."""
 
@@ -135,8 +147,7 @@ class IntakeStore(Protocol):
 
     async def open_lead(self, customer_id: int, since: datetime) -> LeadRef | None: ...
 
-    async def create_lead(self, lead: LeadToOpen, assignment: Assignment, now: datetime
-                          ) -> int: ...
+    async def create_lead(self, lead: LeadToOpen, assignment: Assignment) -> int: ...
 
     async def touch_lead(self, lead_id: int, at: datetime) -> None: ...
 
@@ -150,15 +161,18 @@ class IntakeStore(Protocol):
 
     async def existing_touches(self, keys: Sequence[tuple[str, str]]) -> set[tuple[str, str]]: ...
 
+    async def survey(
+        self, touches: Sequence[tuple[str, str]], bans: Sequence[tuple[str, str]],
+        found: Sequence[Identity],
+    ) -> Survey: ...
+
     async def create_customers(self, names: Sequence[str | None], now: datetime) -> list[int]: ...
 
     async def add_identities_bulk(
         self, rows: Sequence[tuple[int, Sequence[Identity]]], now: datetime
     ) -> None: ...
 
-    async def create_leads(
-        self, rows: Sequence[tuple[LeadToOpen, Assignment]], now: datetime
-    ) -> list[int]: ...
+    async def create_leads(self, rows: Sequence[tuple[LeadToOpen, Assignment]]) -> list[int]: ...
 
     async def insert_touches(
         self, rows: Sequence[tuple[int, int | None, PreparedEvent]], now: datetime

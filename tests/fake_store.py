@@ -24,6 +24,7 @@ from leads.ports import (
     LeadToOpen,
     NewLead,
     PreparedEvent,
+    Survey,
     TouchRef,
 )
 from leads.statuses import NEW, OPEN_STATUSES
@@ -139,11 +140,12 @@ class FakeIntakeStore:
         lead = max(open_leads, key=lambda row: row["last_touch_at"])
         return LeadRef(lead["id"], customer_id, lead["status"], since)
 
-    async def create_lead(self, lead: LeadToOpen, assignment: Assignment, now: datetime) -> int:
+    async def create_lead(self, lead: LeadToOpen, assignment: Assignment) -> int:
         lead_id = len(self.db.leads) + 1
         self.db.leads[lead_id] = {"id": lead_id, "customer_id": lead.customer_id,
                                   "status": assignment.status, "channel": lead.event.event.channel,
-                                  "last_touch_at": now, "callback_due_at": lead.callback_due_at,
+                                  "last_touch_at": lead.event.event.occurred_at,
+                                  "callback_due_at": lead.callback_due_at,
                                   "callback_done_at": None}
         return lead_id
 
@@ -183,9 +185,13 @@ class FakeIntakeStore:
         for customer, found in rows:
             await self.add_identities(customer, found, now)
 
-    async def create_leads(self, rows: Sequence[tuple[LeadToOpen, Assignment]],
-                           now: datetime) -> list[int]:
-        return [await self.create_lead(lead, assignment, now) for lead, assignment in rows]
+    async def create_leads(self, rows: Sequence[tuple[LeadToOpen, Assignment]]) -> list[int]:
+        return [await self.create_lead(lead, assignment) for lead, assignment in rows]
+
+    async def survey(self, touches: Sequence[tuple[str, str]], bans: Sequence[tuple[str, str]],
+                     found: Sequence[Identity]) -> Survey:
+        return Survey(await self.existing_touches(touches), await self.banned(bans),
+                      await self.customers_by_identities(found))
 
     async def insert_touches(self, rows: Sequence[tuple[int, int | None, PreparedEvent]],
                              now: datetime) -> list[int]:

@@ -7,7 +7,6 @@ import asyncpg
 from crm_store import intake_statements as sql
 from crm_store.engine import create_engine
 from crm_store.migrate import upgrade_if_empty
-from crm_store.pair_lookup import PairLookup
 from tests.conftest import private_database
 
 _FILL = """
@@ -20,14 +19,21 @@ INSERT INTO touches (customer_id, channel, external_id, direction, occurred_at, 
                      attribution, details, identities)
     SELECT id, 'webform', 'f' || id, 'inbound', now(), now(), '{}', '{}', '[]' FROM customers;
 """
-_LOOK_UPS = {
-    "identities": (sql.CUSTOMERS_BY_IDENTITIES, ["phone", "email"], ["+998900000005", "p7@x.uz"]),
-    "touches": (sql.EXISTING_TOUCHES, ["webform", "webform"], ["f5", "f7"]),
+_IDENTITIES = [["phone", "email"], ["+998900000005", "p7@x.uz"]]
+_TOUCHES = [["webform", "webform"], ["f5", "f7"]]
+_BANS = [["phone"], ["+998900000009"]]
+_LOOK_UPS: dict[str, tuple[str, list[str], list[list[str]]]] = {
+    "identities": (sql.CUSTOMERS_BY_IDENTITIES.postgres_sql, ["pairs_a", "pairs_b"], _IDENTITIES),
+    "touches": (sql.EXISTING_TOUCHES.postgres_sql, ["pairs_a", "pairs_b"], _TOUCHES),
+    "survey": (str(sql.SURVEY), ["touches_a", "touches_b", "bans_a", "bans_b", "identities_a",
+                                 "identities_b"], _TOUCHES + _BANS + _IDENTITIES),
 }
 
 
-def _prepared(lookup: PairLookup) -> str:
-    return lookup.postgres_sql.replace(":firsts", "$1").replace(":seconds", "$2")
+def _prepared(statement: str, names: list[str]) -> str:
+    for n, name in enumerate(names, start=1):
+        statement = statement.replace(f":{name}", f"${n}")
+    return statement
 
 
 async def test_plans_made_while_the_tables_were_empty_use_the_unique_indexes() -> None:
@@ -41,13 +47,15 @@ async def test_plans_made_while_the_tables_were_empty_use_the_unique_indexes() -
                 await conn.execute(f"ALTER TABLE {table} SET (autovacuum_enabled = false)")
             # The plan a prepared statement keeps once it goes generic, made on empty tables.
             await conn.execute("SET plan_cache_mode = force_generic_plan")
-            for name, (lookup, _, _) in _LOOK_UPS.items():
-                await conn.execute(f"PREPARE {name}(varchar[], varchar[]) AS {_prepared(lookup)}")
-                await conn.execute(f"EXECUTE {name}('{{}}', '{{}}')")
+            for name, (statement, names, _) in _LOOK_UPS.items():
+                types = ", ".join(["varchar[]"] * len(names))
+                empty = ", ".join(["'{}'"] * len(names))
+                await conn.execute(f"PREPARE {name}({types}) AS {_prepared(statement, names)}")
+                await conn.execute(f"EXECUTE {name}({empty})")
             await conn.execute(_FILL)
             plans, found = {}, {}
-            for name, (_, firsts, seconds) in _LOOK_UPS.items():
-                arrays = f"ARRAY{firsts}::varchar[], ARRAY{seconds}::varchar[]"
+            for name, (_, _, values) in _LOOK_UPS.items():
+                arrays = ", ".join(f"ARRAY{array}::varchar[]" for array in values)
                 plan = await conn.fetch(f"EXPLAIN EXECUTE {name}({arrays})")
                 plans[name] = "\n".join(row[0] for row in plan)
                 found[name] = len(await conn.fetch(f"EXECUTE {name}({arrays})"))
@@ -58,7 +66,9 @@ async def test_plans_made_while_the_tables_were_empty_use_the_unique_indexes() -
             await conn.close()
 
     assert analysed == 0
-    assert found == {"identities": 2, "touches": 2}
+    assert found == {"identities": 2, "touches": 2, "survey": 4}
     assert all("Seq Scan" not in plan for plan in plans.values()), plans
     assert "uq_identities_kind_value" in plans["identities"]
     assert "uq_touches_channel_external_id" in plans["touches"]
+    assert all(index in plans["survey"] for index in (
+        "uq_identities_kind_value", "uq_touches_channel_external_id", "uq_bans_kind_value"))

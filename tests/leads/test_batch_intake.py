@@ -2,13 +2,21 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+from datetime import timedelta
+
+from sqlalchemy import select
+
 from crm_store import screening
 from crm_store.engine import create_engine
 from crm_store.migrate import upgrade_if_empty
+from crm_store.tables import leads
 from crm_store.uow import SqlUnitOfWork
 from leads.batch_intake import intake_group
 from leads.intake import IntakePolicy, intake, prepare
 from leads.model import ContactEvent, RawIdentity, utcnow
+from leads.normalize import Identity
+from leads.ports import Survey
 from tests.fakes import NoRouting
 
 POLICY = IntakePolicy(default_region="UZ")
@@ -56,7 +64,7 @@ async def test_group_with_new_shared_repeated_and_known_people(database_url: str
 
 
 class CountingStore:
-    """The real intake store, counting the ban look-ups made through it."""
+    """The real intake store, counting the ban look-ups made through it (a survey is one)."""
 
     def __init__(self, store: object) -> None:
         self._store = store
@@ -68,6 +76,12 @@ class CountingStore:
     async def banned(self, keys: list[tuple[str, str]]) -> set[tuple[str, str]]:
         self.ban_lookups += 1
         return await self._store.banned(keys)  # type: ignore[attr-defined, no-any-return]
+
+    async def survey(self, touches: list[tuple[str, str]], bans: list[tuple[str, str]],
+                     found: list[Identity]) -> Survey:
+        self.ban_lookups += 1
+        return await self._store.survey(  # type: ignore[attr-defined, no-any-return]
+            touches, bans, found)
 
 
 async def test_a_group_checks_bans_once_and_keeps_only_banned_events_aside(
@@ -99,3 +113,24 @@ async def test_a_group_checks_bans_once_and_keeps_only_banned_events_aside(
     assert store.ban_lookups == 1
     assert a.quarantined and c.quarantined and a.lead_id is None and c.lead_id is None
     assert b.lead_id and d.lead_id and not b.quarantined
+
+
+async def test_leads_opened_in_bulk_or_alone_are_dated_by_their_event(database_url: str) -> None:
+    engine = create_engine(database_url)
+    await upgrade_if_empty(engine)
+    hour_ago = utcnow() - timedelta(hours=1)
+    groups = [[replace(form("alone", ("phone", "90 444 44 44")), occurred_at=hour_ago)],
+              [replace(form(f"g{n}", ("phone", f"90 555 55 5{n}")), occurred_at=hour_ago)
+               for n in range(2)]]
+    try:
+        for group in groups:
+            async with SqlUnitOfWork(engine) as uow:
+                await intake_group(uow, [prepare(e, POLICY) for e in group], POLICY,
+                                   NoRouting(), utcnow())
+                await uow.commit()
+        async with engine.connect() as conn:
+            dated = (await conn.execute(select(leads.c.created_at, leads.c.last_touch_at))).all()
+    finally:
+        await engine.dispose()
+
+    assert dated == [(hour_ago, hour_ago)] * 3
