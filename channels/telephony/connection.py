@@ -12,7 +12,7 @@ from panoramisk.actions import Action
 from panoramisk.ami_protocol import AMIProtocol
 from panoramisk.message import Message
 
-from channels.telephony.framing import Headers, MessageSplitter, parse_message, worth_reading
+from channels.telephony.framing import Headers, MessageSplitter, parse_message
 from channels.telephony.inbox import EventInbox
 from leads.errors import ChannelMisconfigured, ChannelUnavailable, PermissionDenied
 
@@ -42,7 +42,7 @@ class HardenedAmiProtocol(AMIProtocol):
         try:
             at = self._clock()
             # Blank lines between messages are noise, not news; most events no one reads.
-            for raw in worth_reading(self._splitter.feed(data)):
+            for raw in self._splitter.feed_wanted(data):
                 headers = parse_message(raw)
                 if headers is None:
                     self.skipped += 1

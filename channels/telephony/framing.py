@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import re
 
+from channels.telephony.sieve import wanted_messages, worth_reading
+
 BANNER_PREFIX = b"Asterisk Call Manager/"
 # Messages end with an empty line; Asterisk 18.19+/20.4+ ends some with "\r\n\n".
 _MESSAGE_END = re.compile(rb"\r?\n\r?\n")
@@ -22,12 +24,32 @@ class MessageSplitter:
 
     def feed(self, data: bytes) -> list[bytes]:
         """Add bytes; return every message they complete (without the blank line)."""
+        buffer = self._with_banner_taken(data)
+        return [] if buffer is None else self._cut(buffer)
+
+    def feed_wanted(self, data: bytes) -> list[bytes]:
+        """Add bytes; return the messages they complete that are `worth_reading`."""
+        buffer = self._with_banner_taken(data)
+        if buffer is None:
+            return []
+        found = wanted_messages(buffer)
+        if found is None:
+            return worth_reading(self._cut(buffer))
+        messages, self._buffer = found
+        self._bound()
+        return messages
+
+    def _with_banner_taken(self, data: bytes) -> bytes | None:
+        """The buffered bytes and `data`; None (bytes kept) while the banner line is awaited."""
         buffer = self._buffer + data
         if self.banner is None:
             buffer = self._take_banner(buffer)
             if self.banner is None:
                 self._buffer = buffer
-                return []
+                return None
+        return buffer
+
+    def _cut(self, buffer: bytes) -> list[bytes]:
         # Where every line ends in CRLF, a plain split finds exactly what the pattern would
         # (at a tenth of its cost); only a stream with bare LFs needs the pattern.
         if buffer.count(b"\n") == buffer.count(b"\r\n"):
@@ -35,10 +57,13 @@ class MessageSplitter:
         else:
             parts = _MESSAGE_END.split(buffer)
         self._buffer = parts.pop()
+        self._bound()
+        return parts
+
+    def _bound(self) -> None:
         if len(self._buffer) > self._max:
             # A frame that never ends would grow without bound: drop it, resync on the next one.
             self._buffer = b""
-        return parts
 
     def _take_banner(self, buffer: bytes) -> bytes:
         end = buffer.find(b"\n")
@@ -51,32 +76,6 @@ class MessageSplitter:
             return buffer[end + 1 :]
         self.banner = ""
         return buffer
-
-
-# With `read = all` most messages are events the call tracker never reads (VarSet alone is over
-# half): they are recognised by their first bytes and never decoded. Of VarSet, only the
-# recording's file name and a queue call's QUEUESTATUS matter.
-_UNREAD_EVENTS = tuple(
-    b"Event: %s\r\n" % name
-    for name in (b"VarSet", b"Newexten", b"DeviceStateChange", b"QueueMemberStatus", b"Newstate",
-                 b"NewConnectedLine", b"DialState", b"RTCPSent", b"RTCPReceived")
-)
-_RECORDING, _QUEUE_STATUS = b"Variable: MIXMONITOR_FILENAME", b"Variable: QUEUESTATUS"
-
-
-def worth_reading(messages: list[bytes]) -> list[bytes]:
-    """The messages left once blank ones and events no one reads are dropped, undecoded."""
-    # One comprehension over a read's messages, not a call per message: most are dropped.
-    return [
-        raw for raw in messages
-        if (raw[:1].isalpha() or raw.strip())
-        and not (
-            raw.startswith(_UNREAD_EVENTS)
-            and _RECORDING not in raw
-            and _QUEUE_STATUS not in raw
-            and b"ActionID:" not in raw
-        )
-    ]
 
 
 def parse_message(raw: bytes) -> Headers | None:

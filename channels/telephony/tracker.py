@@ -21,6 +21,8 @@ _TRACKED = frozenset(
     }
 )  # fmt: skip
 _LISTS_COMPLETE = frozenset({"CoreShowChannelsComplete", "StatusComplete"})
+EVENTS_READ = _TRACKED | SNAPSHOT_EVENTS | _LISTS_COMPLETE | {"Hangup", "Cdr"}
+"""The events whose name the tracker acts on; every other event passes it by."""
 # Once a Cdr is in, its siblings (a queue call has one per member) follow within moments.
 _CDR_SETTLE_SECONDS = 0.5
 

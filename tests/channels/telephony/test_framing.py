@@ -8,8 +8,15 @@ import re
 
 import pytest
 
-from channels.telephony.framing import BANNER_PREFIX, MessageSplitter, parse_message, worth_reading
-from tests.channels.telephony.ami_server import load_trace
+from channels.telephony.framing import (
+    BANNER_PREFIX,
+    MAX_MESSAGE_BYTES,
+    MessageSplitter,
+    parse_message,
+)
+from channels.telephony.sieve import UNREAD_EVENT_NAMES, worth_reading
+from channels.telephony.tracker import EVENTS_READ
+from tests.channels.telephony.ami_server import FIXTURES, load_trace
 
 
 @pytest.mark.parametrize(("raw", "unread"), [
@@ -23,6 +30,13 @@ from tests.channels.telephony.ami_server import load_trace
 ])
 def test_only_events_no_one_reads_are_dropped_undecoded(raw: bytes, unread: bool) -> None:
     assert (worth_reading([raw]) == []) is unread
+
+
+def test_events_dropped_unread_are_events_the_tracker_never_reads() -> None:
+    # VarSet is read for two variables only, which keep their messages (above).
+    unread = {name.decode() for name in UNREAD_EVENT_NAMES} - {"VarSet"}
+
+    assert not unread & EVENTS_READ
 
 
 def test_blank_messages_are_not_worth_reading() -> None:
@@ -68,6 +82,40 @@ def test_messages_end_at_an_empty_line_however_lines_end_and_reads_split(seed: i
         messages += splitter.feed(stream[start:end])
 
     assert messages == re.split(rb"\r?\n\r?\n", stream)[:-1]
+
+
+_PIECES = [
+    b"\r\n", b"\n", b"\r", b"\r\n\r\n", b" ", b"A: b", b"Event: X", b"Event: VarSet",
+    b"Event: VarSet\r\n", b"Event: Newexten\r\n", b"Event: Hangup", b"ActionID: 1",
+    b"Variable: QUEUESTATUS", b"Variable: MIXMONITOR_FILENAME", b"\xd0",
+]
+_TRACES = [(FIXTURES / f"{name}.ami").read_bytes() for name in ("queue_timeout", "busy")]
+
+
+@pytest.mark.parametrize("seed", range(1000))
+def test_the_messages_wanted_are_those_worth_reading_of_every_message(seed: int) -> None:
+    """Finding the wanted messages in a whole read equals cutting every one and sieving them."""
+    draw = random.Random(seed)
+    if draw.random() < 0.4:  # a real stream, a little damaged
+        trace = draw.choice(_TRACES)
+        start = draw.randrange(len(trace))
+        stream = bytearray(trace[start : start + draw.randrange(1, 4000)])
+        for _ in range(draw.randrange(4)):
+            at = draw.randrange(len(stream) + 1)
+            stream[at:at] = draw.choice(_PIECES)
+    else:
+        stream = bytearray(b"".join(draw.choice(_PIECES) for _ in range(draw.randrange(1, 80))))
+    limit = draw.choice([MAX_MESSAGE_BYTES, 10, 200])
+    every, wanted = MessageSplitter(limit), MessageSplitter(limit)
+    every.feed(BANNER_PREFIX + b"6.0.0\r\n")
+    wanted.feed(BANNER_PREFIX + b"6.0.0\r\n")
+    cuts = sorted(draw.sample(range(len(stream) + 1), min(len(stream) + 1, draw.randrange(1, 6))))
+    for start, end in zip([0, *cuts], [*cuts, len(stream)], strict=True):
+        read = bytes(stream[start:end])
+
+        assert wanted.feed_wanted(read) == worth_reading(every.feed(read))
+    # The same bytes wait for the next read.
+    assert wanted.feed(b"\r\n\r\n") == every.feed(b"\r\n\r\n")
 
 
 def headers_by_the_rule(raw: bytes) -> dict[str, str] | None:
