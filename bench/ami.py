@@ -20,7 +20,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from channels.telephony.framing import MessageSplitter, parse_message, worth_reading  # noqa: E402
+from channels.telephony.framing import MessageSplitter, parse_message  # noqa: E402
 from channels.telephony.parse import call_event  # noqa: E402
 from channels.telephony.settings import TelephonySettings  # noqa: E402
 from channels.telephony.tracker import CallTracker  # noqa: E402
@@ -64,21 +64,27 @@ def split_only(stream: bytes) -> tuple[float, int]:
 
 
 def track(stream: bytes) -> tuple[float, int, int]:
-    """Seconds to cut, decode and track the stream; messages seen and contact events made."""
+    """Seconds to cut, decode and track the stream; messages decoded and contact events made."""
     splitter, tracker = MessageSplitter(), CallTracker(SETTINGS)
     count = events = 0
     now = time.time()
     started = time.process_time()
     for offset in range(0, len(stream), READ):
-        messages = splitter.feed(stream[offset:offset + READ])
+        messages = splitter.feed_wanted(stream[offset:offset + READ])
         count += len(messages)
-        for raw in worth_reading(messages):
+        for raw in messages:
             headers = parse_message(raw)
             if headers is None:
                 continue
             for record in tracker.feed(headers, now):
                 events += call_event(record, SETTINGS) is not None
     return time.process_time() - started, count, events
+
+
+def warm_up() -> None:
+    """Load what a running service has long loaded (phone metadata and tables) outside the clock."""
+    traces = [load_trace(name) for name in TRACES]
+    track(BANNER + b"".join(message for trace in traces for _, message in trace.messages))
 
 
 def main() -> None:
@@ -88,13 +94,15 @@ def main() -> None:
     parser.add_argument("--concurrent", type=int, default=200, help="calls interleaved (200)")
     args = parser.parse_args()
     stream, messages, calls = build_stream(args.events, args.concurrent)
+    warm_up()
     raw_seconds, split = split_only(stream)
-    seconds, tracked, contacts = track(stream)
-    assert split == tracked == messages, (split, tracked, messages)
+    seconds, decoded, contacts = track(stream)
+    assert split == messages and contacts == calls, (split, messages, contacts, calls)
     rate, raw = messages / seconds, messages / raw_seconds
     print(f"stream: {messages} AMI messages, {calls} calls ({args.concurrent} at a time), "
           f"{len(stream) / 1e6:.1f} MB")
-    print(f"leadgate: {rate:10.0f} events/s parsed and tracked ({contacts} calls became contacts)")
+    print(f"leadgate: {rate:10.0f} events/s tracked ({decoded} decoded, "
+          f"{contacts} calls became contacts)")
     print(f"ceiling:  {raw:10.0f} events/s just split into messages")
     print(f"ratio:    {rate / raw:10.2f}")
 
