@@ -42,18 +42,36 @@ def normalize_phone(raw: str, region: str | None) -> Identity | None:
     return _normalize_phone_cached(raw, (region or "").upper() or None)
 
 
+def e164_phone(raw: str, region: str | None) -> str | None:
+    """The value `normalize_phone` gives `raw`, without looking up what is known of the number."""
+    return _e164_cached(raw, (region or "").upper() or None)
+
+
 @lru_cache(maxsize=65536)
 def _normalize_phone_cached(raw: str, region: str | None) -> Identity | None:
+    number = _valid_number(raw, region)
+    if number is None:
+        return None
+    e164 = phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+    return Identity("phone", e164, _phone_info(number))
+
+
+@lru_cache(maxsize=65536)
+def _e164_cached(raw: str, region: str | None) -> str | None:
+    number = _valid_number(raw, region)
+    if number is None:
+        return None
+    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+
+
+def _valid_number(raw: str, region: str | None) -> phonenumbers.PhoneNumber | None:
     text = _clean_phone_text(raw)
     if not text:
         return None
     number = _parse_valid(text, region)
     if number is None:
         number = _parse_valid(_without_trunk_prefix(text, region), region)
-    if number is None:
-        return None
-    e164 = phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
-    return Identity("phone", e164, _phone_info(number))
+    return number
 
 
 def _parse_valid(text: str, region: str | None) -> phonenumbers.PhoneNumber | None:

@@ -8,15 +8,14 @@ from typing import Any
 from channels.telephony.records import CallRecord
 from channels.telephony.settings import TelephonySettings, digits_of
 from leads.model import CallbackSignal, ContactEvent, RawIdentity
-from leads.normalize import normalize_phone
+from leads.normalize import e164_phone
 
 _CALLBACK_DISPOSITIONS = frozenset({"missed", "busy", "abandoned"})
 
 
 def customer_phone(raw: str, region: str | None) -> str:
     """The customer's number in E.164 when it parses, else as Asterisk gave it."""
-    identity = normalize_phone(raw, region)
-    return identity.value if identity is not None else raw
+    return e164_phone(raw, region) or raw
 
 
 def call_event(record: CallRecord, settings: TelephonySettings) -> ContactEvent | None:

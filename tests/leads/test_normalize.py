@@ -5,7 +5,13 @@ from __future__ import annotations
 import phonenumbers
 import pytest
 
-from leads.normalize import normalize_email, normalize_name, normalize_phone, normalize_telegram
+from leads.normalize import (
+    e164_phone,
+    normalize_email,
+    normalize_name,
+    normalize_phone,
+    normalize_telegram,
+)
 
 
 @pytest.mark.parametrize(
@@ -27,6 +33,7 @@ def test_written_phone_becomes_e164(raw: str, region: str | None, e164: str) -> 
     identity = normalize_phone(raw, region)
 
     assert identity is not None and identity.value == e164
+    assert e164_phone(raw, region) == e164
 
 
 @pytest.mark.parametrize(
@@ -47,15 +54,18 @@ def test_national_trunk_form_is_read_with_the_channels_region(
     identity = normalize_phone(raw, region)
 
     assert identity is not None and identity.value == e164
+    assert e164_phone(raw, region.lower()) == e164
 
 
 def test_uzbek_trunk_form_is_not_guessed_in_another_region() -> None:
     assert normalize_phone("8 90 123 45 67", "RU") is None
+    assert e164_phone("8 90 123 45 67", "RU") is None
 
 
 @pytest.mark.parametrize("raw", ["12345", "", "not a phone", "+7 000", "8 (912) 345"])
 def test_invalid_phone_is_no_identity(raw: str) -> None:
     assert normalize_phone(raw, "RU") is None
+    assert e164_phone(raw, "RU") is None
 
 
 def test_phone_keeps_what_phonenumbers_knows_about_it() -> None:
