@@ -12,7 +12,7 @@ from channels.telephony.records import CallRecord, RingingCall
 from channels.telephony.settings import TelephonySettings
 
 # Transfer events name their calls with prefixed Linkedid keys instead of `Linkedid`.
-_LINKEDID_KEYS = ("Linkedid", "TransfereeLinkedid", "OrigTransfererLinkedid", "TransfererLinkedid")
+_TRANSFER_LINKEDID_KEYS = ("TransfereeLinkedid", "OrigTransfererLinkedid", "TransfererLinkedid")
 _TRACKED = frozenset(
     {
         "Newchannel", "NewCallerid", "DialBegin", "DialEnd", "QueueCallerJoin",
@@ -157,7 +157,9 @@ class CallTracker:
         self, event: Mapping[str, str], at: float, finished: list[CallRecord]
     ) -> CallState | None:
         uniqueid = event.get("Uniqueid") or event.get("DestUniqueid") or ""
-        linkedid = next((event[k] for k in _LINKEDID_KEYS if event.get(k)), None)
+        linkedid = event.get("Linkedid") or next(
+            (event[k] for k in _TRANSFER_LINKEDID_KEYS if event.get(k)), None
+        )
         if linkedid is None:
             # The first DialBegin/DialEnd of an Originate carry only Dest* headers.
             known = self._channel_call.get(uniqueid)
