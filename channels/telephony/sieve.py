@@ -51,16 +51,16 @@ def wanted_messages(buffer: bytes) -> tuple[list[bytes], bytes] | None:
     one scan: the unread messages are never cut out. None when the buffer's line ends need
     the careful way (a bare line feed near an empty line, or an ambiguous last end).
     """
+    last = buffer.rfind(_END)
+    if last > 0 and buffer[last - 1] == 10:  # "\n\r\n\r\n": which end is the message's?
+        return None
     starts = [0]
     for found in _SCAN.finditer(buffer):
         if found.lastindex:
             return None
         starts.append(found.end())
-    last = buffer.rfind(_END)
     if last < 0:
         return [], buffer
-    if buffer[last - 1 : last] == b"\n":  # "\r\n\r\n\r\n": which end is the message's?
-        return None
     for needle in _READ_ANYWAY:
         if not _extra_starts(buffer, needle, last, starts):
             return None
