@@ -18,7 +18,7 @@ from crm_store.outbox import OutboxSignal
 from crm_store.routing_store import SqlRoutingStore
 from crm_store.uow import SqlUnitOfWork
 from leads.batch_intake import intake_group
-from leads.intake import IntakePolicy, intake, prepare
+from leads.intake import IntakePolicy, prepare
 from leads.model import ContactEvent, IntakeResult, utcnow
 from leads.ports import LeadRouter, PreparedEvent
 
@@ -65,7 +65,8 @@ class IntakeWriter:
         return result
 
     async def _one(self, uow: SqlUnitOfWork, prepared: PreparedEvent) -> IntakeResult:
-        return await intake(uow, prepared, self.policy, self._router, utcnow())
+        # A group of one: it takes the bulk path when it qualifies (one look-up, not three).
+        return (await intake_group(uow, [prepared], self.policy, self._router, utcnow()))[0]
 
     async def _group(self, uow: SqlUnitOfWork, group: list[PreparedEvent]) -> list[IntakeResult]:
         return await intake_group(uow, group, self.policy, self._router, utcnow())
