@@ -11,7 +11,7 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import BigInteger, any_, func, literal, select, update
+from sqlalchemy import BigInteger, any_, bindparam, func, literal, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncConnection
 
@@ -24,8 +24,19 @@ OutboxEntry = tuple[str, str, dict[str, Any]]
 _INSERT = BulkInsert(outbox, ["message_id", "routing_key", "payload", "created_at"])
 _UNSENT = (select(outbox.c.id, outbox.c.message_id, outbox.c.routing_key, outbox.c.payload)
            .where(outbox.c.sent_at.is_(None)).order_by(outbox.c.id))
-_CLAIM = _UNSENT.with_for_update(skip_locked=True)
-_WAITING = select(outbox.c.id).where(outbox.c.sent_at.is_(None)).order_by(outbox.c.id)
+_CLAIMED = (select(outbox.c.id).where(outbox.c.sent_at.is_(None)).order_by(outbox.c.id)
+            .limit(bindparam("batch")).with_for_update(skip_locked=True).cte("claimed"))
+_OTHERS = outbox.alias("others")
+_FIRST_NOT_OURS = (select(func.min(_OTHERS.c.id))
+                   .where(_OTHERS.c.sent_at.is_(None), _OTHERS.c.id.not_in(select(_CLAIMED.c.id)))
+                   .scalar_subquery())
+_CLAIM_MARKING = (
+    update(outbox)
+    .where(outbox.c.id.in_(select(_CLAIMED.c.id)),
+           outbox.c.id < func.coalesce(_FIRST_NOT_OURS, literal(2**63 - 1, BigInteger)))
+    .values(sent_at=bindparam("now"))
+    .returning(outbox.c.id, outbox.c.message_id, outbox.c.routing_key, outbox.c.payload)
+)
 
 
 class OutboxSignal:
@@ -79,11 +90,13 @@ class SqlOutbox:
 
     async def mark_sent(self, ids: Sequence[int], now: datetime) -> None:
         """Mark rows as published, in one statement (on PostgreSQL one prepared for any count)."""
-        if self.connection.dialect.name == "postgresql":
-            chosen = outbox.c.id == any_(literal(list(ids), postgresql.ARRAY(BigInteger)))
-        else:
-            chosen = outbox.c.id.in_(ids)
-        await self.connection.execute(update(outbox).where(chosen).values(sent_at=now))
+        await self.connection.execute(update(outbox).where(_chosen(self.connection, ids))
+                                      .values(sent_at=now))
+
+    async def unmark(self, ids: Sequence[int]) -> None:
+        """Mark rows as unsent again (claimed and marked, then not confirmed)."""
+        await self.connection.execute(update(outbox).where(_chosen(self.connection, ids))
+                                      .values(sent_at=None))
 
     async def consume_once(self, consumer: str, message_id: str, now: datetime) -> bool:
         """Record that `consumer` handled `message_id`; False if it already had."""
@@ -107,34 +120,27 @@ async def unsent(connection: AsyncConnection, limit: int) -> list[Any]:
     return list(await connection.execute(_UNSENT.limit(limit)))
 
 
-async def claim(connection: AsyncConnection, limit: int) -> list[Any]:
-    """The oldest unsent rows, locked for this transaction so no other relay publishes them.
+async def claim_marking(connection: AsyncConnection, limit: int, now: datetime) -> list[Any]:
+    """Claim the oldest unsent rows and mark them sent, in one statement; in the order written.
 
-    Rows another relay holds are skipped (`FOR UPDATE SKIP LOCKED`), and publishing past them
-    would break the order per lead: only the claimed rows before the first unsent row that is
-    not ours are kept (none when another relay holds the oldest). That row is looked for in a
-    snapshot taken after the claim, where rows another relay marked sent meanwhile are gone.
-    SQLite has one process and no row locks: there this is a plain read.
+    The rows stay locked until the transaction ends, so no other relay publishes them; the
+    caller commits once they are confirmed (or un-marks those that were not). Rows another
+    relay holds are skipped (`FOR UPDATE SKIP LOCKED`), and publishing past them would break
+    the order per lead: only the claimed rows before the first unsent row that is not ours are
+    taken (none when another relay holds the oldest). A row another relay marked sent while
+    this statement ran may still look unsent to it: then fewer rows are taken, never wrong ones.
+    PostgreSQL only (see `marks_in_claim`).
     """
-    if connection.dialect.name != "postgresql":
-        return await unsent(connection, limit)
-    rows = list(await connection.execute(_CLAIM.limit(limit)))
-    if not rows:
-        return rows
-    waiting = await connection.scalars(_WAITING.where(outbox.c.id <= rows[-1].id))
-    kept = 0
-    for waiting_id, row in zip(waiting, rows, strict=False):
-        if waiting_id != row.id:
-            break
-        kept += 1
-    return rows[:kept]
+    rows = await connection.execute(_CLAIM_MARKING, {"batch": limit, "now": now})
+    return sorted(rows, key=lambda row: row.id)
 
 
 def marks_in_claim(connection: AsyncConnection) -> bool:
-    """Whether sent rows are marked in the claiming transaction (PostgreSQL) or after it.
+    """Whether rows are claimed and marked sent in one transaction held over the publish.
 
-    On SQLite a read transaction that later writes fails when another writer committed
-    meanwhile, so the relay marks its rows in a transaction of their own.
+    On PostgreSQL (`claim_marking`). On SQLite, one process and no row locks, the rows are
+    read (`unsent`) and marked in a transaction of their own afterwards: a write transaction
+    held over the publish would stall every other writer, the in-process notifiers among them.
     """
     return connection.dialect.name == "postgresql"
 
@@ -151,6 +157,13 @@ async def consumed_among(connection: AsyncConnection, consumer: str,
     return set(await connection.scalars(select(consumed_messages.c.message_id).where(
         consumed_messages.c.consumer == consumer,
         consumed_messages.c.message_id.in_(message_ids))))
+
+
+def _chosen(connection: AsyncConnection, ids: Sequence[int]) -> Any:
+    """Rows by id; on PostgreSQL one statement prepared for any count."""
+    if connection.dialect.name == "postgresql":
+        return outbox.c.id == any_(literal(list(ids), postgresql.ARRAY(BigInteger)))
+    return outbox.c.id.in_(ids)
 
 
 def _dialect(connection: AsyncConnection) -> Any:

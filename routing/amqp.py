@@ -106,12 +106,19 @@ def encode(payload: dict[str, Any]) -> bytes:
 
 
 class AmqpPublisher:
-    """Publishes outbox rows to the `leadgate` exchange: a batch in one write, confirms together."""
+    """Publishes outbox rows to the `leadgate` exchange: a batch in one write, confirms together.
+
+    A batch not confirmed within `confirm_seconds` (RabbitMQ blocks publishers under a memory
+    or disk alarm, and a blocked connection is simply not read) drops the connection and is
+    reported as ChannelUnavailable: the relay rolls its claim back and retries with backoff
+    instead of holding its transaction open for as long as the alarm lasts.
+    """
 
     def __init__(self, url: str,
                  managers: Callable[[], Awaitable[list[int]]] | None = None,
-                 queue_type: str = "classic") -> None:
+                 queue_type: str = "classic", confirm_seconds: float = 30.0) -> None:
         self._url = url
+        self._confirm_seconds = confirm_seconds
         self._managers = managers
         self._queue_type = queue_type
         self._connection: AbstractConnection | None = None
@@ -123,12 +130,13 @@ class AmqpPublisher:
         """Publish rows in order; the ids the broker confirmed (a prefix-agnostic subset)."""
         channel, exchange = await self._open()
         try:
-            for manager in {manager_of(row.routing_key) for row in rows} - {None}:
-                assert manager is not None
-                if manager not in self._declared:
-                    await declare_manager_queue(channel, exchange, manager, self._queue_type)
-                    self._declared.add(manager)
-            outcomes = await _send(channel, exchange, rows)
+            async with asyncio.timeout(self._confirm_seconds):  # TimeoutError is an OSError
+                for manager in {manager_of(row.routing_key) for row in rows} - {None}:
+                    assert manager is not None
+                    if manager not in self._declared:
+                        await declare_manager_queue(channel, exchange, manager, self._queue_type)
+                        self._declared.add(manager)
+                outcomes = await _send(channel, exchange, rows)
         except (AMQPError, OSError, RuntimeError) as err:
             await self.close()
             reason = type(err).__name__

@@ -94,18 +94,23 @@ class OutboxRelay:
     async def relay_once(self) -> int:
         """Publish one batch of the oldest unsent rows; how many were confirmed.
 
-        The rows stay locked from claim to mark, so a second relay (a process that has not yet
-        noticed it lost the relay's lock) never publishes them too.
+        On PostgreSQL the rows are claimed and marked sent in one statement and stay locked
+        until the commit after their confirms, so a second relay (a process that has not yet
+        noticed it lost the relay's lock) never publishes them too; those not confirmed are
+        un-marked before that commit.
         """
         async with self._engine.connect() as conn, conn.begin():
-            rows = [OutboxRow(*row) for row in await outbox.claim(conn, self._batch)]
-            if not rows:
+            marking = outbox.marks_in_claim(conn)
+            claimed = (await outbox.claim_marking(conn, self._batch, utcnow()) if marking
+                       else await outbox.unsent(conn, self._batch))
+            if not claimed:
                 return 0
+            rows = [OutboxRow(*row) for row in claimed]
             confirmed = await self._publisher.publish(rows)
-            marked_here = outbox.marks_in_claim(conn)
-            if confirmed and marked_here:
-                await SqlOutbox(conn).mark_sent(confirmed, utcnow())
-        if confirmed and not marked_here:
+            if marking and len(confirmed) < len(rows):
+                taken = set(confirmed)
+                await SqlOutbox(conn).unmark([row.id for row in rows if row.id not in taken])
+        if confirmed and not marking:
             async with SqlUnitOfWork(self._engine) as uow:
                 await uow.routing.outbox.mark_sent(confirmed, utcnow())
                 await uow.commit()

@@ -21,6 +21,8 @@ class TcpProxy:
         self._server: asyncio.Server | None = None
         self._pipes: set[asyncio.Task[None]] = set()
         self._writers: set[asyncio.StreamWriter] = set()
+        self._flowing = asyncio.Event()
+        self._flowing.set()
         self.port = 0
 
     async def start(self) -> None:
@@ -54,6 +56,19 @@ class TcpProxy:
         finally:
             await self.start()
 
+    @asynccontextmanager
+    async def stalled(self) -> AsyncIterator[None]:
+        """Open connections stay open but nothing is passed on, either way, for the block.
+
+        What a client sees of a server that stopped reading its socket (RabbitMQ blocking a
+        publisher under a resource alarm): writes seem to go out, no answer comes back.
+        """
+        self._flowing.clear()
+        try:
+            yield
+        finally:
+            self._flowing.set()
+
     async def _serve(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
         try:
             up_reader, up_writer = await asyncio.open_connection(*self._upstream)
@@ -61,8 +76,8 @@ class TcpProxy:
             writer.transport.abort()
             return
         self._writers.update((writer, up_writer))
-        pipes = [asyncio.ensure_future(_pipe(reader, up_writer)),
-                 asyncio.ensure_future(_pipe(up_reader, writer))]
+        pipes = [asyncio.ensure_future(_pipe(reader, up_writer, self._flowing)),
+                 asyncio.ensure_future(_pipe(up_reader, writer, self._flowing))]
         self._pipes.update(pipes)
         try:
             await asyncio.wait(pipes, return_when=asyncio.FIRST_COMPLETED)
@@ -75,9 +90,11 @@ class TcpProxy:
             self._pipes.difference_update(pipes)
 
 
-async def _pipe(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+async def _pipe(reader: asyncio.StreamReader, writer: asyncio.StreamWriter,
+                flowing: asyncio.Event) -> None:
     with contextlib.suppress(OSError, asyncio.IncompleteReadError):
         while data := await reader.read(65536):
+            await flowing.wait()
             writer.write(data)
             await writer.drain()
 
