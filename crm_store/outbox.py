@@ -11,7 +11,7 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import BigInteger, any_, bindparam, func, literal, select, update
+from sqlalchemy import BigInteger, any_, bindparam, delete, func, literal, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncConnection
 
@@ -113,6 +113,27 @@ class SqlOutbox:
         await self.connection.execute(statement, [
             {"consumer": consumer, "message_id": message_id, "consumed_at": now}
             for message_id in message_ids])
+
+    async def consume_new(self, consumer: str, message_ids: Sequence[str], now: datetime
+                          ) -> set[str]:
+        """Record that `consumer` handled `message_ids`; those it had not handled before.
+
+        The new rows stay locked until the transaction ends: another consumer handed the same
+        message meanwhile waits for this one to commit (then skips it) or to roll back. They
+        are written in id order, so two such transactions never wait on each other in a cycle.
+        """
+        statement = (_dialect(self.connection).insert(consumed_messages)
+                     .on_conflict_do_nothing().returning(consumed_messages.c.message_id))
+        rows = await self.connection.execute(statement, [
+            {"consumer": consumer, "message_id": message_id, "consumed_at": now}
+            for message_id in sorted(set(message_ids))])
+        return set(rows.scalars())
+
+    async def forget(self, consumer: str, message_ids: Sequence[str]) -> None:
+        """Take back the record that `consumer` handled `message_ids` (it failed after all)."""
+        await self.connection.execute(delete(consumed_messages).where(
+            consumed_messages.c.consumer == consumer,
+            consumed_messages.c.message_id.in_(message_ids)))
 
 
 async def unsent(connection: AsyncConnection, limit: int) -> list[Any]:

@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Any
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from crm_store import outbox
+from crm_store.engine import is_sqlite
 from crm_store.staff import SqlStaffStore
 from crm_store.uow import SqlUnitOfWork
 from leads.model import utcnow
@@ -44,32 +45,56 @@ class Inbox:
 
     async def handle_many(self, messages: Sequence[Message], in_order: bool = False
                           ) -> list[bool | Exception]:
-        """Notify those not handled before, then remember them all in one transaction.
+        """Notify those not handled before and remember them, in one transaction.
 
         Per message: True (notified now), False (handled before) or why notifying failed.
         The notifications go out together; `in_order`, one after another, and the first
-        failure stops the rest (they carry that failure too).
+        failure stops the rest (they carry that failure too). A crash before the commit may
+        notify twice, never zero times: the message comes back and was not remembered.
         """
         if not self._notifiers.notifiers:
             return [True] * len(messages)  # nobody to tell: the queue itself is the delivery
+        if is_sqlite(self._engine):
+            return await self._notify_then_remember(messages, in_order)
+        # Remembered first, committed after notifying: the transaction's rows keep a second
+        # consumer handed the same message waiting until this one is done with it.
+        async with SqlUnitOfWork(self._engine) as uow:
+            store = uow.routing.outbox
+            new = await store.consume_new(CONSUMER, [m[0] for m in messages], utcnow())
+            outcomes, fresh = await self._notify_new(messages, new, in_order)
+            failed = [messages[n][0] for n in fresh if outcomes[n] is not True]
+            if failed:
+                await store.forget(CONSUMER, failed)
+            await uow.commit()
+        return outcomes
+
+    async def _notify_then_remember(self, messages: Sequence[Message], in_order: bool
+                                    ) -> list[bool | Exception]:
+        """SQLite: no write transaction is held while notifying, which would stall every writer."""
         async with self._engine.connect() as conn:
             seen = await outbox.consumed_among(conn, CONSUMER, [m[0] for m in messages])
-        outcomes: list[bool | Exception] = [False] * len(messages)
-        fresh = []
-        for n, (message_id, _, _) in enumerate(messages):
-            if message_id not in seen:
-                seen.add(message_id)
-                fresh.append(n)
-        # Notify first, then remember: a crash in between may notify twice, never zero times.
-        for n, outcome in zip(fresh, await self._notify([messages[n] for n in fresh], in_order),
-                              strict=True):
-            outcomes[n] = outcome
+        outcomes, fresh = await self._notify_new(
+            messages, {m[0] for m in messages} - seen, in_order)
         done = [messages[n][0] for n in fresh if outcomes[n] is True]
         if done:
             async with SqlUnitOfWork(self._engine) as uow:
                 await uow.routing.outbox.consume_many(CONSUMER, done, utcnow())
                 await uow.commit()
         return outcomes
+
+    async def _notify_new(self, messages: Sequence[Message], new: set[str], in_order: bool
+                          ) -> tuple[list[bool | Exception], list[int]]:
+        """Notify the first of each message id in `new`; the outcomes, and whom it notified."""
+        outcomes: list[bool | Exception] = [False] * len(messages)
+        fresh = []
+        for n, (message_id, _, _) in enumerate(messages):
+            if message_id in new:
+                new.discard(message_id)
+                fresh.append(n)
+        for n, outcome in zip(fresh, await self._notify([messages[n] for n in fresh], in_order),
+                              strict=True):
+            outcomes[n] = outcome
+        return outcomes, fresh
 
     async def _notify(self, messages: Sequence[Message], in_order: bool
                       ) -> list[bool | Exception]:

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import asyncio
 from typing import Any
 
 import aio_pika
-from sqlalchemy import func, select
+from sqlalchemy import func, select, text
+from sqlalchemy.ext.asyncio import AsyncEngine
 
 from crm_store.engine import create_engine
 from crm_store.migrate import upgrade_if_empty
@@ -85,3 +87,43 @@ async def test_in_process_delivery_stops_at_the_first_failure_and_resumes_where_
     assert first == [1, 2, 3]
     assert second == [1, 2, 3, 4, 5, 6]
     assert [payload["n"] for _, payload in notifier.seen] == [0, 1, 2, 3, 4, 5]
+
+
+class WaitsForAnother(RecordingNotifier):
+    """Notifies only once another transaction of the database waits on a lock."""
+
+    def __init__(self, engine: AsyncEngine) -> None:
+        super().__init__()
+        self.engine = engine
+        self.called = asyncio.Event()
+
+    async def notify(self, routing_key: str, payload: dict[str, Any]) -> None:
+        self.called.set()
+        async with asyncio.timeout(30):  # a guard only: the other one is waiting at once
+            while True:
+                async with self.engine.connect() as conn:
+                    if await conn.scalar(text(
+                            "SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock'"
+                            " AND datname = current_database()")):
+                        break
+                await asyncio.sleep(0.01)
+        await super().notify(routing_key, payload)
+
+
+async def test_a_message_two_consumers_are_handed_at_once_is_notified_once(
+    postgres_url: str,
+) -> None:
+    engine = create_engine(postgres_url)
+    await upgrade_if_empty(engine)
+    notifier = WaitsForAnother(engine)
+    message = ("m1", "lead.assigned.1", {"n": 1})
+    try:
+        first = asyncio.create_task(Inbox(engine, AllNotifiers([notifier])).handle(*message))
+        await notifier.called.wait()
+        second = await Inbox(engine, AllNotifiers([notifier])).handle(*message)
+        handled_first = await first
+    finally:
+        await engine.dispose()
+
+    assert (handled_first, second) == (True, False)
+    assert len(notifier.seen) == 1
