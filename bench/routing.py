@@ -35,7 +35,15 @@ from pathlib import Path
 import aio_pika
 import asyncpg
 from cpu import backends_cpu, named_cpu, process_cpu
-from intake import BENCH_CONFIG, free_port, fresh_database, post_forms, start_service
+from intake import (
+    BENCH_CONFIG,
+    RUN,
+    drop_database,
+    free_port,
+    fresh_database,
+    post_forms,
+    start_service,
+)
 
 CONFIG = BENCH_CONFIG + """[teams.sales]
 members = ["a", "b", "c", "d"]
@@ -51,7 +59,7 @@ capacity = 1000000
 NOTIFIED = CONFIG + '[notify.email]\nhost = "127.0.0.1"\nport = 9\n'
 """The same with an e-mail notifier, so the notifier consumer runs (no manager has an address)."""
 RELAY_BATCH = 500
-DATABASE = "leadgate_bench_routing"
+DATABASE = f"leadgate_bench_routing{RUN}"
 LEADGATE = ("-m", "leadgate.cli")
 # The same service with the per-team lock of manager choice taken out (for comparison only).
 UNLOCKED = ("-c", "import sys\n"
@@ -223,6 +231,7 @@ async def routed(total: int, concurrency: int, processes: int, command: tuple[st
             for process in started:
                 process.wait(timeout=30)
             drop_vhost(vhost)
+            await drop_database(DATABASE)
     body = json.dumps(json.loads(sample), ensure_ascii=False, separators=(",", ":")).encode()
     if notified:  # from the first batch claimed to the last message remembered
         return total / posting, total / (handled - first).total_seconds(), spent, body
