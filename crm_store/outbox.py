@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-from collections.abc import Sequence
+from collections.abc import AsyncIterator, Sequence
 from datetime import datetime
 from typing import Any
 
@@ -16,6 +16,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from crm_store.bulk import BulkInsert
+from crm_store.outbox_wake import OutboxWake
 from crm_store.routing_tables import consumed_messages, outbox
 
 OutboxEntry = tuple[str, str, dict[str, Any]]
@@ -46,12 +47,34 @@ class OutboxSignal:
     relay, so no one has to be rewired after the relay exists.
     """
 
-    def __init__(self) -> None:
+    def __init__(self, wake: OutboxWake | None = None) -> None:
         self._rung = asyncio.Event()
+        self._wake = wake
+        self._relay_here = False
 
     def ring(self) -> None:
-        """Something may be new in the outbox."""
+        """Something may be new in the outbox (the relay's process is told, wherever it runs)."""
         self._rung.set()
+        if self._wake is not None and not self._relay_here:
+            self._wake.tell()
+
+    @property
+    def listening(self) -> bool:
+        """Whether other processes' commits ring here now (the relay runs here, on PostgreSQL)."""
+        return self._wake is not None and self._wake.listening
+
+    @contextlib.asynccontextmanager
+    async def relaying(self) -> AsyncIterator[None]:
+        """While the relay runs in this process: rings stay here, other processes' ring too."""
+        self._relay_here = True
+        try:
+            if self._wake is None:
+                yield
+            else:
+                async with self._wake.listen(self._rung.set):
+                    yield
+        finally:
+            self._relay_here = False
 
     async def wait(self, at_most: float) -> None:
         """Wait for a ring (`at_most` seconds), then forget it.

@@ -66,30 +66,34 @@ class OutboxRelay:
 
     async def run(self) -> None:
         """Relay forever; a broker outage is waited out with backoff while the outbox grows."""
-        delay = self._first_retry
-        connected = reported = False
         try:
-            while True:
-                try:
-                    if not connected:
-                        await self._publisher.connect()
-                        connected = True
-                    moved = await self.relay_once()
-                except ChannelUnavailable as err:
-                    self._report("down", str(err))
-                    reported = False
-                    log.warning("outbox relay paused: %s; retrying in %.1f s", err, delay)
-                    await asyncio.sleep(delay)
-                    delay = min(delay * 2, self._max_retry)
-                    continue
-                if not reported:
-                    self._report("ok", "connected")
-                    reported = True
-                delay = self._first_retry
-                if moved < self._batch:  # all there was is out: wait for the next commit
-                    await self._signal.wait(self._poll)
+            async with self._signal.relaying():
+                await self._relay()
         finally:
             await self._publisher.close()
+
+    async def _relay(self) -> None:
+        delay = self._first_retry
+        connected = reported = False
+        while True:
+            try:
+                if not connected:
+                    await self._publisher.connect()
+                    connected = True
+                moved = await self.relay_once()
+            except ChannelUnavailable as err:
+                self._report("down", str(err))
+                reported = False
+                log.warning("outbox relay paused: %s; retrying in %.1f s", err, delay)
+                await asyncio.sleep(delay)
+                delay = min(delay * 2, self._max_retry)
+                continue
+            if not reported:
+                self._report("ok", "connected")
+                reported = True
+            delay = self._first_retry
+            if moved < self._batch:  # all there was is out: wait for the next commit
+                await self._signal.wait(self._poll)
 
     async def relay_once(self) -> int:
         """Publish one batch of the oldest unsent rows; how many were confirmed.

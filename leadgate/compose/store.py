@@ -18,6 +18,7 @@ from crm_store.engine import create_engine, is_sqlite
 from crm_store.group_commit import GroupCommitter
 from crm_store.intake_writer import IntakeWriter
 from crm_store.outbox import OutboxSignal
+from crm_store.outbox_wake import OutboxWake
 from crm_store.routing_store import SqlRoutingStore
 from crm_store.singleton_locks import SingletonLocks
 from leadgate.compose.own_contacts import own_identities
@@ -63,7 +64,7 @@ def build_store(settings: Settings, router: LeadRouter[SqlRoutingStore] | None =
     """The store's parts in dependency order; no connection is opened yet."""
     routing = routing_config(settings)
     engine = create_engine(settings.database_url)
-    outbox = OutboxSignal()
+    outbox = OutboxSignal(None if is_sqlite(engine) else OutboxWake(engine, settings.database_url))
     intake = IntakeWriter(engine, intake_policy(settings), router or RulesRouter(routing), outbox)
     locks = None if is_sqlite(engine) else SingletonLocks(settings.database_url)
     return Store(engine, intake, SqlCursorStore(engine), routing, LeadDesk(engine, outbox),
