@@ -14,9 +14,10 @@ from typing import Any
 
 from sqlalchemy import String, Table, TextClause, insert, text
 from sqlalchemy.dialects import postgresql, sqlite
-from sqlalchemy.engine import CursorResult
 from sqlalchemy.ext.asyncio import AsyncConnection
 from sqlalchemy.types import JSON
+
+from crm_store import direct
 
 _PG = postgresql.dialect()
 
@@ -62,7 +63,7 @@ class BulkInsert:
 
     def __init__(self, table: Table, names: Sequence[str], *, skip_conflicts: bool = False,
                  returning: str | None = None) -> None:
-        self.table, self.names = table, list(names)
+        self.table, self.names, self.returning = table, list(names), returning
         arrays = ", ".join(pg_array(table, name) for name in names)
         select = f"SELECT * FROM unnest({arrays})"
         if returning is not None:
@@ -80,11 +81,15 @@ class BulkInsert:
             self._sqlite = self._sqlite.returning(table.c[returning], sort_by_parameter_order=True)
 
     async def execute(self, connection: AsyncConnection,
-                      rows: Sequence[Mapping[str, Any]]) -> CursorResult[Any] | None:
-        """Insert `rows` (each with every column of `names`); nothing is sent for none."""
+                      rows: Sequence[Mapping[str, Any]]) -> list[Any]:
+        """Insert `rows` (each with every column of `names`); the rows RETURNING gave, if asked.
+
+        Nothing is sent for no rows.
+        """
         if not rows:
-            return None
+            return []
         if is_postgres(connection):
-            return await connection.execute(
-                self._postgres, columns_of(rows, self.table, self.names, connection))
-        return await connection.execute(self._sqlite, list(rows))
+            return await direct.rows(
+                connection, self._postgres, columns_of(rows, self.table, self.names, connection))
+        result = await connection.execute(self._sqlite, list(rows))
+        return list(result.all()) if self.returning is not None else []

@@ -10,6 +10,7 @@ from sqlalchemy import bindparam, case, delete, func, or_, select, tuple_
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncConnection
 
+from crm_store import direct
 from crm_store.bulk import BulkInsert
 from crm_store.duplicate_tables import duplicate_dismissals, duplicate_pairs, match_keys
 from crm_store.tables import customers
@@ -49,7 +50,7 @@ async def index_cards(connection: AsyncConnection, cards: Sequence[CardKeys], no
     await _INSERT_KEYS.execute(connection, rows)
     wanted = list({(row["reason"], row["key"]) for row in rows})
     holders: dict[tuple[str, str], set[int]] = {}
-    for found in await connection.execute(_SHARING, {"pairs": wanted}):
+    for found in await direct.rows(connection, _SHARING, {"pairs": wanted}):
         holders.setdefault((found.reason, found.key), set()).add(found.customer_id)
     pairs = {
         (min(customer, other), max(customer, other), reason)

@@ -8,7 +8,7 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from crm_store import duplicates, merging, screening
+from crm_store import direct, duplicates, merging, screening
 from crm_store import intake_statements as sql
 from crm_store.bulk import BulkInsert, is_postgres
 from leads.duplicates import MatchKey
@@ -34,14 +34,14 @@ class SqlIntakeStore:
     async def find_touch(self, channel: str, external_id: str) -> TouchRef | None:
         """The touch already stored for (channel, external_id), if any."""
         params = {"channel": channel, "external_id": external_id}
-        row = (await self.connection.execute(sql.FIND_TOUCH, params)).first()
+        row = await direct.first(self.connection, sql.FIND_TOUCH, params)
         return TouchRef(row.id, row.lead_id, row.customer_id) if row else None
 
     async def record_ignored(self, event: PreparedEvent, now: datetime) -> bool:
         """Record a known non-lead once; False if it was recorded before."""
         source = event.event
         key = {"channel": source.channel, "external_id": source.external_id}
-        if await self.connection.scalar(sql.IGNORED, key) is not None:
+        if await direct.scalar(self.connection, sql.IGNORED, key) is not None:
             return False
         await self.connection.execute(sql.INSERT_IGNORED, {
             **key, "reason": (source.ignored or "")[:200], "occurred_at": source.occurred_at,
@@ -63,7 +63,7 @@ class SqlIntakeStore:
     async def lead_of_touches(self, channel: str, external_ids: Sequence[str]) -> LeadRef | None:
         """The lead of the most recent stored touch among `external_ids` (a mail thread)."""
         params = {"channel": channel, "external_ids": list(external_ids)}
-        row = (await self.connection.execute(sql.LEAD_OF_TOUCHES, params)).first()
+        row = await direct.first(self.connection, sql.LEAD_OF_TOUCHES, params)
         return LeadRef(row.id, row.customer_id, row.status, row.created_at) if row else None
 
     async def create_customer(self, name: str | None, now: datetime) -> int:
@@ -98,7 +98,7 @@ class SqlIntakeStore:
     async def fill_customer_name(self, customer_id: int, name: str) -> bool:
         """Give a nameless card the name this touch brought; False if it had one."""
         params = {"customer_id": customer_id, "new_name": name}
-        return bool((await self.connection.execute(sql.FILL_NAME, params)).rowcount)
+        return bool(await direct.rowcount(self.connection, sql.FILL_NAME, params))
 
     async def banned(self, keys: Sequence[tuple[str, str]]) -> set[tuple[str, str]]:
         """Which of these (kind, value) keys are on the ban list."""
@@ -117,7 +117,7 @@ class SqlIntakeStore:
     async def open_lead(self, customer_id: int, since: datetime) -> LeadRef | None:
         """The customer's most recent open lead touched since `since`."""
         params = {"customer_id": customer_id, "since": since}
-        row = (await self.connection.execute(sql.OPEN_LEAD, params)).first()
+        row = await direct.first(self.connection, sql.OPEN_LEAD, params)
         return LeadRef(row.id, row.customer_id, row.status, since) if row else None
 
     async def create_lead(self, lead: LeadToOpen, assignment: Assignment) -> int:
@@ -126,7 +126,7 @@ class SqlIntakeStore:
 
     async def touch_lead(self, lead_id: int, at: datetime) -> None:
         """Note a new touch on the lead."""
-        await self.connection.execute(sql.TOUCH_LEAD, {"lead_id": lead_id, "at": at})
+        await direct.rowcount(self.connection, sql.TOUCH_LEAD, {"lead_id": lead_id, "at": at})
 
     async def insert_touch(
         self, customer_id: int, lead_id: int | None, prepared: PreparedEvent, now: datetime
@@ -150,8 +150,8 @@ class SqlIntakeStore:
             return Survey(await self.existing_touches(touches), await self.banned(bans),
                           await self.customers_by_identities(found))
         wanted = {(i.kind, i.value): i for i in found}
-        rows = await self.connection.execute(sql.SURVEY, sql.survey_params(touches, bans,
-                                                                           list(wanted)))
+        rows = await direct.rows(self.connection, sql.SURVEY,
+                                 sql.survey_params(touches, bans, list(wanted)))
         return sql.survey_of(rows, wanted)
 
     async def create_customers(self, names: Sequence[str | None], now: datetime) -> list[int]:
@@ -174,9 +174,7 @@ class SqlIntakeStore:
     async def _ids(self, statement: BulkInsert, rows: Sequence[Mapping[str, Any]]) -> list[int]:
         if not rows:
             return []
-        result = await statement.execute(self.connection, rows)
-        assert result is not None
-        ids = list(result.scalars())
+        ids = [row[0] for row in await statement.execute(self.connection, rows)]
         # One sequence fed in array order: ascending ids are the rows' order (see crm_store.bulk).
         return sorted(ids) if is_postgres(self.connection) else ids
 
@@ -184,14 +182,15 @@ class SqlIntakeStore:
         self, lead_id: int, requested_at: datetime, due_at: datetime
     ) -> None:
         """Ask for a callback on the lead unless one is already due earlier."""
-        await self.connection.execute(sql.REQUEST_CALLBACK, {
+        await direct.rowcount(self.connection, sql.REQUEST_CALLBACK, {
             "lead_id": lead_id, "requested_at": requested_at, "due_at": due_at})
 
     async def fulfil_callbacks(self, customer_id: int, at: datetime) -> None:
         """Close every callback of the customer asked before `at`: we reached them."""
-        await self.connection.execute(sql.FULFIL_CALLBACKS, {"customer": customer_id, "at": at})
+        await direct.rowcount(self.connection, sql.FULFIL_CALLBACKS,
+                              {"customer": customer_id, "at": at})
 
     async def mark_contacted(self, lead_id: int, at: datetime, manager_id: int | None) -> None:
         """The first time a manager reached the customer after the lead opened (and who)."""
-        await self.connection.execute(sql.MARK_CONTACTED, {
+        await direct.rowcount(self.connection, sql.MARK_CONTACTED, {
             "lead_id": lead_id, "at": at, "acting": manager_id})

@@ -15,8 +15,9 @@ from collections.abc import Sequence
 from typing import Any
 
 from sqlalchemy import Select, TextualSelect, text
-from sqlalchemy.engine import Result
 from sqlalchemy.ext.asyncio import AsyncConnection
+
+from crm_store import direct
 
 
 def by_pairs(name: str, found: str) -> str:
@@ -40,8 +41,8 @@ class PairLookup:
         self._other = other
 
     async def execute(self, connection: AsyncConnection,
-                      pairs: Sequence[tuple[str, str]]) -> Result[Any]:
+                      pairs: Sequence[tuple[str, str]]) -> list[Any]:
         """The rows found for `pairs` (a pair given twice may be answered twice)."""
         if connection.dialect.name == "postgresql":
-            return await connection.execute(self._postgres, pair_arrays("pairs", pairs))
-        return await connection.execute(self._other, {"pairs": list(pairs)})
+            return await direct.rows(connection, self._postgres, pair_arrays("pairs", pairs))
+        return await direct.rows(connection, self._other, {"pairs": list(pairs)})

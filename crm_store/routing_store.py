@@ -10,7 +10,7 @@ from typing import Any
 from sqlalchemy import and_, bindparam, func, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from crm_store import placements, team_locks
+from crm_store import direct, placements, team_locks
 from crm_store.outbox import SqlOutbox
 from crm_store.placements import Placement
 from crm_store.routing_tables import manager_loads, managers, team_members, teams
@@ -111,11 +111,11 @@ class SqlRoutingStore:
 
     async def members(self, team_id: int) -> list[Any]:
         """The team's managers with their current load, in id order."""
-        return list(await self.connection.execute(_MEMBERS, {"team_id": team_id}))
+        return await direct.rows(self.connection, _MEMBERS, {"team_id": team_id})
 
     async def manager(self, manager_id: int) -> Any | None:
         """One manager with their current load."""
-        return (await self.connection.execute(_MANAGER, {"manager_id": manager_id})).first()
+        return await direct.first(self.connection, _MANAGER, {"manager_id": manager_id})
 
     async def lead_state(self, lead_id: int, lock: bool = False) -> LeadState | None:
         """A lead's routing state; `lock` holds the row until the transaction ends (PostgreSQL)."""

@@ -9,6 +9,7 @@ from typing import Any
 from sqlalchemy import bindparam, delete, func, insert, select, tuple_, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
+from crm_store import direct
 from crm_store.screening_tables import bans, quarantine
 from crm_store.tables import identities, leads
 from leads.bans import BanKey
@@ -55,7 +56,7 @@ async def banned(conn: AsyncConnection, keys: Sequence[BanKey]) -> set[BanKey]:
     """Which of `keys` are banned (one look-up for any number of events)."""
     if not keys:
         return set()
-    rows = await conn.execute(_BANNED, {"keys": list(dict.fromkeys(keys))})
+    rows = await direct.rows(conn, _BANNED, {"keys": list(dict.fromkeys(keys))})
     return {(row.kind, row.value) for row in rows}
 
 

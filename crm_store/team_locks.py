@@ -13,6 +13,7 @@ from typing import Any
 from sqlalchemy import bindparam, select, text
 from sqlalchemy.ext.asyncio import AsyncConnection
 
+from crm_store import direct
 from crm_store.routing_tables import teams
 
 _TEAM_LOCK_SPACE = 0x4C47  # "LG": keeps these keys apart from other users of advisory locks
@@ -56,8 +57,8 @@ async def lock_teams(connection: AsyncConnection, names: Sequence[str]) -> list[
         return []
     if connection.dialect.name != "postgresql":
         return await read_teams(connection, names)
-    return list(await connection.execute(
-        _TEAMS_LOCKED, {"names": sorted(set(names)), "space": _TEAM_LOCK_SPACE}))
+    return await direct.rows(
+        connection, _TEAMS_LOCKED, {"names": sorted(set(names)), "space": _TEAM_LOCK_SPACE})
 
 
 async def read_teams(connection: AsyncConnection, names: Sequence[str]) -> list[Any]:
