@@ -45,13 +45,13 @@ def json_dumps(connection: AsyncConnection) -> Callable[[Any], str]:
     return dumps or json.dumps
 
 
-def columns_of(rows: Sequence[Mapping[str, Any]], table: Table, names: Sequence[str],
+def columns_of(rows: Sequence[Mapping[str, Any]], names: Sequence[str], json_names: set[str],
                connection: AsyncConnection) -> dict[str, list[Any]]:
-    """The rows as one list per column, JSON values serialized as the dialect does it."""
+    """The rows as one list per column, the JSON ones serialized as the dialect does it."""
     dumps = json_dumps(connection)
     arrays: dict[str, list[Any]] = {}
     for name in names:
-        if isinstance(table.c[name].type.dialect_impl(_PG), JSON):
+        if name in json_names:
             arrays[name] = [None if row[name] is None else dumps(row[name]) for row in rows]
         else:
             arrays[name] = [row[name] for row in rows]
@@ -64,6 +64,8 @@ class BulkInsert:
     def __init__(self, table: Table, names: Sequence[str], *, skip_conflicts: bool = False,
                  returning: str | None = None) -> None:
         self.table, self.names, self.returning = table, list(names), returning
+        self._json = {name for name in names
+                      if isinstance(table.c[name].type.dialect_impl(_PG), JSON)}
         arrays = ", ".join(pg_array(table, name) for name in names)
         select = f"SELECT * FROM unnest({arrays})"
         if returning is not None:
@@ -90,6 +92,6 @@ class BulkInsert:
             return []
         if is_postgres(connection):
             return await direct.rows(
-                connection, self._postgres, columns_of(rows, self.table, self.names, connection))
+                connection, self._postgres, columns_of(rows, self.names, self._json, connection))
         result = await connection.execute(self._sqlite, list(rows))
         return list(result.all()) if self.returning is not None else []
