@@ -71,11 +71,12 @@ class _Statement:
             if plan is None:
                 plan = self.plans[()] = self._build(params)
             return plan, params
-        lengths = tuple(len(params[name]) for name in self.expanding)
+        padded = {**params, **{name: _padded(params[name]) for name in self.expanding}}
+        lengths = tuple(len(padded[name]) for name in self.expanding)
         plan = self.plans.get(lengths)
         if plan is None:
-            plan = self.plans[lengths] = self._build(params)
-        return plan, {**params, **_flattened(params, self.expanding)}
+            plan = self.plans[lengths] = self._build(padded)
+        return plan, {**padded, **_flattened(padded, self.expanding)}
 
     def _build(self, params: Params) -> _Plan:
         compiled: Any = self.compiled
@@ -89,6 +90,18 @@ class _Statement:
 
 def _processor(found: Any) -> Callable[[Any], Any] | None:
     return found if callable(found) else None
+
+
+def _padded(values: Sequence[Any]) -> list[Any]:
+    """`values` repeated at the end up to the next power of two (an IN list means the same).
+
+    asyncpg keeps 100 prepared statements per connection: one text per list length, for the
+    look-ups of groups of 1 to 64 events, would push statements out to be prepared again.
+    """
+    values = list(values)
+    if values:
+        values += values[-1:] * ((1 << (len(values) - 1).bit_length()) - len(values))
+    return values
 
 
 def _flattened(params: Params, expanding: Sequence[str]) -> dict[str, Any]:
