@@ -7,6 +7,7 @@ turned into `$n`, bind processors kept, so UtcDateTime still refuses a naive dat
 still goes through the engine's serializer) and sent on the same asyncpg connection, prepared
 and cached by asyncpg. Errors reach callers as SQLAlchemy would raise them (IntegrityError,
 DBAPIError...). SQLite, and a connection outside an explicit transaction, keep SQLAlchemy's path.
+Meant for statements built once (module constants), as the hot path's are.
 """
 
 from __future__ import annotations
@@ -117,15 +118,21 @@ def _flattened(params: Params, expanding: Sequence[str]) -> dict[str, Any]:
     return flat
 
 
-_STATEMENTS: dict[tuple[int, str], tuple[Executable, _Statement]] = {}
+# Per statement and engine (bind processors hold the engine's JSON serializer). The hot path's
+# statements are built once at import; the bound only guards against a caller building its
+# statement per call.
+_STATEMENTS: dict[tuple[int, int], tuple[Executable, Dialect, _Statement]] = {}
+_MAX_STATEMENTS = 4096
 
 
 def _statement(statement: Executable, dialect: Dialect) -> _Statement:
-    key = (id(statement), dialect.name)
+    key = (id(statement), id(dialect))
     found = _STATEMENTS.get(key)
-    if found is None or found[0] is not statement:
-        found = _STATEMENTS[key] = (statement, _Statement(statement, dialect))
-    return found[1]
+    if found is None or found[0] is not statement or found[1] is not dialect:
+        if len(_STATEMENTS) >= _MAX_STATEMENTS:
+            _STATEMENTS.clear()
+        found = _STATEMENTS[key] = (statement, dialect, _Statement(statement, dialect))
+    return found[2]
 
 
 def _driver(connection: AsyncConnection) -> Any | None:
