@@ -79,7 +79,8 @@ class ImapSession:
         if not uids or s.after_import == "leave":
             return
         if s.after_import == "flag":
-            self.client.add_flags(list(uids), [s.processed_flag.encode()])
+            # Silent: the server sends no FETCH line per mail back, which we would only parse.
+            self.client.add_flags(list(uids), [s.processed_flag.encode()], silent=True)
             return
         assert s.move_to is not None
         if b"MOVE" in self.client.capabilities():
