@@ -6,7 +6,9 @@ message (`BODY.PEEK[]`, 50 per command, as the channel does) and nothing else, a
 the IMAP channel importing the same folder into a fresh PostgreSQL database — parse, intake
 commit, flag each mail imported, save the cursor — until every mail is a touch. Before (2) the
 service imports `--warmup` other mails from a folder of their own, untimed: a running service
-has long since loaded phonenumbers' data and filled its pools and statement caches. Beside each
+has long since loaded phonenumbers' data and filled its pools and statement caches. With
+`--shared-guard` the mail-loop guard counts in the store, as `leadgate run` has it (without,
+in this process). Beside each
 rate it prints this process's CPU milliseconds per mail (all its threads, from getrusage): the
 figure that barely moves when the machine is busy.
 """
@@ -28,7 +30,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from channels.email.imap.adapter import ImapChannel  # noqa: E402
 from channels.email.imap.folder import FETCH_BATCH as BATCH  # noqa: E402
+from channels.email.loop_guard import RecentMarks  # noqa: E402
 from channels.email.settings import MailboxSettings  # noqa: E402
+from crm_store.shared_marks import SqlRecentMarks  # noqa: E402
 from leadgate.compose import Store, bootstrap  # noqa: E402
 from leadgate.settings import Settings  # noqa: E402
 from tests.support.dovecot import PASSWORD, USER, Dovecot  # noqa: E402
@@ -80,24 +84,27 @@ def ceiling(dovecot: Dovecot) -> tuple[float, float, int]:
     return time.perf_counter() - started, cpu() - used, fetched
 
 
-async def leadgate(dovecot: Dovecot, dsn: str, total: int, warmup: int) -> tuple[float, float]:
+async def leadgate(dovecot: Dovecot, dsn: str, total: int, warmup: int,
+                   shared_guard: bool) -> tuple[float, float]:
     """Seconds and CPU seconds for the IMAP channel to import the INBOX into the store."""
     settings = Settings(database_url=dsn.replace("postgresql://", "postgresql+asyncpg://"),
                         default_region="RU")
     async with bootstrap(settings) as service:
+        marks = SqlRecentMarks(service.store.engine, "mail-loop") if shared_guard else None
         if warmup:
-            await import_folder(dovecot, service.store, WARMUP_FOLDER, warmup)
+            await import_folder(dovecot, service.store, marks, WARMUP_FOLDER, warmup)
         started, used = time.perf_counter(), cpu()
-        await import_folder(dovecot, service.store, "INBOX", total)
+        await import_folder(dovecot, service.store, marks, "INBOX", total)
         return time.perf_counter() - started, cpu() - used
 
 
-async def import_folder(dovecot: Dovecot, store: Store, folder: str, total: int) -> None:
+async def import_folder(dovecot: Dovecot, store: Store, marks: RecentMarks | None, folder: str,
+                        total: int) -> None:
     """Run the IMAP channel on `folder` until it imported `total` mails."""
     mailbox = MailboxSettings.from_toml({"host": "127.0.0.1", "port": dovecot.port,
                                          "tls": "none", "user": USER, "password": PASSWORD,
                                          "folders": [folder]}, 1)
-    channel = ImapChannel(mailbox, store.cursors)
+    channel = ImapChannel(mailbox, store.cursors, marks=marks)
     task = asyncio.create_task(channel.run(store.intake))
     try:
         while channel.imported < total:
@@ -115,6 +122,8 @@ async def main() -> None:
     parser.add_argument("-n", "--total", type=int, default=2000, help="mails (default 2000)")
     parser.add_argument("--warmup", type=int, default=200,
                         help="mails imported untimed first (default 200)")
+    parser.add_argument("--shared-guard", action="store_true",
+                        help="count the mail-loop guard in the store, as leadgate run does")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory(prefix="leadgate-bench-dovecot-") as root:
         dovecot = Dovecot(Path(root))
@@ -125,13 +134,15 @@ async def main() -> None:
                                     WARMUP_FOLDER)
             raw_seconds, raw_cpu, fetched = await asyncio.to_thread(ceiling, dovecot)
             dsn = await fresh_database(f"leadgate_bench_mail{RUN}")
-            seconds, spent = await leadgate(dovecot, dsn, args.total, args.warmup)
+            seconds, spent = await leadgate(dovecot, dsn, args.total, args.warmup,
+                                            args.shared_guard)
         finally:
             dovecot.stop()
             await drop_database(f"leadgate_bench_mail{RUN}")
     rate, raw = args.total / seconds, fetched / raw_seconds
+    guard = "in the store" if args.shared_guard else "in this process"
     print(f"mails: {args.total} in one Dovecot INBOX (after {args.warmup} untimed), "
-          "PostgreSQL store")
+          f"PostgreSQL store, loop guard counting {guard}")
     print(f"leadgate: {rate:8.0f} mails/s imported (parsed, committed as touches, flagged), "
           f"{spent / args.total * 1000:.3f} ms CPU per mail")
     print(f"ceiling:  {raw:8.0f} mails/s fetched by imapclient alone ({BATCH} per FETCH), "
