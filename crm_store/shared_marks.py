@@ -9,6 +9,7 @@ the key's digest joins it, the item is the message id.
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Sequence
 from datetime import datetime, timedelta
 
 from sqlalchemy import delete, func, select
@@ -55,22 +56,29 @@ class SqlRecentMarks:
 
     async def count(self, key: str, item: str, at: datetime, window: timedelta) -> int:
         """Mark `item` under `key` (once) and count the key's items since `at - window`."""
+        return (await self.count_all([(key, item)], at, window))[0]
+
+    async def count_all(self, marks: Sequence[tuple[str, str]], at: datetime,
+                        window: timedelta) -> list[int]:
+        """`count` of each (key, item) in turn, all in one transaction (a batch of mail)."""
+        try:
+            async with SqlUnitOfWork(self._engine) as uow:
+                counts = [await self._count(uow, key, item, at, window) for key, item in marks]
+                await uow.commit()
+            return counts
+        except (DBAPIError, OSError) as err:
+            raise StoreUnavailable(f"marks unavailable: {type(err).__name__}") from err
+
+    async def _count(self, uow: SqlUnitOfWork, key: str, item: str, at: datetime,
+                     window: timedelta) -> int:
         consumer = f"{self._scope}:{_digest(key.lower())}"
         marks = consumed_messages.c
         self._calls += 1
-        try:
-            async with SqlUnitOfWork(self._engine) as uow:
-                conn = uow.connection
-                await uow.routing.outbox.consume_once(consumer, _digest(item, 64), at)
-                stale = marks.consumed_at < at - window
-                await conn.execute(delete(consumed_messages).where(
-                    stale, marks.consumer == consumer))
-                if self._calls % _PRUNE_EVERY == 0:  # keys that went quiet
-                    await conn.execute(delete(consumed_messages).where(
-                        stale, marks.consumer.startswith(f"{self._scope}:")))
-                count = int(await conn.scalar(
-                    select(func.count()).where(marks.consumer == consumer)) or 0)
-                await uow.commit()
-            return count
-        except (DBAPIError, OSError) as err:
-            raise StoreUnavailable(f"marks unavailable: {type(err).__name__}") from err
+        conn = uow.connection
+        await uow.routing.outbox.consume_once(consumer, _digest(item, 64), at)
+        stale = marks.consumed_at < at - window
+        await conn.execute(delete(consumed_messages).where(stale, marks.consumer == consumer))
+        if self._calls % _PRUNE_EVERY == 0:  # keys that went quiet
+            await conn.execute(delete(consumed_messages).where(
+                stale, marks.consumer.startswith(f"{self._scope}:")))
+        return int(await conn.scalar(select(func.count()).where(marks.consumer == consumer)) or 0)

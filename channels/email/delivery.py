@@ -46,20 +46,30 @@ class MailDelivery:
     async def all(self, events: list[ContactEvent]) -> list[Outcome]:
         """Store a batch, in one commit group when the sink takes batches; each outcome in order.
 
-        Like one call per event: a failure is that event's outcome, and a loop-guard failure
-        is also the outcome of every event after it (those are not stored).
+        Like one call per event, a failure is that event's outcome; the loop guard checks the
+        batch at once, so its failure is every event's (none was stored).
         """
         sink = self._sink
         if not isinstance(sink, BatchSink):
             return await asyncio.gather(*(self(e) for e in events), return_exceptions=True)
-        checked = await asyncio.gather(*(self._guarded(e) for e in events), return_exceptions=True)
-        guarded: list[ContactEvent] = []
-        for outcome in checked:
-            if isinstance(outcome, BaseException):
-                return await self._store_all(sink, guarded) + [outcome] * (
-                    len(events) - len(guarded))
-            guarded.append(outcome)
+        try:
+            guarded = await self._guarded_all(events)
+        except Exception as err:
+            return [err] * len(events)
         return await self._store_all(sink, guarded)
+
+    async def _guarded_all(self, events: list[ContactEvent]) -> list[ContactEvent]:
+        at = utcnow()
+        checked = [(n, str(e.details["reply_to"]), e.external_id) for n, e in enumerate(events)
+                   if e.ignored is None and e.details.get("reply_to")]
+        mails = [(sender, message_id) for _, sender, message_id in checked]
+        if self._shared is not None:
+            loops = await self._shared.loops_all(mails, at)
+        else:
+            loops = [self._local.loops(sender, message_id, at) for sender, message_id in mails]
+        looping = {n for (n, _, _), loop in zip(checked, loops, strict=True) if loop}
+        return [replace(e, ignored="mail_loop") if n in looping else e
+                for n, e in enumerate(events)]
 
     async def _store_all(self, sink: BatchSink, events: list[ContactEvent]) -> list[Outcome]:
         outcomes = await _stored(sink, events)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections import OrderedDict, deque
+from collections.abc import Sequence
 from datetime import datetime, timedelta
 from typing import Protocol
 
@@ -11,6 +12,9 @@ class RecentMarks(Protocol):
     """Counts shared by every process: the distinct items marked under a key lately."""
 
     async def count(self, key: str, item: str, at: datetime, window: timedelta) -> int: ...
+
+    async def count_all(self, marks: Sequence[tuple[str, str]], at: datetime,
+                        window: timedelta) -> list[int]: ...
 
 
 class LoopGuard:
@@ -48,3 +52,8 @@ class SharedLoopGuard:
     async def loops(self, sender: str, message_id: str, at: datetime) -> bool:
         """Record the mail; True when the sender is over the limit (a redelivery counts once)."""
         return await self._marks.count(sender, message_id, at, self._window) > self._max
+
+    async def loops_all(self, mails: Sequence[tuple[str, str]], at: datetime) -> list[bool]:
+        """`loops` for each (sender, message id) in turn, counted in one go."""
+        counts = await self._marks.count_all(mails, at, self._window) if mails else []
+        return [count > self._max for count in counts]

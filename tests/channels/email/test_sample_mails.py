@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -175,23 +176,22 @@ async def test_a_runaway_sender_is_cut_off_by_the_loop_guard_within_a_batch(
         None, None, None, "mail_loop", "mail_loop"]
 
 
-async def test_when_the_loop_guard_fails_in_a_batch_only_the_mail_before_is_stored(
-    core: Store,
-) -> None:
-    class FailingOnTheSecond:
+async def test_when_the_loop_guard_fails_no_mail_of_the_batch_is_stored(core: Store) -> None:
+    class Unavailable:
         async def count(self, key: str, item: str, at: datetime, window: timedelta) -> int:
-            if item == "inq-0003@example.net":
-                raise StoreUnavailable("marks unavailable")
-            return 1
+            raise StoreUnavailable("marks unavailable")
+
+        async def count_all(self, marks: Sequence[tuple[str, str]], at: datetime,
+                            window: timedelta) -> list[int]:
+            raise StoreUnavailable("marks unavailable")
 
     events = [parse_mail(sample(name), "sales@example.uz", "RU") for name in (
-        "inquiry_plain_utf8_ru", "inquiry_koi8r", "inquiry_with_attachment_uz")]
+        "inquiry_plain_utf8_ru", "inquiry_koi8r")]
 
-    results = await MailDelivery(core.intake, marks=FailingOnTheSecond()).all(events)
+    results = await MailDelivery(core.intake, marks=Unavailable()).all(events)
 
-    assert isinstance(results[0], IntakeResult)
-    assert all(isinstance(r, StoreUnavailable) for r in results[1:])
-    assert (await row_counts(core.engine))["touches"] == 1
+    assert all(isinstance(r, StoreUnavailable) for r in results)
+    assert (await row_counts(core.engine))["touches"] == 0
 
 
 async def test_a_runaway_sender_is_cut_off_by_the_loop_guard(core: Store) -> None:
@@ -226,3 +226,19 @@ async def test_the_loop_guard_counts_a_sender_over_every_process(
 
     assert [r.ignored for r in results] == [None, None, None, "mail_loop", "mail_loop"]
     assert again.deduplicated  # a mail read again is the same touch, not one more in the count
+
+
+async def test_the_shared_loop_guard_counts_a_batch_as_it_counts_mail_one_by_one(
+    core: Store,
+) -> None:
+    deliver = MailDelivery(core.intake, LoopGuardSettings(max_mails=3, minutes=10),
+                           SqlRecentMarks(core.engine, "mail-loop"))
+    events = [parse_mail(b"From: Robot@example.org\r\nMessage-ID: <shared-%d@x>\r\n"
+                         b"Subject: Re\r\n\r\nThanks for your mail\r\n" % n,
+                         "sales@example.uz", "RU") for n in (0, 1, 2, 3, 0)]
+
+    results = await deliver.all(events[:2]) + await deliver.all(events[2:])
+
+    assert [getattr(r, "ignored", r) for r in results] == [
+        None, None, None, "mail_loop", None]
+    assert isinstance(results[4], IntakeResult) and results[4].deduplicated
