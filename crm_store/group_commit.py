@@ -1,8 +1,9 @@
 """Group commit: many intake events share one transaction, each sender answered after commit.
 
 A writer takes whatever is queued (up to `max_group`, without waiting for more, so a lone
-event is never delayed; and no more than the recent commits say fit in `max_group_seconds`, so
-a slow store gets smaller groups rather than longer waits) and commits it as one transaction.
+event is never delayed; and no more than `crm_store.group_sizing` says the next group may take:
+a store slow per item gets smaller groups rather than longer waits, a store slow per transaction
+does not) and commits it as one transaction.
 If that transaction fails (a unique conflict with another writer or process, a bad row), the
 group is rolled back and each event is retried alone, so one event's failure never fails its
 neighbours. Unique conflicts are retried: the second attempt sees the row the other writer
@@ -20,6 +21,7 @@ from typing import Generic, TypeVar
 from sqlalchemy.exc import DataError, DBAPIError, IntegrityError, OperationalError
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from crm_store.group_sizing import GroupSizer
 from crm_store.uow import SqlUnitOfWork
 from leads.errors import EventRefused, StoreUnavailable
 
@@ -31,7 +33,6 @@ Work = Callable[[SqlUnitOfWork, T], Awaitable[R]]
 GroupWork = Callable[[SqlUnitOfWork, list[T]], Awaitable[list[R]]]
 
 _CONFLICT_RETRIES = 8
-_LEARN_FROM = 8
 
 
 class GroupCommitter(Generic[T, R]):
@@ -56,9 +57,11 @@ class GroupCommitter(Generic[T, R]):
         self._work = work
         self._group_work = group_work
         self._writers = writers
-        self._max_group = max_group
-        self._max_group_seconds = max_group_seconds
-        self._seconds_per_item = 0.0
+        self._sizer = GroupSizer(max_group, max_group_seconds)
+        self.groups = 0
+        """Transactions committed with their group whole (the one-by-one retries not counted)."""
+        self.grouped = 0
+        """Items committed in those transactions: `grouped / groups` is the mean group size."""
         # An entry is one caller's items: a batch handed over together is never split.
         self._queue: asyncio.Queue[list[tuple[T, asyncio.Future[R]]]] = asyncio.Queue(max_queued)
         self._tasks: list[asyncio.Task[None]] = []
@@ -97,37 +100,26 @@ class GroupCommitter(Generic[T, R]):
     async def _write_forever(self) -> None:
         while True:
             group = await self._queue.get()
-            limit = self._group_limit()
+            limit = self._sizer.limit()
             while len(group) < limit and not self._queue.empty():
                 group += self._queue.get_nowait()
             started = time.monotonic()
             try:
-                await self._commit_group(group)
-                self._learn(len(group), limit, time.monotonic() - started)
+                whole = await self._commit_group(group)
             except Exception as err:  # never let one group kill the writer
                 # The message may quote row values (phones, e-mails): details only at DEBUG.
                 log.error("group commit failed unexpectedly: %s", type(err).__name__)
                 log.debug("group commit failure", exc_info=True)
                 _fail_all(group, err)
+                continue
+            if whole:
+                # A group retried one by one took many transactions: it says nothing of one.
+                self._sizer.learn(len(group), time.monotonic() - started)
+                self.groups += 1
+                self.grouped += len(group)
 
-    def _group_limit(self) -> int:
-        """How many items fit the latency budget at the recent cost per item (max_group at most)."""
-        if self._seconds_per_item <= 0:
-            return self._max_group
-        fits = int(self._max_group_seconds / self._seconds_per_item)
-        return max(1, min(self._max_group, fits))
-
-    def _learn(self, items: int, limit: int, seconds: float) -> None:
-        # Only groups large enough that the transaction's fixed cost is spread thin say what
-        # one more item costs; a lone event's commit would make every group look expensive.
-        # A group as full as the limit allowed teaches too: else a slow spell that pushed the
-        # limit under _LEARN_FROM would keep groups small for good once the store is fast again.
-        if items >= min(_LEARN_FROM, limit):
-            cost = seconds / items
-            last = self._seconds_per_item
-            self._seconds_per_item = 0.8 * last + 0.2 * cost if last else cost
-
-    async def _commit_group(self, group: list[tuple[T, asyncio.Future[R]]]) -> None:
+    async def _commit_group(self, group: list[tuple[T, asyncio.Future[R]]]) -> bool:
+        """Commit `group`; True if it took one transaction, False if it was retried one by one."""
         if len(group) > 1:
             try:
                 async with SqlUnitOfWork(self._engine) as uow:
@@ -138,13 +130,16 @@ class GroupCommitter(Generic[T, R]):
             else:
                 for (_, future), result in zip(group, results, strict=True):
                     _resolve(future, result)
-                return
+                return True
+        whole = len(group) == 1
         for item, future in group:
             try:
                 _resolve(future, await self._commit_one(item))
             except Exception as err:
+                whole = False
                 if not future.done():
                     future.set_exception(err)
+        return whole
 
     async def _run_group(self, uow: SqlUnitOfWork, items: list[T]) -> list[R]:
         if self._group_work is not None:

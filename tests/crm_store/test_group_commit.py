@@ -77,20 +77,23 @@ async def test_data_the_database_refuses_is_refused_for_good_not_unavailable(
 
 
 class _TimedStore:
-    """A store whose every item costs `item_cost` seconds of a fake clock; records group sizes."""
+    """A store whose transaction costs `fixed_cost` and every item `item_cost` seconds of a fake
+    clock (a group of one alike); records group sizes."""
 
-    def __init__(self, monkeypatch: pytest.MonkeyPatch, item_cost: float) -> None:
+    def __init__(self, monkeypatch: pytest.MonkeyPatch, item_cost: float,
+                 fixed_cost: float = 0.0) -> None:
         self.item_cost = item_cost
+        self.fixed_cost = fixed_cost
         self.sizes: list[int] = []
         self._now = 0.0
         monkeypatch.setattr("crm_store.group_commit.time.monotonic", lambda: self._now)
 
     async def work(self, uow: SqlUnitOfWork, item: int) -> int:
-        return item
+        return (await self.group_work(uow, [item]))[0]
 
     async def group_work(self, uow: SqlUnitOfWork, items: list[int]) -> list[int]:
         self.sizes.append(len(items))
-        self._now += self.item_cost * len(items)
+        self._now += self.fixed_cost + self.item_cost * len(items)
         return items
 
 
@@ -167,3 +170,43 @@ async def test_a_failing_item_of_a_batch_is_its_own_outcome_and_the_rest_commit(
     assert isinstance(results[1], ValueError)
     assert all(isinstance(r, int) for r in (results[0], results[2]))
     assert counts["customers"] == 2
+
+
+async def test_a_store_slow_per_transaction_keeps_whole_groups_under_a_backlog(
+    database_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # A busy machine: each transaction costs more than the whole budget, each item next to
+    # nothing. Smaller groups would not fit the budget either, only pay the fixed part again.
+    store = _TimedStore(monkeypatch, item_cost=0.0005, fixed_cost=0.08)
+    async with _committer(database_url, store) as committer:
+        await asyncio.gather(*[committer.submit(n) for n in range(320)])
+
+    assert len(store.sizes) <= 12
+    assert store.sizes[-2] == 32
+
+
+async def test_groups_of_one_that_overrun_the_budget_grow_once_the_cost_is_per_transaction(
+    database_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    store = _TimedStore(monkeypatch, item_cost=0.05)  # a slow spell: one item fills the budget
+    async with _committer(database_url, store) as committer:
+        await asyncio.gather(*[committer.submit(n) for n in range(64)])
+        store.item_cost, store.fixed_cost = 0.0005, 0.08  # now a busy machine, as above
+        store.sizes.clear()
+        for _ in range(10):
+            await asyncio.gather(*[committer.submit(n) for n in range(64)])
+        store.sizes.clear()
+        await asyncio.gather(*[committer.submit(n) for n in range(64)])
+
+    assert store.sizes == [32, 32]
+
+
+async def test_groups_of_a_store_slow_per_item_fit_the_budget_net_of_the_fixed_part(
+    database_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    store = _TimedStore(monkeypatch, item_cost=0.01, fixed_cost=0.01)  # 4 items fit 50 ms
+    async with _committer(database_url, store) as committer:
+        await asyncio.gather(*[committer.submit(n) for n in range(64)])
+
+    assert store.sizes[0] == 32
+    assert max(store.sizes[1:]) == 4
