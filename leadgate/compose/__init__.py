@@ -21,7 +21,7 @@ from leadgate.compose.service import Service
 from leadgate.compose.store import Store, build_store
 from leadgate.health import Health
 from leadgate.http.app import build_app
-from leadgate.metrics import Metrics
+from leadgate.metrics import MetricReading, Metrics
 from leadgate.settings import Settings
 from leads.ports import LeadRouter
 from workspace import WorkspaceDeps, build_workspace
@@ -45,7 +45,13 @@ def bootstrap(settings: Settings, **overrides: Unpack[Overrides]) -> Service:
     replies = build_replies(settings, store, channels)
     integrations = [*build_integrations(settings, store.engine),
                     *acknowledgement_loops(settings, store.engine, replies)]
-    metrics = Metrics(health, routing.readings)
+    committer = store.committer
+    metrics = Metrics(health, [
+        *routing.readings,
+        MetricReading("leadgate_intake_groups", "Intake transactions committed with their group "
+                      "whole.", lambda: committer.groups),
+        MetricReading("leadgate_intake_grouped_events", "Events committed in those transactions.",
+                      lambda: committer.grouped)])
     workspace = build_workspace(WorkspaceDeps(
         store.engine, store.desk, written=store.outbox.ring,
         default_region=settings.default_region, public_url=settings.public_url,
