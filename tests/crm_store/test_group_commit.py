@@ -150,6 +150,7 @@ async def test_a_batch_handed_over_together_commits_as_one_group_even_in_a_slow_
 
     assert store.sizes == [20]
     assert results == list(range(20))
+    assert (committer.groups, committer.grouped) == (2, 28)
 
 
 async def test_a_failing_item_of_a_batch_is_its_own_outcome_and_the_rest_commit(

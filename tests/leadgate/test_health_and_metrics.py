@@ -106,6 +106,8 @@ async def test_every_channel_kind_is_ok_on_healthz_and_counted_on_metrics(
     for name in CHANNELS:
         assert samples[("leadgate_channel_up", frozenset({("channel", name)}))] == 1
     assert samples[("leadgate_database_up", frozenset())] == 1
+    groups = samples[("leadgate_intake_groups_total", frozenset())]
+    assert 1 <= groups <= samples[("leadgate_intake_grouped_events_total", frozenset())]
 
 
 def _send_mail(port: int) -> None:
