@@ -27,16 +27,21 @@ def is_postgres(connection: AsyncConnection) -> bool:
     return connection.dialect.name == "postgresql"
 
 
-def pg_array(table: Table, column: str) -> str:
-    """`CAST(:column AS type[])` for one column of `table`.
+def pg_array(table: Table, column: str, name: str | None = None) -> str:
+    """`CAST(:column AS type[])` for one column of `table` (the parameter called `name`).
 
     Strings go as unbounded `varchar`: a cast to `varchar(n)` would cut a long value silently,
     where the column refuses it (and intake answers that the store cannot hold the event).
     """
     type_ = table.c[column].type.dialect_impl(_PG)
     impl = getattr(type_, "impl", type_)
-    name = "varchar" if isinstance(impl, String) else impl.compile(dialect=_PG)
-    return f"CAST(:{column} AS {name}[])"
+    type_name = "varchar" if isinstance(impl, String) else impl.compile(dialect=_PG)
+    return f"CAST(:{name or column} AS {type_name}[])"
+
+
+def json_columns(table: Table, names: Sequence[str]) -> set[str]:
+    """Which of `names` are JSON columns of `table` (their arrays go pre-serialized)."""
+    return {name for name in names if isinstance(table.c[name].type.dialect_impl(_PG), JSON)}
 
 
 def json_dumps(connection: AsyncConnection) -> Callable[[Any], str]:
@@ -64,8 +69,7 @@ class BulkInsert:
     def __init__(self, table: Table, names: Sequence[str], *, skip_conflicts: bool = False,
                  returning: str | None = None) -> None:
         self.table, self.names, self.returning = table, list(names), returning
-        self._json = {name for name in names
-                      if isinstance(table.c[name].type.dialect_impl(_PG), JSON)}
+        self._json = json_columns(table, names)
         arrays = ", ".join(pg_array(table, name) for name in names)
         select = f"SELECT * FROM unnest({arrays})"
         if returning is not None:

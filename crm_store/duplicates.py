@@ -52,6 +52,12 @@ async def index_cards(connection: AsyncConnection, cards: Sequence[CardKeys], no
     holders: dict[tuple[str, str], set[int]] = {}
     for found in await direct.rows(connection, _SHARING, {"pairs": wanted}):
         holders.setdefault((found.reason, found.key), set()).add(found.customer_id)
+    return await record_pairs(connection, cards, holders, now)
+
+
+async def record_pairs(connection: AsyncConnection, cards: Sequence[CardKeys],
+                       holders: dict[tuple[str, str], set[int]], now: datetime) -> int:
+    """Write the pairs the cards make with the `holders` of their keys (themselves included)."""
     pairs = {
         (min(customer, other), max(customer, other), reason)
         for customer, keys in cards

@@ -10,7 +10,8 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 
 from crm_store import direct, duplicates, merging, screening
 from crm_store import intake_statements as sql
-from crm_store.bulk import BulkInsert, is_postgres
+from crm_store import opening_statements as opening
+from crm_store.bulk import BulkInsert, columns_of, is_postgres
 from leads.duplicates import MatchKey
 from leads.model import ContactEvent
 from leads.normalize import Identity
@@ -19,6 +20,7 @@ from leads.ports import (
     CustomerRef,
     LeadRef,
     LeadToOpen,
+    NewCard,
     PreparedEvent,
     Survey,
     TouchRef,
@@ -158,6 +160,43 @@ class SqlIntakeStore:
         """New cards, one per name, ids in the same order."""
         rows = [{"created_at": now, "name": name} for name in names]
         return await self._ids(sql.INSERT_CUSTOMERS, rows)
+
+    async def create_cards(self, cards: Sequence[NewCard], now: datetime) -> list[int]:
+        """New cards with their identities and match keys (and the pairs these make), ids in
+        the same order; on PostgreSQL one statement, and one more only if pairs were found."""
+        if not is_postgres(self.connection):
+            ids = await self.create_customers([card.name for card in cards], now)
+            await self.add_identities_bulk(
+                [(customer, card.identities) for customer, card in zip(ids, cards, strict=True)],
+                now)
+            await self.index_cards(
+                [(customer, card.keys) for customer, card in zip(ids, cards, strict=True)], now)
+            return ids
+        rows = await direct.rows(self.connection, opening.CREATE_CARDS,
+                                 opening.cards_params(cards, now, self.connection))
+        ids, holders = opening.cards_of(rows, cards)
+        await duplicates.record_pairs(
+            self.connection, [(i, card.keys) for i, card in zip(ids, cards, strict=True)],
+            holders, now)
+        return ids
+
+    async def open_leads(self, rows: Sequence[tuple[LeadToOpen, Assignment]], now: datetime
+                         ) -> list[tuple[int, int]]:
+        """New leads, each placed as routing decided, with the touch of the event opening it:
+        (lead id, touch id) in the same order; on PostgreSQL one statement."""
+        if not is_postgres(self.connection):
+            leads = await self.create_leads(rows)
+            touches = await self.insert_touches(
+                [(lead.customer_id, lead_id, lead.event)
+                 for lead_id, (lead, _) in zip(leads, rows, strict=True)], now)
+            return list(zip(leads, touches, strict=True))
+        if not rows:
+            return []
+        arrays = columns_of([opening.opening_row(lead, assignment, now)
+                             for lead, assignment in rows],
+                            opening.OPENING_COLUMNS, opening.OPENING_JSON, self.connection)
+        return [(row.lead_id, row.touch_id)
+                for row in await direct.rows(self.connection, opening.OPEN_LEADS, arrays)]
 
     async def create_leads(self, rows: Sequence[tuple[LeadToOpen, Assignment]]) -> list[int]:
         """New leads, each placed as routing decided, ids in the same order."""

@@ -20,11 +20,11 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 from crm_store import direct
 
 
-def by_pairs(name: str, found: str) -> str:
+def by_pairs(name: str, found: str, limit: int = 1) -> str:
     """A FROM clause: each pair of the arrays `:<name>_a`, `:<name>_b` (as `wanted.a`,
-    `wanted.b`) drives the subquery `found`, which is cut to its first row."""
+    `wanted.b`) drives the subquery `found`, which is cut to its first `limit` rows."""
     return (f"unnest(CAST(:{name}_a AS varchar[]), CAST(:{name}_b AS varchar[])) AS wanted(a, b) "
-            f"CROSS JOIN LATERAL ({found} LIMIT 1) AS found")
+            f"CROSS JOIN LATERAL ({found} LIMIT {limit}) AS found")
 
 
 def pair_arrays(name: str, pairs: Sequence[tuple[str, str]]) -> dict[str, list[str]]:

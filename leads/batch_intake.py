@@ -2,7 +2,8 @@
 
 Most contacts in a busy minute are new people. For them intake needs no per-event decisions
 beyond "new card, new lead", so a group shares one survey of the store (touches stored
-already, ban hits, known identities: one round trip) and one multi-row insert per table. An
+already, ban hits, known identities: one round trip), one write of their cards and one of
+their leads with the touches opening them, each of them multi-row. An
 event takes that fast path only when nothing in the store or the group can touch its outcome:
 none of its identities is known or shared with another event of the group, it is not stored
 yet, and it is a plain inbound contact; a group of one too. All others go through `intake()`
@@ -24,6 +25,7 @@ from leads.ports import (
     IntakeStore,
     LeadRouter,
     LeadToOpen,
+    NewCard,
     NewLead,
     PreparedEvent,
     Survey,
@@ -133,29 +135,19 @@ async def _intake_new_people(
 ) -> list[IntakeResult]:
     """New cards, routed leads and touches for people the store has never seen, in bulk."""
     store = uow.intake
-    customers = await store.create_customers([p.name for p in batch], now)
-    await store.add_identities_bulk(
-        [(customer, p.identities) for customer, p in zip(customers, batch, strict=True)], now
-    )
-    await store.index_cards(
-        [
-            (customer, match_keys(p.name, p.identities))
-            for customer, p in zip(customers, batch, strict=True)
-        ],
-        now,
-    )
+    customers = await store.create_cards(
+        [NewCard(p.name, p.identities, match_keys(p.name, p.identities)) for p in batch], now)
     opening = [
         LeadToOpen(customer, None, p, callback_due(p.event, policy))
         for customer, p in zip(customers, batch, strict=True)
     ]
     placed = list(zip(opening, await router.assign(uow.routing, opening), strict=True))
-    leads = await store.create_leads(placed)
-    touches = await store.insert_touches(list(zip(customers, leads, batch, strict=True)), now)
+    opened = await store.open_leads(placed, now)
     await router.announce(uow.routing, [
         (NewLead(lead, o.customer_id, None, o.event), assignment)
-        for lead, (o, assignment) in zip(leads, placed, strict=True)
+        for (lead, _), (o, assignment) in zip(opened, placed, strict=True)
     ])
     return [
         IntakeResult(touch, lead, o.customer_id, manager_name=assignment.manager_name)
-        for touch, lead, (o, assignment) in zip(touches, leads, placed, strict=True)
+        for (lead, touch), (o, assignment) in zip(opened, placed, strict=True)
     ]

@@ -80,6 +80,15 @@ class Survey:
 
 
 @dataclass(frozen=True, slots=True)
+class NewCard:
+    """A card intake is about to create for a new person: name, identities and match keys."""
+
+    name: str | None
+    identities: Sequence[Identity]
+    keys: Sequence[MatchKey]
+
+
+@dataclass(frozen=True, slots=True)
 class LeadToOpen:
     """A lead intake is about to open: whose, from which event, with which callback due."""
 
@@ -166,17 +175,11 @@ class IntakeStore(Protocol):
         found: Sequence[Identity],
     ) -> Survey: ...
 
-    async def create_customers(self, names: Sequence[str | None], now: datetime) -> list[int]: ...
+    async def create_cards(self, cards: Sequence[NewCard], now: datetime) -> list[int]: ...
 
-    async def add_identities_bulk(
-        self, rows: Sequence[tuple[int, Sequence[Identity]]], now: datetime
-    ) -> None: ...
-
-    async def create_leads(self, rows: Sequence[tuple[LeadToOpen, Assignment]]) -> list[int]: ...
-
-    async def insert_touches(
-        self, rows: Sequence[tuple[int, int | None, PreparedEvent]], now: datetime
-    ) -> list[int]: ...
+    async def open_leads(
+        self, rows: Sequence[tuple[LeadToOpen, Assignment]], now: datetime
+    ) -> list[tuple[int, int]]: ...
 
     async def fulfil_callbacks(self, customer_id: int, at: datetime) -> None: ...
 

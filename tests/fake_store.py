@@ -22,6 +22,7 @@ from leads.ports import (
     CustomerRef,
     LeadRef,
     LeadToOpen,
+    NewCard,
     NewLead,
     PreparedEvent,
     Survey,
@@ -187,6 +188,22 @@ class FakeIntakeStore:
 
     async def create_leads(self, rows: Sequence[tuple[LeadToOpen, Assignment]]) -> list[int]:
         return [await self.create_lead(lead, assignment) for lead, assignment in rows]
+
+    async def create_cards(self, cards: Sequence[NewCard], now: datetime) -> list[int]:
+        ids = await self.create_customers([card.name for card in cards], now)
+        await self.add_identities_bulk(
+            [(customer, card.identities) for customer, card in zip(ids, cards, strict=True)], now)
+        await self.index_cards(
+            [(customer, card.keys) for customer, card in zip(ids, cards, strict=True)], now)
+        return ids
+
+    async def open_leads(self, rows: Sequence[tuple[LeadToOpen, Assignment]],
+                         now: datetime) -> list[tuple[int, int]]:
+        leads = await self.create_leads(rows)
+        touches = await self.insert_touches(
+            [(lead.customer_id, lead_id, lead.event)
+             for lead_id, (lead, _) in zip(leads, rows, strict=True)], now)
+        return list(zip(leads, touches, strict=True))
 
     async def survey(self, touches: Sequence[tuple[str, str]], bans: Sequence[tuple[str, str]],
                      found: Sequence[Identity]) -> Survey:
