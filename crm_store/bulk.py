@@ -39,6 +39,17 @@ def pg_array(table: Table, column: str, name: str | None = None) -> str:
     return f"CAST(:{name or column} AS {type_name}[])"
 
 
+def unsized(array: str) -> str:
+    """`array` (an SQL array parameter) as a scalar subquery, its length unknown to the planner.
+
+    Planned with a parameter's value, an array's length is known and a one-element array makes
+    a plan cheaper than the generic one: PostgreSQL then plans the prepared statement again at
+    every execution, which cost more CPU than running it. Unknown to every plan, the length
+    costs them the same, and the generic plan is kept after the first few executions.
+    """
+    return f"(SELECT {array})"
+
+
 def json_columns(table: Table, names: Sequence[str]) -> set[str]:
     """Which of `names` are JSON columns of `table` (their arrays go pre-serialized)."""
     return {name for name in names if isinstance(table.c[name].type.dialect_impl(_PG), JSON)}

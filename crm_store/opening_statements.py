@@ -18,7 +18,7 @@ from typing import Any
 from sqlalchemy import Table, TextClause, text
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from crm_store.bulk import json_columns, json_dumps, pg_array
+from crm_store.bulk import json_columns, json_dumps, pg_array, unsized
 from crm_store.duplicate_tables import match_keys
 from crm_store.pair_lookup import by_pairs
 from crm_store.tables import customers, identities, leads, touches
@@ -28,8 +28,9 @@ from leads.ports import Assignment, LeadToOpen, NewCard
 
 def _numbered(name: str, table: Table, columns: Sequence[str]) -> str:
     """`unnest` of the arrays `:<name>_card` (the number of the row's card) and `:<name>_<c>`."""
-    arrays = ", ".join([f"CAST(:{name}_card AS bigint[])",
-                        *(pg_array(table, column, f"{name}_{column}") for column in columns)])
+    arrays = ", ".join(unsized(array) for array in [
+        f"CAST(:{name}_card AS bigint[])",
+        *(pg_array(table, column, f"{name}_{column}") for column in columns)])
     return f"unnest({arrays}) AS {name}(card, {', '.join(columns)})"
 
 
@@ -43,8 +44,8 @@ _HOLDERS = ("SELECT match_keys.customer_id FROM match_keys "
 CREATE_CARDS = text(f"""
 WITH card AS (
     SELECT nextval('customers_id_seq') AS id, v.n, v.created_at, v.name
-    FROM unnest({pg_array(customers, "created_at", "card_created_at")},
-                {pg_array(customers, "name", "card_name")})
+    FROM unnest({unsized(pg_array(customers, "created_at", "card_created_at"))},
+                {unsized(pg_array(customers, "name", "card_name"))})
          WITH ORDINALITY AS v(created_at, name, n)
 ), customer AS (
     INSERT INTO customers (id, created_at, name) SELECT id, created_at, name FROM card
@@ -113,7 +114,7 @@ OPENING_JSON = json_columns(touches, ["attribution", "details", "identities"]) |
 _LEAD_COLUMNS = ["customer_id", "channel", "attribution", *_LEAD_ONLY]
 _TOUCH_COLUMNS = [*_SHARED, *_TOUCH_ONLY]
 _OPENING_ARRAYS = ", ".join(
-    pg_array(leads if name in _LEAD_ONLY else touches, name) for name in OPENING_COLUMNS)
+    unsized(pg_array(leads if name in _LEAD_ONLY else touches, name)) for name in OPENING_COLUMNS)
 
 # New leads, each with the touch that opened it; the answer is their ids in the rows' order.
 OPEN_LEADS: TextClause = text(f"""

@@ -18,13 +18,14 @@ from sqlalchemy import Select, TextualSelect, text
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from crm_store import direct
+from crm_store.bulk import unsized
 
 
 def by_pairs(name: str, found: str, limit: int = 1) -> str:
     """A FROM clause: each pair of the arrays `:<name>_a`, `:<name>_b` (as `wanted.a`,
     `wanted.b`) drives the subquery `found`, which is cut to its first `limit` rows."""
-    return (f"unnest(CAST(:{name}_a AS varchar[]), CAST(:{name}_b AS varchar[])) AS wanted(a, b) "
-            f"CROSS JOIN LATERAL ({found} LIMIT {limit}) AS found")
+    arrays = ", ".join(unsized(f"CAST(:{name}_{side} AS varchar[])") for side in "ab")
+    return f"unnest({arrays}) AS wanted(a, b) CROSS JOIN LATERAL ({found} LIMIT {limit}) AS found"
 
 
 def pair_arrays(name: str, pairs: Sequence[tuple[str, str]]) -> dict[str, list[str]]:

@@ -14,6 +14,7 @@ from sqlalchemy import bindparam, select, text
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from crm_store import direct
+from crm_store.bulk import unsized
 from crm_store.routing_tables import teams
 
 _TEAM_LOCK_SPACE = 0x4C47  # "LG": keeps these keys apart from other users of advisory locks
@@ -25,9 +26,11 @@ SELECT pg_advisory_xact_lock(CAST(:space AS integer), CAST(t.id AS integer)) FRO
     ORDER BY id OFFSET 0
 ) AS t
 """)
-# The teams named, read in the statement that takes their locks (one round trip, not two).
-_TEAMS_LOCKED = text("""
-WITH named AS (SELECT id FROM teams WHERE name = ANY(CAST(:names AS varchar[]))),
+# The teams named, read in the statement that takes their locks (one round trip, not two). The
+# names' array is `unsized`: else each execution was planned again (see crm_store.bulk.unsized).
+_NAMES = f"CAST({unsized('CAST(:names AS varchar[])')} AS varchar[])"
+_TEAMS_LOCKED = text(f"""
+WITH named AS (SELECT id FROM teams WHERE name = ANY({_NAMES})),
 locked AS (
     SELECT count(pg_advisory_xact_lock(CAST(:space AS integer), CAST(t.id AS integer))) FROM (
         SELECT b.team_id AS id FROM team_members a
@@ -38,7 +41,7 @@ locked AS (
     ) AS t
 )
 SELECT teams.id, teams.name, teams.accept_minutes, teams.lead_manager_id, teams.contact_minutes
-FROM teams CROSS JOIN locked WHERE teams.name = ANY(CAST(:names AS varchar[]))
+FROM teams CROSS JOIN locked WHERE teams.name = ANY({_NAMES})
 """)
 _TEAMS = select(teams.c.id, teams.c.name, teams.c.accept_minutes, teams.c.lead_manager_id,
                 teams.c.contact_minutes).where(teams.c.name.in_(bindparam("names", expanding=True)))

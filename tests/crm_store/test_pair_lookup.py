@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import re
+
 import asyncpg
 
 from crm_store import intake_statements as sql
+from crm_store import opening_statements as opening
 from crm_store.engine import create_engine
 from crm_store.migrate import upgrade_if_empty
 from tests.conftest import private_database
@@ -72,3 +75,42 @@ async def test_plans_made_while_the_tables_were_empty_use_the_unique_indexes() -
     assert "uq_touches_channel_external_id" in plans["touches"]
     assert all(index in plans["survey"] for index in (
         "uq_identities_kind_value", "uq_touches_channel_external_id", "uq_bans_kind_value"))
+
+
+_WRITES = {"cards": str(opening.CREATE_CARDS), "opened": str(opening.OPEN_LEADS)}
+
+
+def _numbered(statement: str) -> tuple[str, int]:
+    """The statement with `$n` for its named parameters, and how many there are."""
+    names = list(dict.fromkeys(re.findall(r"(?<!:):(\w+)", statement)))
+    for n, name in sorted(enumerate(names, start=1), key=lambda pair: -len(pair[1])):
+        statement = re.sub(rf"(?<!:):{name}\b", f"${n}", statement)
+    return statement, len(names)
+
+
+async def test_new_peoples_writes_planned_on_empty_tables_read_by_index_only() -> None:
+    with private_database() as url:
+        engine = create_engine(url)
+        await upgrade_if_empty(engine)
+        await engine.dispose()
+        conn = await asyncpg.connect(url.replace("postgresql+asyncpg://", "postgresql://"))
+        try:
+            for table in ("customers", "identities", "touches", "match_keys", "leads"):
+                await conn.execute(f"ALTER TABLE {table} SET (autovacuum_enabled = false)")
+            await conn.execute("SET plan_cache_mode = force_generic_plan")
+            arguments = {}
+            for name, statement in _WRITES.items():
+                prepared, count = _numbered(statement)
+                arguments[name] = ", ".join(["'{}'"] * count)
+                await conn.execute(f"PREPARE {name} AS {prepared}")
+                await conn.execute(f"EXECUTE {name}({arguments[name]})")
+            await conn.execute(_FILL)
+            await conn.execute("INSERT INTO match_keys (reason, key, customer_id) "
+                               "SELECT 'same_name', 'n' || id, id FROM customers")
+            plans = {name: "\n".join(row[0] for row in await conn.fetch(
+                f"EXPLAIN EXECUTE {name}({arguments[name]})")) for name in _WRITES}
+        finally:
+            await conn.close()
+
+    assert all("Seq Scan" not in plan for plan in plans.values()), plans
+    assert "pk_match_keys" in plans["cards"]
