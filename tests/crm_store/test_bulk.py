@@ -7,11 +7,18 @@ from sqlalchemy import select
 from sqlalchemy.exc import DBAPIError
 
 from crm_store.bulk import BulkInsert
+from crm_store.duplicate_tables import duplicate_pairs
 from crm_store.engine import create_engine
 from crm_store.intake_store import SqlIntakeStore
 from crm_store.migrate import upgrade_if_empty
-from crm_store.tables import customers, identities
-from leads.model import utcnow
+from crm_store.tables import customers, identities, leads, touches
+from leads.duplicates import NAME, MatchKey
+from leads.intake import IntakePolicy, prepare
+from leads.model import ContactEvent, RawIdentity, utcnow
+from leads.normalize import Identity
+from leads.ports import Assignment, LeadToOpen, NewCard
+
+POLICY = IntakePolicy(default_region="UZ")
 
 
 async def test_new_cards_get_ids_in_the_order_of_their_names(database_url: str) -> None:
@@ -66,3 +73,50 @@ async def test_rows_that_conflict_are_skipped_when_asked(database_url: str) -> N
 
     assert [tuple(r) for r in kept] == [("+998901234567", one, {"region": "UZ"}),
                                         ("+998901234568", two, {"region": "UZ"})]
+
+
+async def test_new_cards_and_their_leads_are_written_each_with_its_own_rows(
+    database_url: str,
+) -> None:
+    engine = create_engine(database_url)
+    now = utcnow()
+    cards = [NewCard(f"Person {n}", [Identity("phone", f"+99890123450{n}", {"n": n})],
+                     [MatchKey(NAME, "shared"), MatchKey(NAME, f"own {n}")]) for n in range(3)]
+    try:
+        await upgrade_if_empty(engine)
+        async with engine.begin() as conn:
+            [earlier] = await SqlIntakeStore(conn).create_cards(
+                [NewCard(None, [], [MatchKey(NAME, "shared")])], now)
+        async with engine.begin() as conn:
+            store = SqlIntakeStore(conn)
+            ids = await store.create_cards(cards, now)
+            opened = await store.open_leads([
+                (LeadToOpen(customer, None, prepare(form(n), POLICY)),
+                 Assignment("new", routing={"n": n}))
+                for n, customer in enumerate(ids)], now)
+            names = dict((await conn.execute(select(customers.c.id, customers.c.name))).all())
+            phones = dict((await conn.execute(
+                select(identities.c.value, identities.c.customer_id))).all())
+            stored_leads = {row.id: (row.customer_id, row.routing) for row in await conn.execute(
+                select(leads.c.id, leads.c.customer_id, leads.c.routing))}
+            stored_touches = {row.id: (row.customer_id, row.lead_id, row.external_id)
+                              for row in await conn.execute(select(
+                                  touches.c.id, touches.c.customer_id, touches.c.lead_id,
+                                  touches.c.external_id))}
+            pairs = {(row.customer_id, row.other_id) for row in await conn.execute(
+                select(duplicate_pairs.c.customer_id, duplicate_pairs.c.other_id))}
+    finally:
+        await engine.dispose()
+
+    assert [names[i] for i in ids] == ["Person 0", "Person 1", "Person 2"]
+    assert [phones[f"+99890123450{n}"] for n in range(3)] == ids
+    assert [stored_leads[lead] for lead, _ in opened] == [(c, {"n": n}) for n, c in enumerate(ids)]
+    assert [stored_touches[touch] for _, touch in opened] == [
+        (c, lead, f"f{n}") for n, (c, (lead, _)) in enumerate(zip(ids, opened, strict=True))]
+    # A key the earlier card and the new ones share makes a pair of every two of them.
+    everyone = sorted([earlier, *ids])
+    assert pairs == {(a, b) for a in everyone for b in everyone if a < b}
+
+
+def form(n: int) -> ContactEvent:
+    return ContactEvent("webform", f"f{n}", utcnow(), (RawIdentity("phone", f"90 500 00 0{n}"),))
