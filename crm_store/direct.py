@@ -142,6 +142,34 @@ def _driver(connection: AsyncConnection) -> Any | None:
     return connection.sync_connection.connection.dbapi_connection  # type: ignore[union-attr]
 
 
+def begins_here(connection: AsyncConnection) -> bool:
+    """Whether a unit of work on `connection` may begin and commit without SQLAlchemy's path.
+
+    On asyncpg, with no engine or connection event listeners (a `begin` or `commit` listener
+    expects to run where SQLAlchemy runs it, and may do I/O), and outside any transaction.
+    """
+    sync = connection.sync_connection
+    return (connection.dialect.driver == "asyncpg" and sync is not None
+            and not sync._has_events and not sync.engine._has_events
+            and not sync.in_transaction())
+
+
+async def commit(connection: AsyncConnection) -> None:
+    """COMMIT the transaction on the driver connection; errors as SQLAlchemy would raise them.
+
+    The caller then closes SQLAlchemy's transaction, which finds nothing left to commit.
+    """
+    adapter = connection.sync_connection.connection.dbapi_connection  # type: ignore[union-attr]
+    transaction = adapter._transaction  # type: ignore[union-attr]
+    if transaction is None:  # nothing was sent: no BEGIN, nothing to commit
+        return
+    try:
+        # As the adapter's own commit: whatever the outcome, this transaction is over.
+        await adapter._call_and_discard(transaction.commit)  # type: ignore[union-attr]
+    except Exception as error:
+        raise await _translated(connection, adapter, error, "COMMIT", []) from error
+
+
 async def _fetch(connection: AsyncConnection, adapter: Any, statement: Executable,
                  params: Params, status: bool = False) -> Any:
     plan, values_from = _statement(statement, connection.dialect).plan(params)

@@ -13,8 +13,9 @@ from typing import Any
 
 from sqlalchemy import BigInteger, any_, bindparam, delete, func, literal, select, update
 from sqlalchemy.dialects import postgresql, sqlite
-from sqlalchemy.ext.asyncio import AsyncConnection
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
+from crm_store import direct
 from crm_store.bulk import BulkInsert
 from crm_store.outbox_wake import OutboxWake
 from crm_store.routing_tables import consumed_messages, outbox
@@ -175,18 +176,24 @@ async def claim_marking(connection: AsyncConnection, limit: int, now: datetime) 
     this statement ran may still look unsent to it: then fewer rows are taken, never wrong ones.
     PostgreSQL only (see `marks_in_claim`).
     """
-    rows = await connection.execute(_CLAIM_MARKING, {"batch": limit, "now": now})
-    return sorted(rows, key=lambda row: row.id)
+    rows = await direct.rows(connection, _CLAIM_MARKING, {"batch": limit, "now": now})
+    if len(rows) > 1:
+        rows.sort(key=_row_id)
+    return rows
 
 
-def marks_in_claim(connection: AsyncConnection) -> bool:
+def _row_id(row: Any) -> int:
+    return int(row.id)
+
+
+def marks_in_claim(bind: AsyncConnection | AsyncEngine) -> bool:
     """Whether rows are claimed and marked sent in one transaction held over the publish.
 
     On PostgreSQL (`claim_marking`). On SQLite, one process and no row locks, the rows are
     read (`unsent`) and marked in a transaction of their own afterwards: a write transaction
     held over the publish would stall every other writer, the in-process notifiers among them.
     """
-    return connection.dialect.name == "postgresql"
+    return bind.dialect.name == "postgresql"
 
 
 async def unsent_count(connection: AsyncConnection) -> int:

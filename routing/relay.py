@@ -11,7 +11,7 @@ from typing import Any, Protocol
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from crm_store import outbox
-from crm_store.outbox import OutboxSignal, SqlOutbox
+from crm_store.outbox import OutboxSignal
 from crm_store.uow import SqlUnitOfWork
 from leads.errors import ChannelUnavailable
 from leads.model import utcnow
@@ -103,25 +103,40 @@ class OutboxRelay:
         noticed it lost the relay's lock) never publishes them too; those not confirmed are
         un-marked before that commit.
         """
-        async with self._engine.connect() as conn, conn.begin():
-            marking = outbox.marks_in_claim(conn)
-            claimed = (await outbox.claim_marking(conn, self._batch, utcnow()) if marking
-                       else await outbox.unsent(conn, self._batch))
-            if not claimed:
-                return 0
-            rows = [OutboxRow(*row) for row in claimed]
-            confirmed = await self._publisher.publish(rows)
-            if marking and len(confirmed) < len(rows):
-                taken = set(confirmed)
-                await SqlOutbox(conn).unmark([row.id for row in rows if row.id not in taken])
-        if confirmed and not marking:
-            async with SqlUnitOfWork(self._engine) as uow:
-                await uow.routing.outbox.mark_sent(confirmed, utcnow())
-                await uow.commit()
+        if outbox.marks_in_claim(self._engine):
+            rows, confirmed = await self._claim_publish_commit()
+        else:
+            rows, confirmed = await self._read_publish_mark()
         self.published += len(confirmed)
         if len(confirmed) < len(rows):
             raise ChannelUnavailable(f"{len(rows) - len(confirmed)} messages were not confirmed")
         return len(confirmed)
+
+    async def _claim_publish_commit(self) -> tuple[list[OutboxRow], list[int]]:
+        """PostgreSQL: claim and mark, publish, un-mark what was not confirmed, commit."""
+        async with SqlUnitOfWork(self._engine) as uow:
+            claimed = await outbox.claim_marking(uow.connection, self._batch, utcnow())
+            rows = [OutboxRow(*row) for row in claimed]
+            confirmed = await self._publisher.publish(rows) if rows else []
+            if len(confirmed) < len(rows):
+                taken = set(confirmed)
+                await uow.routing.outbox.unmark([row.id for row in rows if row.id not in taken])
+            # Also when nothing was claimed: it ends the transaction as a rollback would.
+            await uow.commit()
+        return rows, confirmed
+
+    async def _read_publish_mark(self) -> tuple[list[OutboxRow], list[int]]:
+        """SQLite: read, publish, then mark what was confirmed in a transaction of its own."""
+        async with self._engine.connect() as conn:
+            rows = [OutboxRow(*row) for row in await outbox.unsent(conn, self._batch)]
+        if not rows:
+            return rows, []
+        confirmed = await self._publisher.publish(rows)
+        if confirmed:
+            async with SqlUnitOfWork(self._engine) as uow:
+                await uow.routing.outbox.mark_sent(confirmed, utcnow())
+                await uow.commit()
+        return rows, confirmed
 
 
 class OutboxWriter:
