@@ -22,7 +22,12 @@ def create_engine(url: str = DEFAULT_DATABASE_URL, *, pool_size: int = 10) -> As
         event.listen(engine.sync_engine, "connect", _sqlite_pragmas)
         event.listen(engine.sync_engine, "begin", _sqlite_begin)
         return engine
+    # LIFO: the connection just returned is the one used next, so at low concurrency a few
+    # connections carry the work, their prepared statements warm and never idle long enough to
+    # be pinged (FIFO cycled through every pooled connection: at a few leads a second each one
+    # had sat idle past _PING_AFTER_IDLE, three round trips more per checkout).
     engine = create_async_engine(url, pool_size=pool_size, max_overflow=pool_size,
+                                 pool_use_lifo=True,
                                  json_serializer=jsonb_dumps, json_deserializer=jsonb_loads)
     event.listen(engine.sync_engine.pool, "checkin", _note_checkin)
     event.listen(engine.sync_engine.pool, "checkout", _ping_if_idle)
