@@ -7,7 +7,7 @@ intake through `submit`, and answer a `Refused` with `refusal`: intake's "no usa
 
 from __future__ import annotations
 
-from aiohttp import web
+from aiohttp import StreamReader, web
 
 from channels.base import error_response
 from leads.errors import InvalidEvent, Refused, StoreUnavailable
@@ -20,19 +20,34 @@ RAW_BODY = web.RequestKey("raw_body", bytes)
 
 async def read_body(request: web.Request, limit: int) -> bytes:
     """The whole body, refused with 413 `too_large` once it passes `limit` bytes."""
-    too_large = Refused(413, "too_large", f"the body is larger than {limit} bytes")
-    if request.content_length is not None and request.content_length > limit:
-        raise too_large
-    chunks: list[bytes] = []
-    size = 0
-    async for chunk in request.content.iter_chunked(_CHUNK):
-        size += len(chunk)
-        if size > limit:
-            raise too_large
-        chunks.append(chunk)
-    body = b"".join(chunks)
+    length = request.content_length
+    if length is not None and length > limit:
+        raise _too_large(limit)
+    content = request.content
+    if content.is_eof():
+        # A form post arrives with its headers: the body is all there, no need to wait for it.
+        body = content.read_nowait()
+        if len(body) > limit:
+            raise _too_large(limit)
+    else:
+        body = await _read_chunked(content, limit)
     request[RAW_BODY] = body
     return body
+
+
+async def _read_chunked(content: StreamReader, limit: int) -> bytes:
+    chunks: list[bytes] = []
+    size = 0
+    async for chunk in content.iter_chunked(_CHUNK):
+        size += len(chunk)
+        if size > limit:
+            raise _too_large(limit)
+        chunks.append(chunk)
+    return b"".join(chunks)
+
+
+def _too_large(limit: int) -> Refused:
+    return Refused(413, "too_large", f"the body is larger than {limit} bytes")
 
 
 async def submit(sink: Sink, event: ContactEvent) -> IntakeResult:

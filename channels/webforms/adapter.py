@@ -74,9 +74,10 @@ class WebFormsChannel:
         origin = request.headers.get("Origin")
         if not form.allows_origin(origin):
             raise Refused(403, "origin_not_allowed", "this site may not post to this form")
-        if not self._limiter.allow(self._client(request)):
+        client = self._client(request)
+        if not self._limiter.allow(client):
             raise Refused(429, "rate_limited", "too many submissions; try again in a minute")
-        submission = await self._read(request, origin)
+        submission = await self._read(request, origin, client)
         if is_test_ping(submission.fields):
             return web.json_response({"ok": True, "test": True}, status=200)
         stamp = submission.fields.get(STAMP_FIELD)
@@ -105,17 +106,12 @@ class WebFormsChannel:
             return f"sent sooner than {form.min_fill_seconds:g} s after the form was shown"
         return None
 
-    async def _read(self, request: web.Request, origin: str | None) -> Submission:
+    async def _read(self, request: web.Request, origin: str | None, client: str) -> Submission:
         body = await read_body(request, self.settings.max_body_bytes)
-        fields = decode_body(request.headers.get("Content-Type", ""), body)
-        return Submission(
-            fields=fields,
-            body=body,
-            referrer=request.headers.get("Referer"),
-            origin=origin,
-            idempotency_key=request.headers.get("Idempotency-Key"),
-            client_ip=self._client(request),
-        )
+        headers = request.headers
+        fields = decode_body(headers.get("Content-Type", ""), body)
+        return Submission(fields, body, headers.get("Referer"), origin,
+                          headers.get("Idempotency-Key"), client)
 
     def _client(self, request: web.Request) -> str:
         forwarded = request.headers.get("X-Forwarded-For")
@@ -161,13 +157,16 @@ def _success(request: web.Request, form: FormSettings, result: IntakeResult) -> 
     wants_html = "text/html" in request.headers.get("Accept", "")
     if wants_html and form.thank_you_url:
         raise web.HTTPSeeOther(form.thank_you_url)
-    body = {
-        "lead_id": result.lead_id,
-        "customer_id": result.customer_id,
-        "touch_id": result.touch_id,
-        "deduplicated": result.deduplicated,
-    }
-    return web.json_response(body, status=form.success_status)
+    # What json.dumps writes for these four values, byte for byte, without running the encoder.
+    body = (f'{{"lead_id": {_number(result.lead_id)}, "customer_id": '
+            f'{_number(result.customer_id)}, "touch_id": {_number(result.touch_id)}, '
+            f'"deduplicated": {"true" if result.deduplicated else "false"}}}')
+    return web.Response(body=body.encode(), status=form.success_status,
+                        content_type="application/json", charset="utf-8")
+
+
+def _number(value: int | None) -> str:
+    return "null" if value is None else str(int(value))
 
 
 def _add_cors(response: web.StreamResponse, form: FormSettings, origin: str | None) -> None:
