@@ -101,17 +101,19 @@ class Metrics:
             except StoreUnavailable:
                 self._count(event.channel, "store_unavailable")
                 raise
-            latency = self._latencies.get(event.channel)
+            channel = event.channel
+            latency = self._latencies.get(channel)
             if latency is None:
-                latency = self._latencies[event.channel] = self.latency.labels(event.channel)
+                latency = self._latencies[channel] = self.latency.labels(channel)
             latency.observe(time.perf_counter() - started)
             said = outcome(result)
-            self._count(event.channel, said)
+            self._count(channel, said)
             self.health.event(component)
-            log.debug("%s event stored: %s", component, said, extra={
-                "channel": event.channel, "component": component, "outcome": said,
-                "lead_id": result.lead_id, "customer_id": result.customer_id,
-                "touch_id": result.touch_id})
+            if log.isEnabledFor(logging.DEBUG):  # its `extra` is built on every event otherwise
+                log.debug("%s event stored: %s", component, said, extra={
+                    "channel": channel, "component": component, "outcome": said,
+                    "lead_id": result.lead_id, "customer_id": result.customer_id,
+                    "touch_id": result.touch_id})
             return result
 
         return observed

@@ -52,9 +52,10 @@ def journal_refusals(engine: AsyncEngine, settings: JournalSettings) -> Middlewa
     @web.middleware
     async def middleware(request: web.Request, handler: Handler) -> web.StreamResponse:
         response = await handler(request)
-        channel = _CHANNELS.get(request.path.strip("/").split("/", 1)[0])
-        if channel and request.method == "POST" and response.status in JOURNALED:
-            await _keep(engine, settings, request, response, channel)
+        if response.status in JOURNALED and request.method == "POST":
+            channel = _CHANNELS.get(request.path.strip("/").split("/", 1)[0])
+            if channel:
+                await _keep(engine, settings, request, response, channel)
         return response
 
     return middleware
