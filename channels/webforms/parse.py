@@ -158,11 +158,10 @@ def canonical_fields(fields: Mapping[str, str]) -> dict[str, str]:
     return folded
 
 
-def _first(fields: Mapping[str, str], names: tuple[str, ...]) -> str | None:
+def _first(filled: Mapping[str, str], names: tuple[str, ...]) -> str | None:
     for name in names:
-        value = fields.get(name, "").strip()
-        if value:
-            return value
+        if name in filled:
+            return filled[name]
     return None
 
 
@@ -171,12 +170,14 @@ def to_event(
 ) -> ContactEvent:
     """The ContactEvent for an accepted submission (identities are normalized by intake)."""
     fields = canonical_fields(submission.fields)
-    identities = [RawIdentity("phone", v) for v in _all(fields, PHONE_FIELDS)]
-    identities += [RawIdentity("email", v) for v in _all(fields, EMAIL_FIELDS)]
+    # Each known name is looked up below: strip every value once, keep the ones left non-empty.
+    filled = {key: text for key, value in fields.items() if (text := value.strip())}
+    identities = [RawIdentity("phone", v) for v in _all(filled, PHONE_FIELDS)]
+    identities += [RawIdentity("email", v) for v in _all(filled, EMAIL_FIELDS)]
     attribution = {"form": form.key, "form_name": form.name}
-    attribution |= {key: fields[key].strip() for key in UTM_FIELDS if fields.get(key, "").strip()}
-    page = _first(fields, PAGE_FIELDS)
-    referrer = _first(fields, ("referrer", "referer")) or submission.referrer
+    attribution |= {key: filled[key] for key in UTM_FIELDS if key in filled}
+    page = _first(filled, PAGE_FIELDS)
+    referrer = _first(filled, ("referrer", "referer")) or submission.referrer
     for key, value in (
         ("page_url", page),
         ("referrer", referrer),
@@ -186,11 +187,11 @@ def to_event(
             attribution[key] = value[:2000]
     return ContactEvent(
         channel="webform",
-        external_id=f"{form.key}:{_submission_id(submission, fields)}",
+        external_id=f"{form.key}:{_submission_id(submission, filled)}",
         occurred_at=received_at,
         identities=tuple(identities),
-        name=_name(fields),
-        text=_first(fields, MESSAGE_FIELDS),
+        name=_name(filled),
+        text=_first(filled, MESSAGE_FIELDS),
         attribution=attribution,
         details={"fields": dict(submission.fields)}
         | ({"client_ip": submission.client_ip} if submission.client_ip else {}),
@@ -200,23 +201,23 @@ def to_event(
     )
 
 
-def _all(fields: Mapping[str, str], names: tuple[str, ...]) -> list[str]:
-    return [fields[name].strip() for name in names if fields.get(name, "").strip()]
+def _all(filled: Mapping[str, str], names: tuple[str, ...]) -> list[str]:
+    return [filled[name] for name in names if name in filled]
 
 
-def _name(fields: Mapping[str, str]) -> str | None:
-    name = _first(fields, NAME_FIELDS)
+def _name(filled: Mapping[str, str]) -> str | None:
+    name = _first(filled, NAME_FIELDS)
     if name:
         return name
-    parts = [fields.get(k, "").strip() for k in ("first_name", "last_name")]
+    parts = [filled.get(k, "") for k in ("first_name", "last_name")]
     return " ".join(p for p in parts if p) or None
 
 
-def _submission_id(submission: Submission, fields: Mapping[str, str]) -> str:
+def _submission_id(submission: Submission, filled: Mapping[str, str]) -> str:
     # A repeated submission is recognised only by an id its sender gives; without one every
     # post is a new touch (a person may well send the same form twice on purpose).
     given = submission.idempotency_key or _first(
-        fields, ("tranid", "submission_id", "idempotency_key")
+        filled, ("tranid", "submission_id", "idempotency_key")
     )
     return given[:200] if given else _random_uuid_hex()
 
