@@ -67,6 +67,8 @@ def clean_json(value: Any, limit: int = 100_000, depth: int = 0) -> Any:
 
 def clean_event(event: ContactEvent) -> ContactEvent:
     """The event with every text field storable (the same object when nothing needed cleaning)."""
+    if _is_clean(event):
+        return event
     cleaned = replace(
         event,
         external_id=clean_key(event.external_id, KEY_LIMIT),
@@ -81,3 +83,62 @@ def clean_event(event: ContactEvent) -> ContactEvent:
         ignored=clean_optional(event.ignored, 200),
     )
     return event if cleaned == event else cleaned
+
+
+def _is_clean(event: ContactEvent) -> bool:
+    """True when cleaning would give back an equal event: almost every event, and checking is
+    cheaper than building the cleaned copy to compare."""
+    if not (_is_clean_text(event.external_id, KEY_LIMIT)
+            and _is_clean_optional(event.name, NAME_LIMIT)
+            and _is_clean_optional(event.subject, SUBJECT_LIMIT)
+            and _is_clean_optional(event.text, TEXT_LIMIT)
+            and _is_clean_optional(event.raw_ref, KEY_LIMIT)
+            and _is_clean_optional(event.ignored, 200)
+            and type(event.identities) is tuple and type(event.replies_to) is tuple
+            and type(event.attribution) is dict and type(event.details) is dict):
+        return False
+    for identity in event.identities:
+        if not _is_clean_text(identity.value, 1000):
+            return False
+    for reply_to in event.replies_to:
+        if not _is_clean_text(reply_to, KEY_LIMIT):
+            return False
+    for key, value in event.attribution.items():
+        if not (type(key) is str and type(value) is str and _is_clean_text(key, 200)
+                and _is_clean_text(value, 2000)):
+            return False
+    return _is_clean_json(event.details, 100_000, 0)
+
+
+def _is_clean_optional(value: str | None, limit: int) -> bool:
+    return value is None or _is_clean_text(value, limit)
+
+
+def _is_clean_text(value: str, limit: int) -> bool:
+    if len(value) > limit:
+        return False
+    if value.isascii():  # known from the string's header: NUL is then the only unstorable one
+        return "\x00" not in value
+    return _UNSTORABLE.search(value) is None
+
+
+def _is_clean_json(value: Any, limit: int, depth: int) -> bool:
+    """True only when `clean_json(value, limit, depth) == value` (False may also mean "unsure")."""
+    kind = type(value)
+    if kind is str:
+        return _is_clean_text(value, limit)
+    if depth >= _MAX_DEPTH:
+        return value is None
+    if kind is dict:
+        for key, item in value.items():
+            if not (type(key) is str and _is_clean_text(key, 200)):
+                return False
+            if not (_is_clean_text(item, limit) if type(item) is str
+                    else _is_clean_json(item, limit, depth + 1)):
+                return False
+        return True
+    if kind is list:
+        return all(_is_clean_json(item, limit, depth + 1) for item in value)
+    if kind is float:
+        return math.isfinite(value)
+    return value is None or kind is bool or kind is int
