@@ -90,7 +90,7 @@ async def test_a_holder_that_loses_its_connection_stops_the_loop_and_takes_it_ag
         try:
             await admin.execute(
                 "SELECT pg_terminate_backend(pid) FROM pg_stat_activity"
-                " WHERE application_name = 'test a'")
+                " WHERE application_name = 'test a' AND datname = current_database()")
             async with asyncio.timeout(2):
                 while loop_a.running.is_set():  # noqa: ASYNC110 - waiting for a clear
                     await asyncio.sleep(0.01)
