@@ -69,4 +69,7 @@ say "docker-compose.yml"
 docker-compose -f docker-compose.yml config -q
 docker-compose -f docker-compose.yml --profile cluster config -q
 say "pytest"
-.venv/bin/python -m pytest -q -p no:cacheprovider "$@"
+# Two worker processes, each with its own PostgreSQL database, RabbitMQ vhost and free ports.
+# A module's tests stay on one worker, in order (tests/leadgate/test_cluster.py shares one
+# cluster between its tests); modules are handed out in file order. `-n 0` runs serially.
+.venv/bin/python -m pytest -q -p no:cacheprovider -n 2 --dist loadscope --no-loadscope-reorder "$@"
