@@ -41,6 +41,8 @@ T = TypeVar("T")
 LOAD = 3000
 TAKEOVER_SECONDS = 10.0
 RELAY_BATCH = 500
+# Offers never expire while the module runs: on a loaded machine it outlasts the default five
+# minutes, and re-offers would add messages the tests count.
 FOUR_MANAGERS = """
 [forms.contact]
 name = "Contact"
@@ -49,6 +51,7 @@ default_region = "UZ"
 rate_limit_per_minute = 0
 [teams.sales]
 members = ["a", "b", "c", "d"]
+accept_minutes = 600
 """ + "".join(f"[managers.{login}]\ncapacity = 1000000\n" for login in "abcd")
 taken_over: dict[str, float] = {}
 """Seconds from a holder's SIGKILL to another member running its loop, per singleton."""
