@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 import asyncio
+from functools import cache
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 
 _HASHER = PasswordHasher()
-# Verified against when the login is unknown, so that case takes as long as a wrong password.
-_DUMMY = _HASHER.hash("not a password anyone has")
 MIN_LENGTH = 8
 
 
@@ -27,6 +26,14 @@ async def verify_password(stored: str | None, password: str) -> bool:
 
 def _verify(stored: str | None, password: str) -> bool:
     try:
-        return _HASHER.verify(stored or _DUMMY, password) and stored is not None
+        return _HASHER.verify(stored or _dummy_hash(), password) and stored is not None
     except (VerificationError, InvalidHashError):
         return False
+
+
+@cache
+def _dummy_hash() -> str:
+    # Verified against when the login is unknown, so that case takes as long as a wrong
+    # password. Made on first use: hashing costs half a second, which every process paid at
+    # import, the CLI's short commands included.
+    return _HASHER.hash("not a password anyone has")
