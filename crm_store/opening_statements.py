@@ -27,11 +27,12 @@ from leads.ports import Assignment, LeadToOpen, NewCard
 
 
 def _numbered(name: str, table: Table, columns: Sequence[str]) -> str:
-    """`unnest` of the arrays `:<name>_card` (the number of the row's card) and `:<name>_<c>`."""
+    """`unnest` of the arrays `:<name>_card` (the number of the row's card) and `:<name>_<c>`,
+    each row numbered `i` in array order."""
     arrays = ", ".join(unsized(array) for array in [
         f"CAST(:{name}_card AS bigint[])",
         *(pg_array(table, column, f"{name}_{column}") for column in columns)])
-    return f"unnest({arrays}) AS {name}(card, {', '.join(columns)})"
+    return f"unnest({arrays}) WITH ORDINALITY AS {name}(card, {', '.join(columns)}, i)"
 
 
 IDENTITY_COLUMNS = ["kind", "value", "info", "created_at"]
@@ -53,6 +54,7 @@ WITH card AS (
     INSERT INTO identities (customer_id, kind, value, info, created_at)
     SELECT card.id, identity.kind, identity.value, identity.info, identity.created_at
     FROM {_numbered("identity", identities, IDENTITY_COLUMNS)} JOIN card ON card.n = identity.card
+    ORDER BY identity.i
 ), match_key AS (
     INSERT INTO match_keys (reason, key, customer_id)
     SELECT match_key.reason, match_key.key, card.id

@@ -118,5 +118,26 @@ async def test_new_cards_and_their_leads_are_written_each_with_its_own_rows(
     assert pairs == {(a, b) for a in everyone for b in everyone if a < b}
 
 
+
+async def test_a_new_cards_identities_are_stored_in_the_order_the_event_gave_them(
+    database_url: str,
+) -> None:
+    engine = create_engine(database_url)
+    kinds = ["phone", "email", "telegram", "whatsapp"]
+    cards = [NewCard(f"Person {n}", [Identity(kind, f"{kind}-{n}", {}) for kind in kinds], [])
+             for n in range(8)]
+    try:
+        await upgrade_if_empty(engine)
+        async with engine.begin() as conn:
+            ids = await SqlIntakeStore(conn).create_cards(cards, utcnow())
+            stored = (await conn.execute(select(identities.c.customer_id, identities.c.kind)
+                                         .order_by(identities.c.id))).all()
+    finally:
+        await engine.dispose()
+
+    # Ban offers and cards list a person's contacts in this order: first given, first shown.
+    assert [tuple(row) for row in stored] == [(i, kind) for i in ids for kind in kinds]
+
+
 def form(n: int) -> ContactEvent:
     return ContactEvent("webform", f"f{n}", utcnow(), (RawIdentity("phone", f"90 500 00 0{n}"),))
