@@ -18,6 +18,7 @@ from typing import Any
 from sqlalchemy import Table, TextClause, text
 from sqlalchemy.ext.asyncio import AsyncConnection
 
+from crm_store import intake_statements as sql
 from crm_store.bulk import json_columns, json_dumps, pg_array, unsized
 from crm_store.duplicate_tables import match_keys
 from crm_store.pair_lookup import by_pairs
@@ -136,28 +137,7 @@ SELECT lead_id, touch_id FROM opened ORDER BY n
 
 def opening_row(lead: LeadToOpen, assignment: Assignment, now: datetime) -> dict[str, Any]:
     """One row of OPEN_LEADS: the lead as placed and the touch of the event that opens it."""
-    event = lead.event.event
-    return {
-        "customer_id": lead.customer_id,
-        "channel": event.channel,
-        "attribution": dict(event.attribution),
-        "occurred_at": event.occurred_at,
-        "status": assignment.status,
-        "manager_id": assignment.manager_id,
-        "team": assignment.team,
-        "routing": assignment.routing,
-        "offer_deadline_at": assignment.offer_deadline_at,
-        "assigned_at": assignment.assigned_at,
-        "callback_due_at": lead.callback_due_at,
-        "callback_requested_at": event.occurred_at if lead.callback_due_at else None,
-        "external_id": event.external_id,
-        "direction": event.direction,
-        "created_at": now,
-        "name": lead.event.name,
-        "subject": event.subject,
-        "text": event.text,
-        "details": dict(event.details),
-        "identities": lead.event.identities_json(),
-        "raw_ref": event.raw_ref,
-        "raw": event.raw,
-    }
+    # The touch's own fields win where the two share a name: its `created_at` is the time it
+    # was stored, while the lead's is the event's time (OPEN_LEADS gives the lead `occurred_at`).
+    return {**sql.lead_row(lead, assignment),
+            **sql.touch_row(lead.customer_id, None, lead.event, now)}
