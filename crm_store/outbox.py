@@ -39,6 +39,8 @@ _CLAIM_MARKING = (
     .values(sent_at=bindparam("now"))
     .returning(outbox.c.id, outbox.c.message_id, outbox.c.routing_key, outbox.c.payload)
 )
+_OLDEST_LOCKED = (select(outbox.c.id).where(outbox.c.sent_at.is_(None)).order_by(outbox.c.id)
+                  .limit(1).with_for_update())
 
 
 class OutboxSignal:
@@ -180,6 +182,16 @@ async def claim_marking(connection: AsyncConnection, limit: int, now: datetime) 
     if len(rows) > 1:
         rows.sort(key=_row_id)
     return rows
+
+
+async def queue_behind_holder(connection: AsyncConnection) -> bool:
+    """Lock the oldest unsent row, waiting for the relay that holds it to commit; whether any.
+
+    For a claim that came back empty: if another relay holds the oldest rows, this relay takes
+    the next turn the moment that one commits, instead of a poll later (when the other may
+    already have claimed again). Returns at once when nothing is unsent. PostgreSQL only.
+    """
+    return await direct.first(connection, _OLDEST_LOCKED, {}) is not None
 
 
 def _row_id(row: Any) -> int:

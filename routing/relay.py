@@ -113,9 +113,15 @@ class OutboxRelay:
         return len(confirmed)
 
     async def _claim_publish_commit(self) -> tuple[list[OutboxRow], list[int]]:
-        """PostgreSQL: claim and mark, publish, un-mark what was not confirmed, commit."""
+        """PostgreSQL: claim and mark, publish, un-mark what was not confirmed, commit.
+
+        A claim that finds the oldest rows held by another relay queues behind that relay's
+        commit, then claims again: two relays at once take turns instead of one starving.
+        """
         async with SqlUnitOfWork(self._engine) as uow:
             claimed = await outbox.claim_marking(uow.connection, self._batch, utcnow())
+            if not claimed and await outbox.queue_behind_holder(uow.connection):
+                claimed = await outbox.claim_marking(uow.connection, self._batch, utcnow())
             rows = [OutboxRow(*row) for row in claimed]
             confirmed = await self._publisher.publish(rows) if rows else []
             if len(confirmed) < len(rows):
