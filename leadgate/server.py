@@ -18,6 +18,7 @@ from crm_store.engine import is_sqlite_url
 from crm_store.sqlite_lock import one_process
 from leadgate.compose import bootstrap
 from leadgate.failures import listen_error
+from leadgate.heap import settle_after_start
 from leadgate.settings import Settings
 from leads.errors import ConfigError
 
@@ -84,6 +85,7 @@ async def _serve(settings: Settings, ready: asyncio.Event | None, *, reuse_port:
         try:
             await _listen(runner, settings, reuse_port)
             service.listening()
+            settle_after_start()
             tasks = [asyncio.create_task(supervisor, name=name)
                      for name, supervisor in service.supervised().items()]
             tasks.append(asyncio.create_task(service.metrics.watch_loop(), name="loop-lag"))
