@@ -9,11 +9,12 @@ from datetime import UTC, datetime
 from email import policy
 from email.message import Message
 from email.parser import BytesHeaderParser, BytesParser
-from email.utils import getaddresses, parseaddr, parsedate_to_datetime
+from email.utils import parsedate_to_datetime
 from typing import Any
 
 import phonenumbers
 
+from channels.email.addresses import address_pair, address_pairs
 from channels.email.classify import why_not_a_lead
 from channels.email.forwarded import forwarded_original
 from channels.email.labels import site_form_fields
@@ -185,13 +186,13 @@ def _sender(message: Message, from_pair: tuple[str, str]) -> tuple[str, str | No
 
 def _pair(message: Message, header: str) -> tuple[str, str]:
     """The name and address of an address header ("" for what is missing or unreadable)."""
-    return _safe(lambda: parseaddr(str(message.get(header, "") or "")), ("", ""))
+    return _safe(lambda: address_pair(str(message.get(header, "") or "")), ("", ""))
 
 
 def _details(message: Message, body: Message | None, summary: str, is_form: bool,
              sender: str | None, from_address: str) -> dict[str, Any]:
     details: dict[str, Any] = {"summary": summary, "from": from_address,
-                               "to": [a for _, a in _safe(lambda: getaddresses(
+                               "to": [a for _, a in _safe(lambda: address_pairs(
                                    message.get_all("To", []) or []), [])][:20]}
     if sender:
         details["reply_to"] = sender
