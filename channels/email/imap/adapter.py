@@ -58,7 +58,7 @@ class ImapChannel:
                     self._report(f"polling every {self.settings.poll_seconds:g} s")
                     await asyncio.sleep(self.settings.poll_seconds)
         finally:
-            stop.set()  # ends an IDLE within a second; logout then runs after it in the thread
+            stop.set()  # ends an IDLE within a slice; logout then runs after it in the thread
             await asyncio.shield(asyncio.get_running_loop().run_in_executor(pool, session.close))
             pool.shutdown(wait=False)
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import time
 from collections.abc import AsyncIterator, Callable
 from typing import Any
 
@@ -75,6 +76,18 @@ async def test_idle_picks_up_mail_that_arrives_while_connected(
         await eventually(lambda: channel.imported == 1, within=10.0)
 
     assert (await row_counts(core.engine))["leads"] == 1
+
+
+async def test_a_channel_that_idles_stops_at_once(core: Store, dovecot: Dovecot) -> None:
+    channel = ImapChannel(mailbox(dovecot), core.cursors)
+    task = asyncio.create_task(channel.run(core.intake))
+    await asyncio.sleep(0.5)  # connected and idling
+
+    started = time.monotonic()
+    task.cancel()
+    await asyncio.gather(task, return_exceptions=True)
+
+    assert time.monotonic() - started < 0.5
 
 
 async def test_a_restart_of_leadgate_imports_nothing_twice(core: Store, dovecot: Dovecot) -> None:
