@@ -7,7 +7,8 @@ the IMAP channel importing the same folder into a fresh PostgreSQL database — 
 commit, flag each mail imported, save the cursor — until every mail is a touch (the clock stops
 there: stopping the channel afterwards is not timed). Before (2) the
 service imports `--warmup` other mails from a folder of their own, untimed: a running service
-has long since loaded phonenumbers' data and filled its pools and statement caches. With
+has long since loaded phonenumbers' data and filled its pools and statement caches, and has
+settled its heap for the garbage collector as `leadgate run` does. With
 `--shared-guard` the mail-loop guard counts in the store, as `leadgate run` has it (without,
 in this process). Beside each
 rate it prints this process's CPU milliseconds per mail (all its threads, from getrusage): the
@@ -35,6 +36,7 @@ from channels.email.loop_guard import RecentMarks  # noqa: E402
 from channels.email.settings import MailboxSettings  # noqa: E402
 from crm_store.shared_marks import SqlRecentMarks  # noqa: E402
 from leadgate.compose import Store, bootstrap  # noqa: E402
+from leadgate.heap import settle_after_start  # noqa: E402
 from leadgate.settings import Settings  # noqa: E402
 from tests.support.dovecot import PASSWORD, USER, Dovecot  # noqa: E402
 
@@ -91,6 +93,7 @@ async def leadgate(dovecot: Dovecot, dsn: str, total: int, warmup: int,
     settings = Settings(database_url=dsn.replace("postgresql://", "postgresql+asyncpg://"),
                         default_region="RU")
     async with bootstrap(settings) as service:
+        settle_after_start()  # as `leadgate run` does before it starts the channels
         marks = SqlRecentMarks(service.store.engine, "mail-loop") if shared_guard else None
         if warmup:
             await import_folder(dovecot, service.store, marks, WARMUP_FOLDER, warmup)
