@@ -26,8 +26,9 @@ OutboxEntry = tuple[str, str, dict[str, Any]]
 _INSERT = BulkInsert(outbox, ["message_id", "routing_key", "payload", "created_at"])
 _UNSENT = (select(outbox.c.id, outbox.c.message_id, outbox.c.routing_key, outbox.c.payload)
            .where(outbox.c.sent_at.is_(None)).order_by(outbox.c.id))
-_CLAIMED = (select(outbox.c.id).where(outbox.c.sent_at.is_(None)).order_by(outbox.c.id)
-            .limit(bindparam("batch")).with_for_update(skip_locked=True).cte("claimed"))
+_UNSENT_IDS = select(outbox.c.id).where(outbox.c.sent_at.is_(None)).order_by(outbox.c.id)
+_CLAIMED = (_UNSENT_IDS.limit(bindparam("batch")).with_for_update(skip_locked=True)
+            .cte("claimed"))
 _OTHERS = outbox.alias("others")
 _FIRST_NOT_OURS = (select(func.min(_OTHERS.c.id))
                    .where(_OTHERS.c.sent_at.is_(None), _OTHERS.c.id.not_in(select(_CLAIMED.c.id)))
@@ -39,8 +40,7 @@ _CLAIM_MARKING = (
     .values(sent_at=bindparam("now"))
     .returning(outbox.c.id, outbox.c.message_id, outbox.c.routing_key, outbox.c.payload)
 )
-_OLDEST_LOCKED = (select(outbox.c.id).where(outbox.c.sent_at.is_(None)).order_by(outbox.c.id)
-                  .limit(1).with_for_update())
+_OLDEST_LOCKED = _UNSENT_IDS.limit(1).with_for_update()
 
 
 class OutboxSignal:
