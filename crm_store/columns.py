@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import JSON, BigInteger, DateTime, Integer
+from sqlalchemy import JSON, BigInteger, Column, DateTime, Integer, text
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.engine import Dialect
 from sqlalchemy.types import TypeDecorator
@@ -14,6 +14,15 @@ Id = BigInteger().with_variant(Integer(), "sqlite")
 """Primary keys: BIGINT on PostgreSQL, INTEGER (the rowid alias) on SQLite."""
 
 Json = JSON().with_variant(JSONB(), "postgresql")
+
+
+def writing_transaction() -> Column[int]:
+    """`txid`: on PostgreSQL the id of the transaction that wrote the row (migration 0015).
+
+    Readers that follow a table by cursor take only rows of finished transactions in this
+    order; SQLite's writers take turns, so there it stays 0 and the row id alone is the order.
+    """
+    return Column("txid", BigInteger, nullable=False, server_default=text("0"))
 
 
 class UtcDateTime(TypeDecorator[datetime]):

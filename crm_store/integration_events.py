@@ -1,42 +1,87 @@
-"""What happened to leads since a cursor: new leads, routing messages, accepts and closes."""
+"""What happened to leads since a cursor: new leads, routing messages, accepts and closes.
+
+New leads and outbox rows are read in commit order: by (`txid`, `id`), and on PostgreSQL only
+those written by transactions that have finished. Ids come from a sequence shared by several
+writers that commit in any order; a reader following ids alone would step over a row whose
+transaction commits just after it looked, and never see it.
+"""
 
 from __future__ import annotations
 
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import Table, func, select, text, tuple_
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from crm_store.routing_tables import outbox
 from crm_store.tables import leads
 
+Position = tuple[int, int]
+"""Where a reader stands in a table: the (`txid`, `id`) of the last row it took."""
+
 _LEAD = (leads.c.id, leads.c.customer_id, leads.c.status, leads.c.channel, leads.c.attribution,
          leads.c.created_at, leads.c.manager_id, leads.c.team, leads.c.accepted_at,
          leads.c.closed_at)
+_MESSAGE = (outbox.c.id, outbox.c.message_id, outbox.c.routing_key, outbox.c.payload)
 
 
-def _plain(row: Any) -> dict[str, Any]:
+def _plain(row: Any, *leaving_out: str) -> dict[str, Any]:
     return {k: (v.isoformat() if isinstance(v, datetime) else v)
-            for k, v in row._mapping.items()}
+            for k, v in row._mapping.items() if k not in leaving_out}
 
 
-async def new_leads(conn: AsyncConnection, after_id: int, limit: int = 500
-                    ) -> list[dict[str, Any]]:
-    """Leads with an id above `after_id`, in id order."""
-    rows = await conn.execute(select(*_LEAD).where(leads.c.id > after_id)
-                              .order_by(leads.c.id).limit(limit))
-    return [_plain(r) for r in rows]
+# Transactions of this database still open: their 32-bit xids made whole against the next
+# xid (each is less than 2**31 behind it), and the oldest of them is the horizon. Another
+# database's long transaction (on a shared server) must not hold our readers back.
+_HORIZON = text("""
+WITH next AS (SELECT (pg_snapshot_xmax(pg_current_snapshot())::text)::bigint AS xid),
+open AS (
+  SELECT backend_xid AS xid FROM pg_stat_activity
+  WHERE datname = current_database() AND backend_xid IS NOT NULL
+  UNION ALL
+  SELECT transaction FROM pg_prepared_xacts WHERE database = current_database()
+)
+SELECT next.xid - coalesce(max((next.xid - open.xid::text::bigint) % 4294967296), 0)
+FROM next LEFT JOIN open ON true GROUP BY next.xid
+""")
 
 
-async def outbox_messages(conn: AsyncConnection, after_id: int, limit: int = 500
-                          ) -> list[dict[str, Any]]:
-    """Routing messages written after outbox row `after_id`, sent or not, in order."""
-    rows = await conn.execute(
-        select(outbox.c.id, outbox.c.message_id, outbox.c.routing_key, outbox.c.payload)
-        .where(outbox.c.id > after_id).order_by(outbox.c.id).limit(limit)
-    )
-    return [dict(r._mapping) for r in rows]
+async def horizon(conn: AsyncConnection) -> int | None:
+    """PostgreSQL: the oldest transaction id that may still write; every one below has finished.
+
+    Read in a statement of its own before the rows: a transaction open when it is read stays
+    beyond it, and one that finished before is seen by the later statements. SQLite has one
+    writer at a time, committing in id order: None, no horizon is needed.
+    """
+    if conn.dialect.name != "postgresql":
+        return None
+    return int(await conn.scalar(_HORIZON) or 0)
+
+
+async def _after(conn: AsyncConnection, table: Table, columns: tuple[Any, ...],
+                 after: Position, below: int | None, limit: int) -> list[tuple[Position, Any]]:
+    """Rows past `after` in commit order, of transactions below the horizon `below`."""
+    finished = tuple_(table.c.txid, table.c.id) > tuple_(*after)
+    if below is not None:
+        finished = finished & (table.c.txid < below)
+    rows = await conn.execute(select(table.c.txid, *columns).where(finished)
+                              .order_by(table.c.txid, table.c.id).limit(limit))
+    return [((row.txid, row.id), row) for row in rows]
+
+
+async def new_leads(conn: AsyncConnection, after: Position, below: int | None,
+                    limit: int = 500) -> list[tuple[Position, dict[str, Any]]]:
+    """Leads committed after position `after`, in commit order, each with its position."""
+    return [(at, _plain(row, "txid"))
+            for at, row in await _after(conn, leads, _LEAD, after, below, limit)]
+
+
+async def outbox_messages(conn: AsyncConnection, after: Position, below: int | None,
+                          limit: int = 500) -> list[tuple[Position, dict[str, Any]]]:
+    """Routing messages committed after position `after`, sent or not, in commit order."""
+    return [(at, {k: v for k, v in row._mapping.items() if k != "txid"})
+            for at, row in await _after(conn, outbox, _MESSAGE, after, below, limit)]
 
 
 async def leads_changed(conn: AsyncConnection, column: str, since: datetime, limit: int = 500
@@ -45,14 +90,24 @@ async def leads_changed(conn: AsyncConnection, column: str, since: datetime, lim
     stamp = leads.c[column]
     rows = await conn.execute(select(*_LEAD).where(stamp >= since)
                               .order_by(stamp, leads.c.id).limit(limit))
-    return [_plain(r) for r in rows]
+    return [_plain(row) for row in rows]
 
 
-async def first_ids_since(conn: AsyncConnection, since: datetime) -> tuple[int, int]:
-    """The last lead id and outbox id made before `since`: where a first scan starts."""
-    lead = await conn.scalar(select(func.min(leads.c.id)).where(leads.c.created_at >= since))
-    last_lead = await conn.scalar(select(func.max(leads.c.id)))
-    message = await conn.scalar(select(func.min(outbox.c.id)).where(outbox.c.created_at >= since))
-    last_message = await conn.scalar(select(func.max(outbox.c.id)))
-    return (int(lead) - 1 if lead is not None else int(last_lead or 0),
-            int(message) - 1 if message is not None else int(last_message or 0))
+async def first_positions(conn: AsyncConnection, since: datetime) -> tuple[Position, Position]:
+    """Where a first read of leads and of the outbox starts: just before the first row made at
+    `since` or later, or at the end when there is none."""
+    below = await horizon(conn)
+    return (await _first_position(conn, leads, since, below),
+            await _first_position(conn, outbox, since, below))
+
+
+async def _first_position(conn: AsyncConnection, table: Table, since: datetime,
+                          below: int | None) -> Position:
+    recent = table.c.created_at >= since
+    if below is None:  # SQLite: every txid is 0, the id is the order
+        first = select(func.min(table.c.id)).where(recent).scalar_subquery()
+        last = select(func.max(table.c.id)).scalar_subquery()
+        return 0, int(await conn.scalar(select(func.coalesce(first - 1, last, 0))) or 0)
+    # Never past the horizon: a transaction still open may be writing a recent row.
+    oldest = await conn.scalar(select(func.min(table.c.txid)).where(recent, table.c.txid < below))
+    return min(int(oldest), below) if oldest is not None else below, 0

@@ -36,15 +36,16 @@ class EventScanner:
     async def scan(self, now: datetime, with_changes: bool = True) -> list[LeadEvent]:
         """Events after the cursor: lead.created, routing messages, lead.accepted, lead.closed."""
         cursor = await self._cursors.load(self._key) or await self._first_cursor(now)
+        lead_at, message_at = _position(cursor, "lead"), _position(cursor, "outbox")
         found: list[LeadEvent] = []
         async with self._engine.connect() as conn:
-            created = await store.new_leads(conn, int(cursor["lead"]))
+            below = await store.horizon(conn)
+            created = await store.new_leads(conn, lead_at, below)
             found += [LeadEvent(f"lead.created:{lead['id']}", "lead.created", lead)
-                      for lead in created]
-            messages = await store.outbox_messages(conn, int(cursor["outbox"])) \
-                if with_changes else []
+                      for _, lead in created]
+            messages = await store.outbox_messages(conn, message_at, below) if with_changes else []
             found += [LeadEvent(m["message_id"], _event_name(m), dict(m["payload"]))
-                      for m in messages]
+                      for _, m in messages]
             changed: dict[str, str] = {}
             for column, event in (("accepted_at", "lead.accepted"), ("closed_at", "lead.closed")):
                 since = datetime.fromisoformat(cursor[column])
@@ -52,8 +53,8 @@ class EventScanner:
                 found += [LeadEvent(f"{event}:{lead['id']}", event, lead) for lead in rows]
                 changed[column] = rows[-1][column] if rows else cursor[column]
         self._pending = {
-            "lead": created[-1]["id"] if created else cursor["lead"],
-            "outbox": messages[-1]["id"] if messages else cursor["outbox"], **changed,
+            **_stored("lead", created[-1][0] if created else lead_at),
+            **_stored("outbox", messages[-1][0] if messages else message_at), **changed,
         }
         return found
 
@@ -66,9 +67,18 @@ class EventScanner:
     async def _first_cursor(self, now: datetime) -> dict[str, Any]:
         since = now - CATCH_UP
         async with self._engine.connect() as conn:
-            lead, message = await store.first_ids_since(conn, since)
-        return {"lead": lead, "outbox": message, "accepted_at": since.isoformat(),
-                "closed_at": since.isoformat()}
+            lead, message = await store.first_positions(conn, since)
+        return {**_stored("lead", lead), **_stored("outbox", message),
+                "accepted_at": since.isoformat(), "closed_at": since.isoformat()}
+
+
+def _position(cursor: dict[str, Any], table: str) -> store.Position:
+    # A cursor saved before migration 0015 has ids only: the rows it covers all read txid 0.
+    return int(cursor.get(f"{table}_txid", 0)), int(cursor[table])
+
+
+def _stored(table: str, position: store.Position) -> dict[str, int]:
+    return {f"{table}_txid": position[0], table: position[1]}
 
 
 def _event_name(message: dict[str, Any]) -> str:

@@ -15,7 +15,7 @@ from sqlalchemy import (
     text,
 )
 
-from crm_store.columns import Id, Json, UtcDateTime
+from crm_store.columns import Id, Json, UtcDateTime, writing_transaction
 from crm_store.tables import metadata
 
 managers = Table(
@@ -61,10 +61,12 @@ outbox = Table(
     Column("payload", Json, nullable=False),
     Column("created_at", UtcDateTime, nullable=False),
     Column("sent_at", UtcDateTime),
+    writing_transaction(),
     # Only the unsent rows, in order: the relay's claim and its head look-up read this index
     # and stay as cheap with a million sent rows behind them as with none.
     Index("ix_outbox_unsent", "id", postgresql_where=text("sent_at IS NULL"),
           sqlite_where=text("sent_at IS NULL")),
+    Index("ix_outbox_txid", "txid", "id"),
 )
 
 manager_loads = Table(

@@ -15,7 +15,7 @@ from sqlalchemy import (
     UniqueConstraint,
 )
 
-from crm_store.columns import Id, Json, UtcDateTime
+from crm_store.columns import Id, Json, UtcDateTime, writing_transaction
 
 metadata = MetaData(
     naming_convention={
@@ -75,6 +75,7 @@ leads = Table(
     Column("callback_requested_at", UtcDateTime),
     Column("callback_reminded_at", UtcDateTime),
     Column("callback_escalated_at", UtcDateTime),
+    writing_transaction(),
     Index("ix_leads_customer_status", "customer_id", "status"),
     Index("ix_leads_manager_status", "manager_id", "status"),
     Index("ix_leads_manager_assigned", "manager_id", "assigned_at"),
@@ -82,6 +83,7 @@ leads = Table(
     Index("ix_leads_created_at", "created_at"),
     Index("ix_leads_callback_due", "callback_due_at"),
     Index("ix_leads_callback_requested", "callback_requested_at"),
+    Index("ix_leads_txid", "txid", "id"),
 )
 
 touches = Table(

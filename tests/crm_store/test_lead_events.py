@@ -1,0 +1,108 @@
+"""Readers of new leads and routing messages see every row once, whatever order writers commit in."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from datetime import timedelta
+
+import pytest
+from alembic import command
+from sqlalchemy import insert
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
+
+from crm_store.cursors import SqlCursorStore
+from crm_store.engine import create_engine
+from crm_store.lead_events import EventScanner
+from crm_store.migrate import alembic_config, upgrade, upgrade_if_empty
+from crm_store.routing_tables import outbox
+from crm_store.tables import customers, leads
+from leads.model import utcnow
+
+KEY = "tests:events"
+
+
+@pytest.fixture
+async def engine(database_url: str) -> AsyncIterator[AsyncEngine]:
+    """The store, migrated, with one customer to hang leads on."""
+    engine = create_engine(database_url)
+    await upgrade_if_empty(engine)
+    async with engine.begin() as conn:
+        await conn.execute(insert(customers), [{"id": 1, "created_at": utcnow()}])
+    yield engine
+    await engine.dispose()
+
+
+async def _write_lead(conn: AsyncConnection, message: str) -> None:
+    now = utcnow()
+    await conn.execute(insert(leads), [{"customer_id": 1, "status": "new", "channel": "webform",
+                                        "created_at": now, "last_touch_at": now}])
+    await conn.execute(insert(outbox), [{"message_id": message, "routing_key": "lead.new",
+                                         "payload": {"event": "lead.new"}, "created_at": now}])
+
+
+async def _scan(scanner: EventScanner) -> list[str]:
+    events = await scanner.scan(utcnow())
+    await scanner.commit()
+    return sorted(e.event_id for e in events)
+
+
+async def test_a_lead_committed_after_a_later_one_is_still_reported(postgres_url: str) -> None:
+    engine = create_engine(postgres_url)
+    await upgrade_if_empty(engine)
+    async with engine.begin() as conn:
+        await conn.execute(insert(customers), [{"id": 1, "created_at": utcnow()}])
+    scanner = EventScanner(engine, KEY)
+    try:
+        assert await _scan(scanner) == []
+        async with engine.connect() as slow:
+            await _write_lead(slow, "first")  # takes lead id 1 and outbox id 1, not committed
+            async with engine.begin() as quick:
+                await _write_lead(quick, "second")  # ids 2, committed first
+            while_open = await _scan(scanner)
+            await slow.commit()
+        after = await _scan(scanner)
+        again = await _scan(scanner)
+    finally:
+        await engine.dispose()
+
+    assert while_open == []  # nothing past a transaction still writing
+    assert after == ["first", "lead.created:1", "lead.created:2", "second"]
+    assert again == []
+
+
+async def test_a_first_scan_starts_before_the_leads_of_the_last_hour(engine: AsyncEngine) -> None:
+    async with engine.begin() as conn:
+        await _write_lead(conn, "recent")
+    scanner = EventScanner(engine, KEY)
+
+    first = await _scan(scanner)
+    later_scanner = EventScanner(engine, "tests:later")
+    from_two_hours_on = await later_scanner.scan(utcnow() + timedelta(hours=2))
+
+    assert first == ["lead.created:1", "recent"]
+    assert from_two_hours_on == []
+
+
+async def test_a_cursor_saved_before_commit_order_existed_carries_on(
+    database_url: str,
+) -> None:
+    engine = create_engine(database_url)
+    try:
+        await upgrade(engine)
+        async with engine.begin() as conn:
+            await conn.run_sync(lambda sync: command.downgrade(alembic_config(sync), "0014"))
+        async with engine.begin() as conn:
+            await conn.execute(insert(customers), [{"id": 1, "created_at": utcnow()}])
+            await _write_lead(conn, "reported before")
+            await _write_lead(conn, "not yet reported")
+        await SqlCursorStore(engine).save(KEY, {
+            "lead": 1, "outbox": 1, "accepted_at": utcnow().isoformat(),
+            "closed_at": utcnow().isoformat()})
+        await upgrade(engine)
+        async with engine.begin() as conn:
+            await _write_lead(conn, "new")
+        found = await _scan(EventScanner(engine, KEY))
+    finally:
+        await engine.dispose()
+
+    assert found == ["lead.created:2", "lead.created:3", "new", "not yet reported"]
