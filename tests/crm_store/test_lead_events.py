@@ -1,4 +1,4 @@
-"""Readers of new leads and routing messages see every row once, whatever order writers commit in."""
+"""Readers of new leads and routing messages see each row once, in whatever order writers commit."""
 
 from __future__ import annotations
 
