@@ -1,9 +1,9 @@
-"""What changed lately, read by polling: new outbox messages and a fingerprint of the leads.
+"""A fingerprint of the leads, read by polling: what changed that writes no outbox message.
 
-The web inbox is told about changes made by any process this way (SQLite has no LISTEN, and
-PostgreSQL's NOTIFY would need a connection of its own per process): outbox rows are the very
-messages the notifiers get; the fingerprint catches what writes no message (an accepted or
-closed lead, a new touch, a note).
+The web inbox is told about changes made by any process by polling (SQLite has no LISTEN, and
+PostgreSQL's NOTIFY would need a connection of its own per process): outbox rows, read in
+commit order (crm_store.integration_events), are the very messages the notifiers get; the
+fingerprint catches what writes no message (an accepted or closed lead, a new touch, a note).
 """
 
 from __future__ import annotations
@@ -13,22 +13,9 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from crm_store.routing_tables import outbox
 from crm_store.tables import leads, touches
 from crm_store.workspace_tables import card_notes
 from leads.statuses import OPEN_STATUSES
-
-
-async def newest_outbox_id(conn: AsyncConnection) -> int:
-    """The highest outbox id written so far (0 when none)."""
-    return int(await conn.scalar(select(func.max(outbox.c.id))) or 0)
-
-
-async def outbox_after(conn: AsyncConnection, floor: int, limit: int) -> list[Any]:
-    """Outbox rows with an id above `floor`, oldest first: id, routing key, payload."""
-    return list(await conn.execute(
-        select(outbox.c.id, outbox.c.routing_key, outbox.c.payload)
-        .where(outbox.c.id > floor).order_by(outbox.c.id).limit(limit)))
 
 
 async def fingerprint(conn: AsyncConnection) -> tuple[Any, ...]:

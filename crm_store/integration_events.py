@@ -101,13 +101,24 @@ async def first_positions(conn: AsyncConnection, since: datetime) -> tuple[Posit
             await _first_position(conn, outbox, since, below))
 
 
+async def end_of_outbox(conn: AsyncConnection) -> Position:
+    """The outbox's position now: a read from it takes only what commits from here on."""
+    return await _end(conn, outbox, await horizon(conn))
+
+
 async def _first_position(conn: AsyncConnection, table: Table, since: datetime,
                           below: int | None) -> Position:
     recent = table.c.created_at >= since
-    if below is None:  # SQLite: every txid is 0, the id is the order
+    if below is None:  # SQLite: every txid is 0, the id is the order; one statement decides
         first = select(func.min(table.c.id)).where(recent).scalar_subquery()
         last = select(func.max(table.c.id)).scalar_subquery()
         return 0, int(await conn.scalar(select(func.coalesce(first - 1, last, 0))) or 0)
     # Never past the horizon: a transaction still open may be writing a recent row.
     oldest = await conn.scalar(select(func.min(table.c.txid)).where(recent, table.c.txid < below))
     return min(int(oldest), below) if oldest is not None else below, 0
+
+
+async def _end(conn: AsyncConnection, table: Table, below: int | None) -> Position:
+    if below is None:
+        return 0, int(await conn.scalar(select(func.max(table.c.id))) or 0)
+    return below, 0

@@ -13,19 +13,16 @@ import asyncio
 import contextlib
 import json
 import logging
-import time
-from collections import deque
 from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from crm_store import change_feed
+from crm_store import integration_events as events
+from crm_store.integration_events import Position
 
 log = logging.getLogger(__name__)
-# A PostgreSQL transaction may commit a lower outbox id after a higher one was read: ids
-# are read again for this long before the floor moves past them.
-_LATE_COMMIT_SECONDS = 10.0
 _BATCH = 500
 
 
@@ -91,38 +88,26 @@ class LiveFeed:
                 queue.put_nowait(change)
 
     async def _run(self) -> None:
-        floor, seen, marks, last_print = 0, set[int](), deque[tuple[float, int]](), None
-        started = False
+        position: Position | None = None
+        last_print: tuple[Any, ...] | None = None
         while self._listeners:
             try:
                 async with self._engine.connect() as conn:
-                    if not started:
-                        floor = await change_feed.newest_outbox_id(conn)
-                        last_print, started = await change_feed.fingerprint(conn), True
-                    rows = await change_feed.outbox_after(conn, floor, _BATCH)
+                    if position is None:  # from now on: what committed before is on the page
+                        position = await events.end_of_outbox(conn)
+                        last_print = await change_feed.fingerprint(conn)
+                    below = await events.horizon(conn)
+                    messages = await events.outbox_messages(conn, position, below, _BATCH)
                     printed = await change_feed.fingerprint(conn)
             except Exception as err:  # the database is away: the pages keep what they show
                 log.warning("live updates paused: %s", type(err).__name__)
                 await asyncio.sleep(max(self._poll, 2.0))
                 continue
-            for row in rows:
-                if row.id not in seen:
-                    seen.add(row.id)
-                    self._tell(change_of(row.routing_key, row.payload or {}))
+            for _, message in messages:
+                self._tell(change_of(message["routing_key"], message["payload"] or {}))
+            position = messages[-1][0] if messages else position
             if printed != last_print:
                 last_print = printed
                 self._tell(Change("changed"))
-            floor = _advance(floor, seen, marks)
-            await asyncio.sleep(self._poll)
-
-
-def _advance(floor: int, seen: set[int], marks: deque[tuple[float, int]]) -> int:
-    """Move the floor to the highest id seen at least the late-commit time ago."""
-    now = time.monotonic()
-    marks.append((now, max(seen, default=floor)))
-    while len(marks) > 1 and marks[1][0] <= now - _LATE_COMMIT_SECONDS:
-        marks.popleft()
-    if marks[0][0] <= now - _LATE_COMMIT_SECONDS:
-        floor = max(floor, marks[0][1])
-    seen.difference_update({i for i in seen if i <= floor})
-    return floor
+            if len(messages) < _BATCH:  # else more are waiting: read on at once
+                await asyncio.sleep(self._poll)

@@ -2,15 +2,19 @@
 
 from __future__ import annotations
 
-from collections import deque
+import asyncio
+from typing import Any
 
-import pytest
+from sqlalchemy import insert
 
 from crm_store.accounts import Account
+from crm_store.engine import create_engine
+from crm_store.migrate import upgrade_if_empty
+from crm_store.routing_tables import outbox
 from crm_store.tokens import Principal
-from workspace import live
+from leads.model import utcnow
 from workspace.events import concerns
-from workspace.live import Change, change_of
+from workspace.live import Change, LiveFeed, change_of
 from workspace.viewer import Viewer
 
 AZIZ = Viewer(Account(1, "aziz", "Aziz", False, None), Principal("manager", 1),
@@ -38,16 +42,29 @@ def test_a_queued_lead_tells_the_members_of_its_team_only() -> None:
     assert concerns(Change("changed"), AZIZ)
 
 
-def test_the_outbox_floor_waits_for_late_commits_before_moving_on(
-    monkeypatch: pytest.MonkeyPatch,
-) -> None:
-    clock = [100.0]
-    monkeypatch.setattr(live.time, "monotonic", lambda: clock[0])
-    seen, marks = {5, 6}, deque[tuple[float, int]]()
+def _message(lead_id: int) -> dict[str, Any]:
+    return {"message_id": f"offer-{lead_id}", "routing_key": "lead.unassigned",
+            "payload": {"event": "lead.unassigned", "lead_id": lead_id, "team": "sales"},
+            "created_at": utcnow()}
 
-    first = live._advance(4, seen, marks)
-    clock[0] += 11
-    seen.add(9)
-    later = live._advance(first, seen, marks)
 
-    assert first == 4 and later == 6 and seen == {9}
+async def test_a_message_committed_after_a_later_one_is_still_told(postgres_url: str) -> None:
+    engine = create_engine(postgres_url)
+    await upgrade_if_empty(engine)
+    feed = LiveFeed(engine, poll_seconds=0.05)
+    try:
+        async with engine.connect() as slow:
+            await slow.execute(insert(outbox), [_message(1)])  # the lower id, committed last
+            async with engine.begin() as quick:
+                await quick.execute(insert(outbox), [_message(2)])
+            changes = feed.listen()
+            await asyncio.sleep(0.3)  # several polls while the lower id is still open
+            while_open = changes.qsize()
+            await slow.commit()
+        told = [await asyncio.wait_for(changes.get(), 10) for _ in range(2)]
+    finally:
+        await feed.close()
+        await engine.dispose()
+
+    assert while_open == 0
+    assert [change.lead_id for change in told] == [1, 2]
