@@ -51,8 +51,10 @@ async def horizon(conn: AsyncConnection) -> int | None:
     """PostgreSQL: the oldest transaction id that may still write; every one below has finished.
 
     Read in a statement of its own before the rows: a transaction open when it is read stays
-    beyond it, and one that finished before is seen by the later statements. SQLite has one
-    writer at a time, committing in id order: None, no horizon is needed.
+    beyond it, and one that finished before is seen by the later statements. Read it once per
+    transaction: PostgreSQL keeps the list of sessions it read for the rest of the transaction,
+    so a second read could miss a transaction begun in between. SQLite has one writer at a
+    time, committing in id order: None, no horizon is needed.
     """
     if conn.dialect.name != "postgresql":
         return None
@@ -101,9 +103,9 @@ async def first_positions(conn: AsyncConnection, since: datetime) -> tuple[Posit
             await _first_position(conn, outbox, since, below))
 
 
-async def end_of_outbox(conn: AsyncConnection) -> Position:
-    """The outbox's position now: a read from it takes only what commits from here on."""
-    return await _end(conn, outbox, await horizon(conn))
+async def end_of_outbox(conn: AsyncConnection, below: int | None) -> Position:
+    """The outbox's position at the horizon `below`: a read from it takes what commits later."""
+    return await _end(conn, outbox, below)
 
 
 async def _first_position(conn: AsyncConnection, table: Table, since: datetime,

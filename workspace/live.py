@@ -93,10 +93,10 @@ class LiveFeed:
         while self._listeners:
             try:
                 async with self._engine.connect() as conn:
-                    if position is None:  # from now on: what committed before is on the page
-                        position = await events.end_of_outbox(conn)
-                        last_print = await change_feed.fingerprint(conn)
                     below = await events.horizon(conn)
+                    if position is None:  # from now on: what committed before is on the page
+                        position = await events.end_of_outbox(conn, below)
+                        last_print = await change_feed.fingerprint(conn)
                     messages = await events.outbox_messages(conn, position, below, _BATCH)
                     printed = await change_feed.fingerprint(conn)
             except Exception as err:  # the database is away: the pages keep what they show
