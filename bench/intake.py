@@ -164,7 +164,8 @@ BENCH_CONFIG = (
 
 def start_service(
     dsn: str, port: int, workdir: Path, config: str = BENCH_CONFIG, workers: int = 1,
-    command: Sequence[str] = ("-m", "leadgate.cli"), **env_extra: str,
+    command: Sequence[str] = ("-m", "leadgate.cli"), log_level: str = "WARNING",
+    **env_extra: str,
 ) -> subprocess.Popen[bytes]:
     """`leadgate run --workers N` on `dsn` and `port` with `config`; waits until all listen.
 
@@ -176,7 +177,7 @@ def start_service(
         "LEADGATE_HTTP_PORT": str(port),
     }
     process = subprocess.Popen(
-        [sys.executable, *command, "--log-level", "WARNING", "run",
+        [sys.executable, *command, "--log-level", log_level, "run",
          "--workers", str(workers)],
         cwd=workdir,
         env=env,
