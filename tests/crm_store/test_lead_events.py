@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from datetime import timedelta
 
 import pytest
@@ -21,15 +22,24 @@ from leads.model import utcnow
 KEY = "tests:events"
 
 
+@asynccontextmanager
+async def one_customer_store(url: str) -> AsyncIterator[AsyncEngine]:
+    """The store at `url`, migrated, with one customer to hang leads on."""
+    engine = create_engine(url)
+    try:
+        await upgrade_if_empty(engine)
+        async with engine.begin() as conn:
+            await conn.execute(insert(customers), [{"id": 1, "created_at": utcnow()}])
+        yield engine
+    finally:
+        await engine.dispose()
+
+
 @pytest.fixture
 async def engine(database_url: str) -> AsyncIterator[AsyncEngine]:
-    """The store, migrated, with one customer to hang leads on."""
-    engine = create_engine(database_url)
-    await upgrade_if_empty(engine)
-    async with engine.begin() as conn:
-        await conn.execute(insert(customers), [{"id": 1, "created_at": utcnow()}])
-    yield engine
-    await engine.dispose()
+    """One customer's store on each backend."""
+    async with one_customer_store(database_url) as engine:
+        yield engine
 
 
 async def _write_lead(conn: AsyncConnection, message: str) -> None:
@@ -47,12 +57,8 @@ async def _scan(scanner: EventScanner) -> list[str]:
 
 
 async def test_a_lead_committed_after_a_later_one_is_still_reported(postgres_url: str) -> None:
-    engine = create_engine(postgres_url)
-    await upgrade_if_empty(engine)
-    async with engine.begin() as conn:
-        await conn.execute(insert(customers), [{"id": 1, "created_at": utcnow()}])
-    scanner = EventScanner(engine, KEY)
-    try:
+    async with one_customer_store(postgres_url) as engine:
+        scanner = EventScanner(engine, KEY)
         assert await _scan(scanner) == []
         async with engine.connect() as slow:
             await _write_lead(slow, "first")  # takes lead id 1 and outbox id 1, not committed
@@ -62,8 +68,6 @@ async def test_a_lead_committed_after_a_later_one_is_still_reported(postgres_url
             await slow.commit()
         after = await _scan(scanner)
         again = await _scan(scanner)
-    finally:
-        await engine.dispose()
 
     assert while_open == []  # nothing past a transaction still writing
     assert after == ["first", "lead.created:1", "lead.created:2", "second"]
