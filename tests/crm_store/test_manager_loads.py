@@ -83,3 +83,18 @@ async def test_loads_follow_inserts_reassignments_closes_and_deletes(database_ur
     assert inserted == {1: 2, 2: 1}
     assert changed == {1: 1, 2: 2}
     assert deleted == counted == {1: 1, 2: 1}
+
+
+async def test_loads_are_still_kept_after_a_later_migration_is_undone(database_url: str) -> None:
+    engine = create_engine(database_url)
+    try:
+        await upgrade(engine)
+        async with engine.begin() as conn:
+            await conn.run_sync(lambda sync: command.downgrade(alembic_config(sync), "0014"))
+        async with engine.begin() as conn:
+            await _one_manager_two_working_leads(conn)
+            kept = await _kept(conn)
+    finally:
+        await engine.dispose()
+
+    assert kept == {1: 2}

@@ -36,7 +36,7 @@ def upgrade() -> None:
 
 def downgrade() -> None:
     """Revert this revision."""
+    # A plain DROP COLUMN (SQLite 3.35+): a batch copy of `leads` would drop its triggers.
     for table in _TABLES:
         op.drop_index(f"ix_{table}_txid", table_name=table)
-        with op.batch_alter_table(table) as batch:
-            batch.drop_column("txid")
+        op.drop_column(table, "txid")
