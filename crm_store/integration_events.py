@@ -62,28 +62,27 @@ async def horizon(conn: AsyncConnection) -> int | None:
 
 
 async def _after(conn: AsyncConnection, table: Table, columns: tuple[Any, ...],
-                 after: Position, below: int | None, limit: int) -> list[tuple[Position, Any]]:
+                 after: Position, below: int | None, limit: int
+                 ) -> list[tuple[Position, dict[str, Any]]]:
     """Rows past `after` in commit order, of transactions below the horizon `below`."""
     finished = tuple_(table.c.txid, table.c.id) > tuple_(*after)
     if below is not None:
         finished = finished & (table.c.txid < below)
     rows = await conn.execute(select(table.c.txid, *columns).where(finished)
                               .order_by(table.c.txid, table.c.id).limit(limit))
-    return [((row.txid, row.id), row) for row in rows]
+    return [((row.txid, row.id), _plain(row, "txid")) for row in rows]
 
 
 async def new_leads(conn: AsyncConnection, after: Position, below: int | None,
                     limit: int = 500) -> list[tuple[Position, dict[str, Any]]]:
     """Leads committed after position `after`, in commit order, each with its position."""
-    return [(at, _plain(row, "txid"))
-            for at, row in await _after(conn, leads, _LEAD, after, below, limit)]
+    return await _after(conn, leads, _LEAD, after, below, limit)
 
 
 async def outbox_messages(conn: AsyncConnection, after: Position, below: int | None,
                           limit: int = 500) -> list[tuple[Position, dict[str, Any]]]:
     """Routing messages committed after position `after`, sent or not, in commit order."""
-    return [(at, {k: v for k, v in row._mapping.items() if k != "txid"})
-            for at, row in await _after(conn, outbox, _MESSAGE, after, below, limit)]
+    return await _after(conn, outbox, _MESSAGE, after, below, limit)
 
 
 async def leads_changed(conn: AsyncConnection, column: str, since: datetime, limit: int = 500
@@ -105,7 +104,9 @@ async def first_positions(conn: AsyncConnection, since: datetime) -> tuple[Posit
 
 async def end_of_outbox(conn: AsyncConnection, below: int | None) -> Position:
     """The outbox's position at the horizon `below`: a read from it takes what commits later."""
-    return await _end(conn, outbox, below)
+    if below is None:
+        return 0, int(await conn.scalar(select(func.max(outbox.c.id))) or 0)
+    return below, 0
 
 
 async def _first_position(conn: AsyncConnection, table: Table, since: datetime,
@@ -119,8 +120,3 @@ async def _first_position(conn: AsyncConnection, table: Table, since: datetime,
     oldest = await conn.scalar(select(func.min(table.c.txid)).where(recent, table.c.txid < below))
     return min(int(oldest), below) if oldest is not None else below, 0
 
-
-async def _end(conn: AsyncConnection, table: Table, below: int | None) -> Position:
-    if below is None:
-        return 0, int(await conn.scalar(select(func.max(table.c.id))) or 0)
-    return below, 0
