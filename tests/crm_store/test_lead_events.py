@@ -7,17 +7,17 @@ from contextlib import asynccontextmanager
 from datetime import timedelta
 
 import pytest
-from alembic import command
 from sqlalchemy import insert
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from crm_store.cursors import SqlCursorStore
 from crm_store.engine import create_engine
 from crm_store.lead_events import EventScanner
-from crm_store.migrate import alembic_config, upgrade, upgrade_if_empty
+from crm_store.migrate import upgrade, upgrade_if_empty
 from crm_store.routing_tables import outbox
 from crm_store.tables import customers, leads
 from leads.model import utcnow
+from tests.support.schema import schema_at
 
 KEY = "tests:events"
 
@@ -92,9 +92,7 @@ async def test_a_cursor_saved_before_commit_order_existed_carries_on(
 ) -> None:
     engine = create_engine(database_url)
     try:
-        await upgrade(engine)
-        async with engine.begin() as conn:
-            await conn.run_sync(lambda sync: command.downgrade(alembic_config(sync), "0014"))
+        await schema_at(engine, "0014")
         async with engine.begin() as conn:
             await conn.execute(insert(customers), [{"id": 1, "created_at": utcnow()}])
             await _write_lead(conn, "reported before")

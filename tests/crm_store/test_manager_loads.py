@@ -2,16 +2,16 @@
 
 from __future__ import annotations
 
-from alembic import command
 from sqlalchemy import delete, func, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from crm_store.engine import create_engine
-from crm_store.migrate import alembic_config, upgrade, upgrade_if_empty
+from crm_store.migrate import upgrade, upgrade_if_empty
 from crm_store.routing_tables import manager_loads, managers
 from crm_store.tables import customers, leads
 from leads.model import utcnow
 from leads.statuses import WORKING_STATUSES
+from tests.support.schema import schema_at
 
 
 async def _kept(conn: AsyncConnection) -> dict[int, int]:
@@ -39,9 +39,7 @@ async def _one_manager_two_working_leads(conn: AsyncConnection) -> None:
 async def test_an_upgraded_store_starts_with_the_loads_its_leads_make(database_url: str) -> None:
     engine = create_engine(database_url)
     try:
-        await upgrade(engine)
-        async with engine.begin() as conn:
-            await conn.run_sync(lambda sync: command.downgrade(alembic_config(sync), "0013"))
+        await schema_at(engine, "0013")
         async with engine.begin() as conn:
             await _one_manager_two_working_leads(conn)
         await upgrade(engine)
@@ -88,9 +86,7 @@ async def test_loads_follow_inserts_reassignments_closes_and_deletes(database_ur
 async def test_loads_are_still_kept_after_a_later_migration_is_undone(database_url: str) -> None:
     engine = create_engine(database_url)
     try:
-        await upgrade(engine)
-        async with engine.begin() as conn:
-            await conn.run_sync(lambda sync: command.downgrade(alembic_config(sync), "0014"))
+        await schema_at(engine, "0014")
         async with engine.begin() as conn:
             await _one_manager_two_working_leads(conn)
             kept = await _kept(conn)

@@ -2,17 +2,17 @@
 
 from __future__ import annotations
 
-from alembic import command
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from sqlalchemy import insert
 
 from crm_store.duplicates import possible_duplicates
 from crm_store.engine import create_engine
-from crm_store.migrate import alembic_config, current_revision, upgrade, upgrade_if_empty
+from crm_store.migrate import current_revision, upgrade, upgrade_if_empty
 from crm_store.schema import metadata
 from crm_store.tables import customers, identities
 from leads.model import utcnow
+from tests.support.schema import schema_at
 
 
 async def test_migrated_database_matches_the_declared_tables(database_url: str) -> None:
@@ -38,9 +38,7 @@ async def test_cards_made_before_look_alikes_existed_get_their_keys_on_upgrade(
     engine = create_engine(database_url)
     now = utcnow()
     try:
-        await upgrade(engine)
-        async with engine.begin() as conn:
-            await conn.run_sync(lambda sync: command.downgrade(alembic_config(sync), "0007"))
+        await schema_at(engine, "0007")
         async with engine.begin() as conn:
             await conn.execute(insert(customers), [
                 {"id": 1, "created_at": now, "name": "Ольга Смирнова"},
