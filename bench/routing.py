@@ -63,11 +63,14 @@ DATABASE = f"leadgate_bench_routing{RUN}"
 LEADGATE = ("-m", "leadgate.cli")
 # The same service with the per-team lock of manager choice taken out (for comparison only).
 UNLOCKED = ("-c", "import sys\n"
-            "from crm_store.routing_store import SqlRoutingStore\n"
-            "async def unlocked(self, team_ids): pass\n"
-            "SqlRoutingStore.serialize_choice = unlocked\n"
+            "from crm_store.routing_store import SqlRoutingStore, TeamRow\n"
             "from crm_store import team_locks\n"
-            "team_locks.lock_teams = team_locks.read_teams\n"
+            "async def unlocked(self, team_ids): pass\n"
+            "async def boards(self, names):\n"
+            "    rows = await team_locks.read_teams(self.connection, names)\n"
+            "    return {row.name: (TeamRow(*row), await self.members(row.id)) for row in rows}\n"
+            "SqlRoutingStore.serialize_choice = unlocked\n"
+            "SqlRoutingStore.boards = boards\n"
             "from leadgate.cli import main\n"
             "sys.exit(main(sys.argv[1:]))")
 

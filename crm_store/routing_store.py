@@ -104,10 +104,22 @@ class SqlRoutingStore:
         """
         await team_locks.serialize(self.connection, team_ids)
 
-    async def lock_teams(self, names: Sequence[str]) -> dict[str, TeamRow]:
-        """The configured teams among `names`, their choice serialized as by serialize_choice."""
-        return {row.name: TeamRow(*row) for row in await team_locks.lock_teams(self.connection,
-                                                                               names)}
+    async def boards(self, names: Sequence[str]) -> dict[str, tuple[TeamRow, list[Any]]]:
+        """The configured teams among `names`, each with its members as `members` reads them,
+        their choice serialized as by serialize_choice; on PostgreSQL one round trip."""
+        if not names:
+            return {}
+        if self.connection.dialect.name != "postgresql":
+            teams = [TeamRow(*row) for row in await team_locks.read_teams(self.connection, names)]
+            return {team.name: (team, await self.members(team.id)) for team in teams}
+        found: dict[str, tuple[TeamRow, list[Any]]] = {}
+        for row in await team_locks.lock_boards(self.connection, names):
+            _, members = found.setdefault(row.team_name, (TeamRow(
+                row.team_id, row.team_name, row.accept_minutes, row.lead_manager_id,
+                row.contact_minutes), []))
+            if row.id is not None:
+                members.append(row)
+        return found
 
     async def members(self, team_id: int) -> list[Any]:
         """The team's managers with their current load, in id order."""

@@ -14,7 +14,6 @@ from sqlalchemy import bindparam, select, text
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from crm_store import direct
-from crm_store.bulk import unsized
 from crm_store.routing_tables import teams
 
 _TEAM_LOCK_SPACE = 0x4C47  # "LG": keeps these keys apart from other users of advisory locks
@@ -26,23 +25,10 @@ SELECT pg_advisory_xact_lock(CAST(:space AS integer), CAST(t.id AS integer)) FRO
     ORDER BY id OFFSET 0
 ) AS t
 """)
-# The teams named, read in the statement that takes their locks (one round trip, not two). The
-# names' array is `unsized`: else each execution was planned again (see crm_store.bulk.unsized).
-_NAMES = f"CAST({unsized('CAST(:names AS varchar[])')} AS varchar[])"
-_TEAMS_LOCKED = text(f"""
-WITH named AS (SELECT id FROM teams WHERE name = ANY({_NAMES})),
-locked AS (
-    SELECT count(pg_advisory_xact_lock(CAST(:space AS integer), CAST(t.id AS integer))) FROM (
-        SELECT b.team_id AS id FROM team_members a
-        JOIN team_members b ON b.manager_id = a.manager_id
-        WHERE a.team_id IN (SELECT id FROM named)
-        UNION SELECT id FROM named
-        ORDER BY id OFFSET 0
-    ) AS t
-)
-SELECT teams.id, teams.name, teams.accept_minutes, teams.lead_manager_id, teams.contact_minutes
-FROM teams CROSS JOIN locked WHERE teams.name = ANY({_NAMES})
-""")
+# The teams named with their members (load included), read after their locks are taken, in one
+# round trip: migration 0016's function, whose members' read has a snapshot of its own.
+_LOCKED_BOARDS = text("SELECT * FROM leadgate_team_boards(CAST(:names AS varchar[]), "
+                      "CAST(:space AS integer))")
 _TEAMS = select(teams.c.id, teams.c.name, teams.c.accept_minutes, teams.c.lead_manager_id,
                 teams.c.contact_minutes).where(teams.c.name.in_(bindparam("names", expanding=True)))
 
@@ -54,14 +40,17 @@ async def serialize(connection: AsyncConnection, team_ids: Sequence[int]) -> Non
             _LOCK_TEAMS, {"space": _TEAM_LOCK_SPACE, "teams": sorted(set(team_ids))})
 
 
-async def lock_teams(connection: AsyncConnection, names: Sequence[str]) -> list[Any]:
-    """The rows of the teams called `names`, read in the statement that takes their locks."""
+async def lock_boards(connection: AsyncConnection, names: Sequence[str]) -> list[Any]:
+    """Lock the teams called `names` as `serialize` does, then read them with their members.
+
+    One row per member (`team_id`, `team_name`, the team's settings, then the manager's columns
+    with `load` and `last_assigned_at`), a team without members once with the manager's columns
+    null; in team then manager id order. PostgreSQL only.
+    """
     if not names:
         return []
-    if connection.dialect.name != "postgresql":
-        return await read_teams(connection, names)
     return await direct.rows(
-        connection, _TEAMS_LOCKED, {"names": sorted(set(names)), "space": _TEAM_LOCK_SPACE})
+        connection, _LOCKED_BOARDS, {"names": sorted(set(names)), "space": _TEAM_LOCK_SPACE})
 
 
 async def read_teams(connection: AsyncConnection, names: Sequence[str]) -> list[Any]:

@@ -37,7 +37,12 @@ class TeamBoard:
         """
         if team is not None and not locked:
             await store.serialize_choice([team.id])
-        rows = {row.id: row for row in await store.members(team.id)} if team else {}
+        return cls.of(team, await store.members(team.id) if team else [])
+
+    @classmethod
+    def of(cls, team: TeamRow | None, members: Sequence[Any]) -> TeamBoard:
+        """The board of `team` from its member rows as the routing store reads them."""
+        rows = {row.id: row for row in members}
         return cls(team, {m: candidate(row) for m, row in rows.items()}, rows)
 
     def took_one(self, manager_id: int, now: datetime) -> None:

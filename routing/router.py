@@ -61,8 +61,8 @@ class RulesRouter:
     async def _boards(self, store: SqlRoutingStore, names: set[str | None]
                       ) -> dict[str | None, TeamBoard]:
         """Every team's board, all their locks taken at once (in one order: no deadlock)."""
-        teams = await store.lock_teams([name for name in names if name])
-        return {name: await TeamBoard.load(store, teams.get(name) if name else None, locked=True)
+        found = await store.boards([name for name in names if name])
+        return {name: TeamBoard.of(*found[name]) if name in found else TeamBoard.of(None, [])
                 for name in names}
 
     def team_for(self, facts: LeadFacts) -> tuple[str | None, dict[str, Any]]:
