@@ -79,16 +79,19 @@ class OutboxSignal:
         finally:
             self._relay_here = False
 
-    async def wait(self, at_most: float) -> None:
-        """Wait for a ring (`at_most` seconds), then forget it.
+    async def wait(self, at_most: float, linger: float = 0.0) -> None:
+        """Wait for a ring (`at_most` seconds) and `linger` seconds more, then forget the rings.
 
         A ring that came since the last wait returned counts: a commit made while the relay
-        was busy with a batch is not left for the next poll.
+        was busy with a batch is not left for the next poll. Commits rung while lingering are
+        covered by the batch that follows, so they do not wake the relay again.
         """
         if not self._rung.is_set():
             with contextlib.suppress(TimeoutError):
                 async with asyncio.timeout(at_most):
                     await self._rung.wait()
+        if linger > 0 and self._rung.is_set():
+            await asyncio.sleep(linger)
         self._rung.clear()
 
 

@@ -51,7 +51,7 @@ class OutboxRelay:
     name = "outbox"
 
     def __init__(self, engine: AsyncEngine, publisher: Publisher, signal: OutboxSignal,
-                 batch: int = 500, poll_seconds: float = 0.25,
+                 batch: int = 500, poll_seconds: float = 0.25, linger_seconds: float = 0.005,
                  retry: tuple[float, float] = (0.5, 5.0),
                  report: Callable[[str, str], None] = lambda state, detail: None) -> None:
         self._engine = engine
@@ -59,6 +59,10 @@ class OutboxRelay:
         self._signal = signal
         self._batch = batch
         self._poll = poll_seconds
+        # After a ring, the commits of the next few milliseconds join its batch: one claim, one
+        # publish and one commit for several leads where each cost its own, for a delay no
+        # manager can notice.
+        self._linger = linger_seconds
         self._first_retry, self._max_retry = retry
         self._report = report
         self.published = 0
@@ -93,7 +97,7 @@ class OutboxRelay:
                 reported = True
             delay = self._first_retry
             if moved < self._batch:  # all there was is out: wait for the next commit
-                await self._signal.wait(self._poll)
+                await self._signal.wait(self._poll, self._linger)
 
     async def relay_once(self) -> int:
         """Publish one batch of the oldest unsent rows; how many were confirmed.
