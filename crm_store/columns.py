@@ -5,9 +5,10 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import JSON, BigInteger, Column, DateTime, Integer, text
+from sqlalchemy import JSON, BigInteger, Column, DateTime, Integer, func, select, text
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.engine import Dialect
+from sqlalchemy.sql.elements import ColumnElement
 from sqlalchemy.types import TypeDecorator
 
 Id = BigInteger().with_variant(Integer(), "sqlite")
@@ -23,6 +24,30 @@ def writing_transaction() -> Column[int]:
     order; SQLite's writers take turns, so there it stays 0 and the row id alone is the order.
     """
     return Column("txid", BigInteger, nullable=False, server_default=text("0"))
+
+
+def change_transaction(name: str) -> Column[int]:
+    """`<name>`: where a change of the row (an accept, a close) stands in commit order (0017).
+
+    Set by `in_commit_order` in the statement that makes the change; 0 until then.
+    """
+    return Column(name, BigInteger, nullable=False, server_default=text("0"))
+
+
+_PG_TRANSACTION = text("(pg_current_xact_id()::text)::bigint")
+
+
+def in_commit_order(dialect: Dialect, column: Column[int]) -> ColumnElement[int]:
+    """The value that places a change in `column` after every change committed before it.
+
+    PostgreSQL: the writing transaction's id, which readers take below their horizon, as for
+    `txid`. SQLite: one more than the column's highest value, read under the write lock that
+    its writers take in turn, so the numbers rise in commit order.
+    """
+    if dialect.name == "postgresql":
+        return _PG_TRANSACTION  # type: ignore[return-value]
+    table: Any = column.table
+    return select(func.coalesce(func.max(column), 0) + 1).select_from(table).scalar_subquery()
 
 
 class UtcDateTime(TypeDecorator[datetime]):

@@ -3,7 +3,9 @@
 New leads and outbox rows are read in commit order: by (`txid`, `id`), and on PostgreSQL only
 those written by transactions that have finished. Ids come from a sequence shared by several
 writers that commit in any order; a reader following ids alone would step over a row whose
-transaction commits just after it looked, and never see it.
+transaction commits just after it looked, and never see it. Accepts and closes are read the
+same way, by the position their change recorded (`accepted_txid`, `closed_txid`): a time stamp
+taken before the commit would let a reader step over them alike.
 """
 
 from __future__ import annotations
@@ -62,15 +64,19 @@ async def horizon(conn: AsyncConnection) -> int | None:
 
 
 async def _after(conn: AsyncConnection, table: Table, columns: tuple[Any, ...],
-                 after: Position, below: int | None, limit: int
+                 after: Position, below: int | None, limit: int, order: str = "txid"
                  ) -> list[tuple[Position, dict[str, Any]]]:
-    """Rows past `after` in commit order, of transactions below the horizon `below`."""
-    finished = tuple_(table.c.txid, table.c.id) > tuple_(*after)
+    """Rows past `after` in commit order (the `order` column, then the id), of transactions
+    below the horizon `below`."""
+    txid = table.c[order]
+    finished = tuple_(txid, table.c.id) > tuple_(*after)
+    if order != "txid":  # a change column: 0 until the change is made
+        finished = finished & (txid > 0)
     if below is not None:
-        finished = finished & (table.c.txid < below)
-    rows = await conn.execute(select(table.c.txid, *columns).where(finished)
-                              .order_by(table.c.txid, table.c.id).limit(limit))
-    return [((row.txid, row.id), _plain(row, "txid")) for row in rows]
+        finished = finished & (txid < below)
+    rows = await conn.execute(select(txid.label("position"), *columns).where(finished)
+                              .order_by(txid, table.c.id).limit(limit))
+    return [((row.position, row.id), _plain(row, "position")) for row in rows]
 
 
 async def new_leads(conn: AsyncConnection, after: Position, below: int | None,
@@ -85,21 +91,36 @@ async def outbox_messages(conn: AsyncConnection, after: Position, below: int | N
     return await _after(conn, outbox, _MESSAGE, after, below, limit)
 
 
-async def leads_changed(conn: AsyncConnection, column: str, since: datetime, limit: int = 500
-                        ) -> list[dict[str, Any]]:
-    """Leads whose `accepted_at` or `closed_at` is at or after `since`, oldest change first."""
-    stamp = leads.c[column]
-    rows = await conn.execute(select(*_LEAD).where(stamp >= since)
-                              .order_by(stamp, leads.c.id).limit(limit))
-    return [_plain(row) for row in rows]
+async def leads_changed(conn: AsyncConnection, change: str, after: Position, below: int | None,
+                        limit: int = 500) -> list[tuple[Position, dict[str, Any]]]:
+    """Leads whose `change` ("accepted" or "closed") committed after position `after`, in
+    commit order, each with its position."""
+    return await _after(conn, leads, _LEAD, after, below, limit, f"{change}_txid")
 
 
-async def first_positions(conn: AsyncConnection, since: datetime) -> tuple[Position, Position]:
-    """Where a first read of leads and of the outbox starts: just before the first row made at
-    `since` or later, or at the end when there is none."""
+async def _first_change(conn: AsyncConnection, change: str, since: datetime, below: int | None
+                        ) -> Position:
+    txid, stamp = leads.c[f"{change}_txid"], leads.c[f"{change}_at"]
+    recent = (stamp >= since) & (txid > 0)
+    if below is not None:
+        recent = recent & (txid < below)
+    oldest = await conn.scalar(select(func.min(txid)).where(recent))
+    if oldest is not None:
+        return int(oldest), 0
+    if below is not None:
+        return below, 0
+    return int(await conn.scalar(select(func.coalesce(func.max(txid), 0) + 1)) or 0), 0
+
+
+async def first_positions(conn: AsyncConnection, since: datetime) -> dict[str, Position]:
+    """Where a first read starts, by what it reads ("lead", "outbox", "accepted", "closed"):
+    just before the first row made (or change made) at `since` or later, or at the end when
+    there is none."""
     below = await horizon(conn)
-    return (await _first_position(conn, leads, since, below),
-            await _first_position(conn, outbox, since, below))
+    return {"lead": await _first_position(conn, leads, since, below),
+            "outbox": await _first_position(conn, outbox, since, below),
+            **{change: await _first_change(conn, change, since, below)
+               for change in ("accepted", "closed")}}
 
 
 async def end_of_outbox(conn: AsyncConnection, below: int | None) -> Position:

@@ -14,6 +14,9 @@ from crm_store.cursors import SqlCursorStore
 CATCH_UP = timedelta(hours=1)
 """A first scan (no cursor yet) reports what happened in the last hour, not all history."""
 
+_CHANGES = ("accepted", "closed")
+_READ = ("lead", "outbox", *_CHANGES)
+
 
 @dataclass(frozen=True, slots=True)
 class LeadEvent:
@@ -36,26 +39,27 @@ class EventScanner:
     async def scan(self, now: datetime, with_changes: bool = True) -> list[LeadEvent]:
         """Events after the cursor: lead.created, routing messages, lead.accepted, lead.closed."""
         cursor = await self._cursors.load(self._key) or await self._first_cursor(now)
-        lead_at, message_at = _position(cursor, "lead"), _position(cursor, "outbox")
+        at = {table: _position(cursor, table) for table in _READ}
         found: list[LeadEvent] = []
+        reached = dict(at)
         async with self._engine.connect() as conn:
             below = await store.horizon(conn)
-            created = await store.new_leads(conn, lead_at, below)
+            created = await store.new_leads(conn, at["lead"], below)
             found += [LeadEvent(f"lead.created:{lead['id']}", "lead.created", lead)
                       for _, lead in created]
-            messages = await store.outbox_messages(conn, message_at, below) if with_changes else []
-            found += [LeadEvent(m["message_id"], _event_name(m), dict(m["payload"]))
-                      for _, m in messages]
-            changed: dict[str, str] = {}
-            for column, event in (("accepted_at", "lead.accepted"), ("closed_at", "lead.closed")):
-                since = datetime.fromisoformat(cursor[column])
-                rows = await store.leads_changed(conn, column, since) if with_changes else []
-                found += [LeadEvent(f"{event}:{lead['id']}", event, lead) for lead in rows]
-                changed[column] = rows[-1][column] if rows else cursor[column]
-        self._pending = {
-            **_stored("lead", created[-1][0] if created else lead_at),
-            **_stored("outbox", messages[-1][0] if messages else message_at), **changed,
-        }
+            reached["lead"] = created[-1][0] if created else at["lead"]
+            if with_changes:
+                messages = await store.outbox_messages(conn, at["outbox"], below)
+                found += [LeadEvent(m["message_id"], _event_name(m), dict(m["payload"]))
+                          for _, m in messages]
+                reached["outbox"] = messages[-1][0] if messages else at["outbox"]
+                for change in _CHANGES:
+                    rows = await store.leads_changed(conn, change, at[change], below)
+                    found += [LeadEvent(f"lead.{change}:{lead['id']}", f"lead.{change}", lead)
+                              for _, lead in rows]
+                    reached[change] = rows[-1][0] if rows else at[change]
+        self._pending = {key: value for table, position in reached.items()
+                         for key, value in _stored(table, position).items()}
         return found
 
     async def commit(self) -> None:
@@ -65,16 +69,16 @@ class EventScanner:
             self._pending = None
 
     async def _first_cursor(self, now: datetime) -> dict[str, Any]:
-        since = now - CATCH_UP
         async with self._engine.connect() as conn:
-            lead, message = await store.first_positions(conn, since)
-        return {**_stored("lead", lead), **_stored("outbox", message),
-                "accepted_at": since.isoformat(), "closed_at": since.isoformat()}
+            first = await store.first_positions(conn, now - CATCH_UP)
+        return {key: value for table, position in first.items()
+                for key, value in _stored(table, position).items()}
 
 
 def _position(cursor: dict[str, Any], table: str) -> store.Position:
     # A cursor saved before migration 0015 has ids only: the rows it covers all read txid 0.
-    return int(cursor.get(f"{table}_txid", 0)), int(cursor[table])
+    # One saved before 0017 has no changes: every change since reads a position above 0.
+    return int(cursor.get(f"{table}_txid", 0)), int(cursor.get(table, 0))
 
 
 def _stored(table: str, position: store.Position) -> dict[str, int]:

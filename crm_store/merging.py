@@ -15,7 +15,7 @@ from typing import Any
 from sqlalchemy import Row, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from crm_store.columns import UtcDateTime
+from crm_store.columns import UtcDateTime, in_commit_order
 from crm_store.tables import customers, identities, leads, merges, touches
 from leads.errors import MergeRefused
 from leads.statuses import MERGED, OPEN_STATUSES
@@ -100,7 +100,8 @@ async def _fold_open_leads(conn: AsyncConnection, customer_id: int, now: datetim
             changes |= {"callback_due_at": lead.callback_due_at, "callback_done_at": None}
             pending = True
         await conn.execute(update(leads).where(leads.c.id == lead.id).values(
-            status=MERGED, closed_at=now, offer_deadline_at=None))
+            status=MERGED, closed_at=now, offer_deadline_at=None,
+            closed_txid=in_commit_order(conn.dialect, leads.c.closed_txid)))
         folds.append({"lead": lead.id, "into_lead": kept.id, "touches": moved_touches,
                       "before": _state(lead),
                       "decision": "open leads of one person fold into the oldest"})

@@ -11,6 +11,7 @@ from sqlalchemy import and_, bindparam, func, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from crm_store import direct, placements, team_locks
+from crm_store.columns import in_commit_order
 from crm_store.outbox import SqlOutbox
 from crm_store.placements import Placement
 from crm_store.routing_tables import manager_loads, managers, team_members, teams
@@ -157,7 +158,10 @@ class SqlRoutingStore:
                          contact_due_at: datetime | None = None) -> None:
         """Accept (`accepted`, to be contacted by `contact_due_at`) or close a lead."""
         values: dict[str, Any] = {"status": status, "offer_deadline_at": None}
-        values["accepted_at" if status == ACCEPTED else "closed_at"] = now
+        change = "accepted" if status == ACCEPTED else "closed"
+        values[f"{change}_at"] = now
+        values[f"{change}_txid"] = in_commit_order(self.connection.dialect,
+                                                   leads.c[f"{change}_txid"])
         if status == ACCEPTED:
             values["contact_due_at"] = contact_due_at
         await self.connection.execute(update(leads).where(leads.c.id == lead_id).values(values))

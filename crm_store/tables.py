@@ -15,7 +15,7 @@ from sqlalchemy import (
     UniqueConstraint,
 )
 
-from crm_store.columns import Id, Json, UtcDateTime, writing_transaction
+from crm_store.columns import Id, Json, UtcDateTime, change_transaction, writing_transaction
 
 metadata = MetaData(
     naming_convention={
@@ -76,6 +76,9 @@ leads = Table(
     Column("callback_reminded_at", UtcDateTime),
     Column("callback_escalated_at", UtcDateTime),
     writing_transaction(),
+    # The accept and the close in commit order, for readers that report them (webhooks).
+    change_transaction("accepted_txid"),
+    change_transaction("closed_txid"),
     Index("ix_leads_customer_status", "customer_id", "status"),
     Index("ix_leads_manager_status", "manager_id", "status"),
     Index("ix_leads_manager_assigned", "manager_id", "assigned_at"),
@@ -84,6 +87,8 @@ leads = Table(
     Index("ix_leads_callback_due", "callback_due_at"),
     Index("ix_leads_callback_requested", "callback_requested_at"),
     Index("ix_leads_txid", "txid", "id"),
+    Index("ix_leads_accepted_txid", "accepted_txid", "id"),
+    Index("ix_leads_closed_txid", "closed_txid", "id"),
 )
 
 touches = Table(

@@ -1,4 +1,5 @@
-"""Readers of new leads and routing messages see each row once, in whatever order writers commit."""
+"""Readers of new leads, routing messages, accepts and closes see each once, in whatever order
+writers commit."""
 
 from __future__ import annotations
 
@@ -14,6 +15,7 @@ from crm_store.cursors import SqlCursorStore
 from crm_store.engine import create_engine
 from crm_store.lead_events import EventScanner
 from crm_store.migrate import upgrade, upgrade_if_empty
+from crm_store.routing_store import SqlRoutingStore
 from crm_store.routing_tables import outbox
 from crm_store.tables import customers, leads
 from leads.model import utcnow
@@ -50,6 +52,10 @@ async def _write_lead(conn: AsyncConnection, message: str) -> None:
                                          "payload": {"event": "lead.new"}, "created_at": now}])
 
 
+async def _set_status(conn: AsyncConnection, lead_id: int, status: str) -> None:
+    await SqlRoutingStore(conn).set_status(lead_id, utcnow(), status)
+
+
 async def _scan(scanner: EventScanner) -> list[str]:
     events = await scanner.scan(utcnow())
     await scanner.commit()
@@ -72,6 +78,49 @@ async def test_a_lead_committed_after_a_later_one_is_still_reported(postgres_url
     assert while_open == []  # nothing past a transaction still writing
     assert after == ["first", "lead.created:1", "lead.created:2", "second"]
     assert again == []
+
+
+@pytest.mark.parametrize(("status", "event"), [("accepted", "lead.accepted"),
+                                               ("won", "lead.closed")])
+async def test_a_change_committed_after_a_later_one_is_still_reported(
+    postgres_url: str, status: str, event: str,
+) -> None:
+    async with one_customer_store(postgres_url) as engine:
+        async with engine.begin() as conn:
+            await _write_lead(conn, "one")
+            await _write_lead(conn, "two")
+        scanner = EventScanner(engine, KEY)
+        await _scan(scanner)
+        async with engine.connect() as slow:
+            await _set_status(slow, 1, status)  # stamped first, not committed
+            async with engine.begin() as quick:
+                await _set_status(quick, 2, status)  # stamped later, committed first
+            while_open = await _scan(scanner)
+            await slow.commit()
+        after = await _scan(scanner)
+        again = await _scan(scanner)
+
+    assert while_open == []  # nothing past a transaction still writing
+    assert after == [f"{event}:1", f"{event}:2"]
+    assert again == []
+
+
+async def test_accepts_and_closes_are_each_reported_once(engine: AsyncEngine) -> None:
+    async with engine.begin() as conn:
+        for n in range(3):
+            await _write_lead(conn, f"lead {n}")
+    scanner = EventScanner(engine, KEY)
+    await _scan(scanner)
+    for lead_id, status in ((2, "accepted"), (1, "accepted"), (2, "won")):
+        async with engine.begin() as conn:
+            await _set_status(conn, lead_id, status)
+    changes = await _scan(scanner)
+    async with engine.begin() as conn:
+        await _set_status(conn, 3, "spam")
+    then = await _scan(scanner)
+
+    assert changes == ["lead.accepted:1", "lead.accepted:2", "lead.closed:2"]
+    assert then == ["lead.closed:3"]
 
 
 async def test_a_first_scan_starts_before_the_leads_of_the_last_hour(engine: AsyncEngine) -> None:
@@ -103,8 +152,10 @@ async def test_a_cursor_saved_before_commit_order_existed_carries_on(
         await upgrade(engine)
         async with engine.begin() as conn:
             await _write_lead(conn, "new")
+            await _set_status(conn, 1, "accepted")
         found = await _scan(EventScanner(engine, KEY))
     finally:
         await engine.dispose()
 
-    assert found == ["lead.created:2", "lead.created:3", "new", "not yet reported"]
+    assert found == ["lead.accepted:1", "lead.created:2", "lead.created:3", "new",
+                     "not yet reported"]
