@@ -5,7 +5,17 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import JSON, BigInteger, Column, DateTime, Integer, func, select, text
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    Column,
+    DateTime,
+    Integer,
+    func,
+    literal_column,
+    select,
+    text,
+)
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.engine import Dialect
 from sqlalchemy.sql.elements import ColumnElement
@@ -34,7 +44,7 @@ def change_transaction(name: str) -> Column[int]:
     return Column(name, BigInteger, nullable=False, server_default=text("0"))
 
 
-_PG_TRANSACTION = text("(pg_current_xact_id()::text)::bigint")
+_PG_TRANSACTION = literal_column("(pg_current_xact_id()::text)::bigint", BigInteger)
 
 
 def in_commit_order(dialect: Dialect, column: Column[int]) -> ColumnElement[int]:
@@ -45,7 +55,7 @@ def in_commit_order(dialect: Dialect, column: Column[int]) -> ColumnElement[int]
     its writers take in turn, so the numbers rise in commit order.
     """
     if dialect.name == "postgresql":
-        return _PG_TRANSACTION  # type: ignore[return-value]
+        return _PG_TRANSACTION
     table: Any = column.table
     return select(func.coalesce(func.max(column), 0) + 1).select_from(table).scalar_subquery()
 
