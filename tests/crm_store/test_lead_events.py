@@ -14,6 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 from crm_store.cursors import SqlCursorStore
 from crm_store.engine import create_engine
 from crm_store.lead_events import EventScanner
+from crm_store.merging import merge_cards
 from crm_store.migrate import upgrade, upgrade_if_empty
 from crm_store.routing_store import SqlRoutingStore
 from crm_store.routing_tables import outbox
@@ -121,6 +122,21 @@ async def test_accepts_and_closes_are_each_reported_once(engine: AsyncEngine) ->
 
     assert changes == ["lead.accepted:1", "lead.accepted:2", "lead.closed:2"]
     assert then == ["lead.closed:3"]
+
+
+async def test_a_lead_closed_by_a_merge_is_reported_closed(engine: AsyncEngine) -> None:
+    async with engine.begin() as conn:
+        await conn.execute(insert(customers), [{"id": 2, "created_at": utcnow()}])
+        await _write_lead(conn, "older")
+        await _write_lead(conn, "newer")
+        await conn.execute(leads.update().where(leads.c.id == 2).values(customer_id=2))
+    scanner = EventScanner(engine, KEY)
+    await _scan(scanner)
+    async with engine.begin() as conn:
+        await merge_cards(conn, 1, 2, {"kind": "phone", "value": "+998901234567"}, utcnow())
+    found = await _scan(scanner)
+
+    assert found == ["lead.closed:2"]  # the newer open lead folds into the older one
 
 
 async def test_a_first_scan_starts_before_the_leads_of_the_last_hour(engine: AsyncEngine) -> None:
