@@ -16,11 +16,17 @@ from typing import Any
 from sqlalchemy import Table, func, select, text, tuple_
 from sqlalchemy.ext.asyncio import AsyncConnection
 
+from crm_store.columns import in_commit_order
 from crm_store.routing_tables import outbox
 from crm_store.tables import leads
 
 Position = tuple[int, int]
 """Where a reader stands in a table: the (`txid`, `id`) of the last row it took."""
+
+CHANGES = ("accepted", "closed")
+"""The changes of a lead read in commit order, each by its `<change>_txid` column."""
+# A lead whose change is not made yet sits at (0, its id): a read of changes starts past them.
+_UNCHANGED: Position = (0, 2**63 - 1)
 
 _LEAD = (leads.c.id, leads.c.customer_id, leads.c.status, leads.c.channel, leads.c.attribution,
          leads.c.created_at, leads.c.manager_id, leads.c.team, leads.c.accepted_at,
@@ -70,8 +76,6 @@ async def _after(conn: AsyncConnection, table: Table, columns: tuple[Any, ...],
     below the horizon `below`."""
     txid = table.c[order]
     finished = tuple_(txid, table.c.id) > tuple_(*after)
-    if order != "txid":  # a change column: 0 until the change is made
-        finished = finished & (txid > 0)
     if below is not None:
         finished = finished & (txid < below)
     rows = await conn.execute(select(txid.label("position"), *columns).where(finished)
@@ -95,7 +99,8 @@ async def leads_changed(conn: AsyncConnection, change: str, after: Position, bel
                         limit: int = 500) -> list[tuple[Position, dict[str, Any]]]:
     """Leads whose `change` ("accepted" or "closed") committed after position `after`, in
     commit order, each with its position."""
-    return await _after(conn, leads, _LEAD, after, below, limit, f"{change}_txid")
+    return await _after(conn, leads, _LEAD, max(after, _UNCHANGED), below, limit,
+                        f"{change}_txid")
 
 
 async def _first_change(conn: AsyncConnection, change: str, since: datetime, below: int | None
@@ -109,7 +114,7 @@ async def _first_change(conn: AsyncConnection, change: str, since: datetime, bel
         return int(oldest), 0
     if below is not None:
         return below, 0
-    return int(await conn.scalar(select(func.coalesce(func.max(txid), 0) + 1)) or 0), 0
+    return int(await conn.scalar(select(in_commit_order(conn.dialect, txid))) or 0), 0
 
 
 async def first_positions(conn: AsyncConnection, since: datetime) -> dict[str, Position]:
@@ -119,8 +124,7 @@ async def first_positions(conn: AsyncConnection, since: datetime) -> dict[str, P
     below = await horizon(conn)
     return {"lead": await _first_position(conn, leads, since, below),
             "outbox": await _first_position(conn, outbox, since, below),
-            **{change: await _first_change(conn, change, since, below)
-               for change in ("accepted", "closed")}}
+            **{change: await _first_change(conn, change, since, below) for change in CHANGES}}
 
 
 async def end_of_outbox(conn: AsyncConnection, below: int | None) -> Position:

@@ -14,8 +14,7 @@ from crm_store.cursors import SqlCursorStore
 CATCH_UP = timedelta(hours=1)
 """A first scan (no cursor yet) reports what happened in the last hour, not all history."""
 
-_CHANGES = ("accepted", "closed")
-_READ = ("lead", "outbox", *_CHANGES)
+_READ = ("lead", "outbox", *store.CHANGES)
 
 
 @dataclass(frozen=True, slots=True)
@@ -53,7 +52,7 @@ class EventScanner:
                 found += [LeadEvent(m["message_id"], _event_name(m), dict(m["payload"]))
                           for _, m in messages]
                 reached["outbox"] = messages[-1][0] if messages else at["outbox"]
-                for change in _CHANGES:
+                for change in store.CHANGES:
                     rows = await store.leads_changed(conn, change, at[change], below)
                     found += [LeadEvent(f"lead.{change}:{lead['id']}", f"lead.{change}", lead)
                               for _, lead in rows]
@@ -77,7 +76,7 @@ class EventScanner:
 
 def _position(cursor: dict[str, Any], table: str) -> store.Position:
     # A cursor saved before migration 0015 has ids only: the rows it covers all read txid 0.
-    # One saved before 0017 has no changes: every change since reads a position above 0.
+    # One saved before 0017 has no changes: it reads every change made since (see leads_changed).
     return int(cursor.get(f"{table}_txid", 0)), int(cursor.get(table, 0))
 
 

@@ -98,16 +98,11 @@ class SqlRoutingStore:
         row = (await self.connection.execute(_TEAM, {"name": name})).first()
         return TeamRow(*row) if row else None
 
-    async def serialize_choice(self, team_ids: Sequence[int]) -> None:
-        """Wait until no other transaction is choosing among these teams' managers (PostgreSQL).
-
-        Held until this transaction ends. SQLite needs nothing: its writers take turns.
-        """
-        await team_locks.serialize(self.connection, team_ids)
-
     async def boards(self, names: Sequence[str]) -> dict[str, tuple[TeamRow, list[Any]]]:
-        """The configured teams among `names`, each with its members as `members` reads them,
-        their choice serialized as by serialize_choice; on PostgreSQL one round trip."""
+        """The configured teams among `names`, each with its members as `members` reads them; on
+        PostgreSQL one round trip, which first waits until no other transaction is choosing among
+        these teams' managers and holds that until this transaction ends (SQLite needs nothing:
+        its writers take turns)."""
         if not names:
             return {}
         if self.connection.dialect.name != "postgresql":

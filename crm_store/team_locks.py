@@ -17,14 +17,6 @@ from crm_store import direct
 from crm_store.routing_tables import teams
 
 _TEAM_LOCK_SPACE = 0x4C47  # "LG": keeps these keys apart from other users of advisory locks
-_LOCK_TEAMS = text("""
-SELECT pg_advisory_xact_lock(CAST(:space AS integer), CAST(t.id AS integer)) FROM (
-    SELECT b.team_id AS id FROM team_members a JOIN team_members b ON b.manager_id = a.manager_id
-    WHERE a.team_id = ANY(CAST(:teams AS bigint[]))
-    UNION SELECT unnest(CAST(:teams AS bigint[]))
-    ORDER BY id OFFSET 0
-) AS t
-""")
 # The teams named with their members (load included), read after their locks are taken, in one
 # round trip: migration 0016's function, whose members' read has a snapshot of its own.
 _LOCKED_BOARDS = text("SELECT * FROM leadgate_team_boards(CAST(:names AS varchar[]), "
@@ -33,15 +25,8 @@ _TEAMS = select(teams.c.id, teams.c.name, teams.c.accept_minutes, teams.c.lead_m
                 teams.c.contact_minutes).where(teams.c.name.in_(bindparam("names", expanding=True)))
 
 
-async def serialize(connection: AsyncConnection, team_ids: Sequence[int]) -> None:
-    """Hold the locks of these teams (and of teams sharing a member) until the transaction ends."""
-    if team_ids and connection.dialect.name == "postgresql":
-        await connection.execute(
-            _LOCK_TEAMS, {"space": _TEAM_LOCK_SPACE, "teams": sorted(set(team_ids))})
-
-
 async def lock_boards(connection: AsyncConnection, names: Sequence[str]) -> list[Any]:
-    """Lock the teams called `names` as `serialize` does, then read them with their members.
+    """Lock the teams called `names` (as the module says), then read them with their members.
 
     One row per member (`team_id`, `team_name`, the team's settings, then the manager's columns
     with `load` and `last_assigned_at`), a team without members once with the manager's columns

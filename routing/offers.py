@@ -29,15 +29,13 @@ class TeamBoard:
     rows: dict[int, Any]
 
     @classmethod
-    async def load(cls, store: SqlRoutingStore, team: TeamRow | None,
-                   locked: bool = False) -> TeamBoard:
-        """Read the team's members with their current load, no other choice among them meanwhile.
-
-        `locked` says the caller has already serialized the choice for this team.
-        """
-        if team is not None and not locked:
-            await store.serialize_choice([team.id])
-        return cls.of(team, await store.members(team.id) if team else [])
+    async def load(cls, store: SqlRoutingStore, team: TeamRow | None) -> TeamBoard:
+        """Read the team's members with their current load, no other choice among them meanwhile
+        (see `SqlRoutingStore.boards`)."""
+        if team is None:
+            return cls.of(None, [])
+        _, members = (await store.boards([team.name])).get(team.name, (team, []))
+        return cls.of(team, members)
 
     @classmethod
     def of(cls, team: TeamRow | None, members: Sequence[Any]) -> TeamBoard:
