@@ -12,15 +12,18 @@ from crm_store import direct, duplicates, merging, screening
 from crm_store import intake_statements as sql
 from crm_store import opening_statements as opening
 from crm_store.bulk import BulkInsert, columns_of, is_postgres
+from crm_store.outbox import SqlOutbox
 from leads.duplicates import MatchKey
 from leads.model import ContactEvent
 from leads.normalize import Identity
 from leads.ports import (
+    Announcer,
     Assignment,
     CustomerRef,
     LeadRef,
     LeadToOpen,
     NewCard,
+    NewCardIds,
     PreparedEvent,
     Survey,
     TouchRef,
@@ -161,9 +164,10 @@ class SqlIntakeStore:
         rows = [{"created_at": now, "name": name} for name in names]
         return await self._ids(sql.INSERT_CUSTOMERS, rows)
 
-    async def create_cards(self, cards: Sequence[NewCard], now: datetime) -> list[int]:
+    async def create_cards(self, cards: Sequence[NewCard], now: datetime) -> list[NewCardIds]:
         """New cards with their identities and match keys (and the pairs these make), ids in
-        the same order; on PostgreSQL one statement, and one more only if pairs were found."""
+        the same order; on PostgreSQL one statement, and one more only if pairs were found.
+        On PostgreSQL each card also comes with the id its lead will have (`open_leads`)."""
         if not is_postgres(self.connection):
             ids = await self.create_customers([card.name for card in cards], now)
             await self.add_identities_bulk(
@@ -171,32 +175,48 @@ class SqlIntakeStore:
                 now)
             await self.index_cards(
                 [(customer, card.keys) for customer, card in zip(ids, cards, strict=True)], now)
-            return ids
+            return [NewCardIds(customer) for customer in ids]
         rows = await direct.rows(self.connection, opening.CREATE_CARDS,
                                  opening.cards_params(cards, now, self.connection))
-        ids, holders = opening.cards_of(rows, cards)
+        made, holders = opening.cards_of(rows, cards)
         await duplicates.record_pairs(
-            self.connection, [(i, card.keys) for i, card in zip(ids, cards, strict=True)],
+            self.connection,
+            [(card_ids.customer_id, card.keys) for card_ids, card in zip(made, cards, strict=True)],
             holders, now)
-        return ids
+        return made
 
-    async def open_leads(self, rows: Sequence[tuple[LeadToOpen, Assignment]], now: datetime
-                         ) -> list[tuple[int, int]]:
-        """New leads, each placed as routing decided, with the touch of the event opening it:
-        (lead id, touch id) in the same order; on PostgreSQL one statement."""
+    async def open_leads(self, rows: Sequence[tuple[LeadToOpen, Assignment]], now: datetime,
+                         announce: Announcer) -> list[tuple[int, int]]:
+        """New leads, each placed as routing decided, with the touch of the event opening it
+        and what `announce` says of them: (lead id, touch id) in the same order. On PostgreSQL
+        one statement (two if a lead's id was not kept with its card)."""
         if not is_postgres(self.connection):
             leads = await self.create_leads(rows)
             touches = await self.insert_touches(
                 [(lead.customer_id, lead_id, lead.event)
                  for lead_id, (lead, _) in zip(leads, rows, strict=True)], now)
+            await SqlOutbox(self.connection).add(announce(leads), now)
             return list(zip(leads, touches, strict=True))
         if not rows:
             return []
-        arrays = columns_of([opening.opening_row(lead, assignment, now)
-                             for lead, assignment in rows],
-                            opening.OPENING_COLUMNS, opening.OPENING_JSON, self.connection)
+        ids = await self._lead_ids([lead for lead, _ in rows])
+        params = {
+            **columns_of([opening.opening_row(lead, lead_id, assignment, now)
+                          for lead_id, (lead, assignment) in zip(ids, rows, strict=True)],
+                         opening.OPENING_COLUMNS, opening.OPENING_JSON, self.connection),
+            **{f"message_{name}": column for name, column in columns_of(
+                opening.message_rows(announce(ids), now), opening.MESSAGE_COLUMNS,
+                opening.MESSAGE_JSON, self.connection).items()},
+        }
         return [(row.lead_id, row.touch_id)
-                for row in await direct.rows(self.connection, opening.OPEN_LEADS, arrays)]
+                for row in await direct.rows(self.connection, opening.OPEN_LEADS, params)]
+
+    async def _lead_ids(self, leads: Sequence[LeadToOpen]) -> list[int]:
+        """The leads' ids: kept with their cards, else taken from the sequence now."""
+        missing = sum(lead.lead_id is None for lead in leads)
+        taken = iter(sorted(row.id for row in await direct.rows(
+            self.connection, opening.LEAD_IDS, {"count": missing})) if missing else [])
+        return [next(taken) if lead.lead_id is None else lead.lead_id for lead in leads]
 
     async def create_leads(self, rows: Sequence[tuple[LeadToOpen, Assignment]]) -> list[int]:
         """New leads, each placed as routing decided, ids in the same order."""

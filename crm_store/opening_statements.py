@@ -4,9 +4,12 @@ Each is a data-modifying CTE writing several tables in one round trip, where one
 table cost a round trip each. Every new row takes its id from its table's sequence in a CTE
 that also numbers it (`WITH ORDINALITY`): the rows of the other tables find their parent by that
 number and the ids come back paired with it, so nothing rests on the order PostgreSQL inserts
-in. Foreign keys are checked, and the statement-level triggers on leads (manager loads) fire,
-once at the end of the statement, as for a single insert. Unique conflicts fail the statement
-as they failed the insert they were in (the group is then retried one event at a time).
+in. The cards statement also takes each card's lead id from the leads' sequence, so routing can
+write the leads' announcements before they exist and the leads statement writes them to the
+outbox with the leads. Foreign keys are checked, and the statement-level triggers on leads
+(manager loads) fire, once at the end of the statement, as for a single insert. Unique
+conflicts fail the statement as they failed the insert they were in (the group is then retried
+one event at a time).
 """
 
 from __future__ import annotations
@@ -22,9 +25,10 @@ from crm_store import intake_statements as sql
 from crm_store.bulk import json_columns, json_dumps, pg_array, unsized
 from crm_store.duplicate_tables import match_keys
 from crm_store.pair_lookup import by_pairs
+from crm_store.routing_tables import outbox
 from crm_store.tables import customers, identities, leads, touches
 from leads.duplicates import MAX_SHARED
-from leads.ports import Assignment, LeadToOpen, NewCard
+from leads.ports import Announcement, Assignment, LeadToOpen, NewCard, NewCardIds
 
 
 def _numbered(name: str, table: Table, columns: Sequence[str]) -> str:
@@ -41,11 +45,13 @@ KEY_COLUMNS = ["reason", "key"]
 _HOLDERS = ("SELECT match_keys.customer_id FROM match_keys "
             "WHERE match_keys.reason = wanted.a AND match_keys.key = wanted.b")
 
-# New cards with their identities and match keys; the answer is each card's id by its number,
-# then the cards that held one of `holders` before (enough of them to tell evidence).
+# New cards with their identities and match keys; the answer is each card's id (and the id
+# kept for its lead) by its number, then the cards that held one of `holders` before (enough
+# of them to tell evidence).
 CREATE_CARDS = text(f"""
 WITH card AS (
-    SELECT nextval('customers_id_seq') AS id, v.n, v.created_at, v.name
+    SELECT nextval('customers_id_seq') AS id, nextval('leads_id_seq') AS lead_id, v.n,
+           v.created_at, v.name
     FROM unnest({unsized(pg_array(customers, "created_at", "card_created_at"))},
                 {unsized(pg_array(customers, "name", "card_name"))})
          WITH ORDINALITY AS v(created_at, name, n)
@@ -62,9 +68,11 @@ WITH card AS (
     FROM {_numbered("match_key", match_keys, KEY_COLUMNS)} JOIN card ON card.n = match_key.card
     ON CONFLICT DO NOTHING
 )
-SELECT card.n, card.id, CAST(NULL AS varchar) AS reason, CAST(NULL AS varchar) AS key FROM card
+SELECT card.n, card.id, card.lead_id, CAST(NULL AS varchar) AS reason,
+       CAST(NULL AS varchar) AS key
+FROM card
 UNION ALL
-SELECT NULL, found.customer_id, wanted.a, wanted.b
+SELECT NULL, found.customer_id, NULL, wanted.a, wanted.b
 FROM {by_pairs("holders", _HOLDERS, MAX_SHARED + 1)}
 """)
 
@@ -90,23 +98,23 @@ def cards_params(cards: Sequence[NewCard], now: datetime, connection: AsyncConne
 
 
 def cards_of(rows: Sequence[Any], cards: Sequence[NewCard]
-             ) -> tuple[list[int], dict[tuple[str, str], set[int]]]:
-    """CREATE_CARDS' answer: the cards' ids in order, and every holder of their keys (the new
-    cards among them)."""
-    ids = [0] * len(cards)
+             ) -> tuple[list[NewCardIds], dict[tuple[str, str], set[int]]]:
+    """CREATE_CARDS' answer: the cards' ids (and their leads') in order, and every holder of
+    their keys (the new cards among them)."""
+    ids = [NewCardIds(0)] * len(cards)
     holders: dict[tuple[str, str], set[int]] = {}
     for row in rows:
         if row.reason is None:
-            ids[row.n - 1] = row.id
+            ids[row.n - 1] = NewCardIds(row.id, row.lead_id)
         else:
             holders.setdefault((row.reason, row.key), set()).add(row.id)
-    for customer, card in zip(ids, cards, strict=True):
+    for made, card in zip(ids, cards, strict=True):
         for key in card.keys:
-            holders.setdefault((key.reason, key.key), set()).add(customer)
+            holders.setdefault((key.reason, key.key), set()).add(made.customer_id)
     return ids, holders
 
 
-_SHARED = ["customer_id", "channel", "attribution", "occurred_at"]
+_SHARED = ["lead_id", "customer_id", "channel", "attribution", "occurred_at"]
 _LEAD_ONLY = ["status", "manager_id", "team", "routing", "offer_deadline_at", "assigned_at",
               "callback_due_at", "callback_requested_at"]
 _TOUCH_ONLY = ["external_id", "direction", "created_at", "name", "subject", "text", "details",
@@ -115,14 +123,20 @@ OPENING_COLUMNS = [*_SHARED, *_LEAD_ONLY, *_TOUCH_ONLY]
 OPENING_JSON = json_columns(touches, ["attribution", "details", "identities"]) | json_columns(
     leads, ["routing"])
 _LEAD_COLUMNS = ["customer_id", "channel", "attribution", *_LEAD_ONLY]
-_TOUCH_COLUMNS = [*_SHARED, *_TOUCH_ONLY]
+_TOUCH_COLUMNS = [name for name in [*_SHARED, *_TOUCH_ONLY] if name != "lead_id"]
 _OPENING_ARRAYS = ", ".join(
     unsized(pg_array(leads if name in _LEAD_ONLY else touches, name)) for name in OPENING_COLUMNS)
+MESSAGE_COLUMNS = ["message_id", "routing_key", "payload", "created_at"]
+MESSAGE_JSON = json_columns(outbox, MESSAGE_COLUMNS)
+_MESSAGE_ARRAYS = ", ".join(
+    unsized(pg_array(outbox, name, f"message_{name}")) for name in MESSAGE_COLUMNS)
 
-# New leads, each with the touch that opened it; the answer is their ids in the rows' order.
+# New leads (their ids kept by CREATE_CARDS), each with the touch that opened it, and their
+# announcements; the answer is the leads' and touches' ids in the rows' order. The outbox rows
+# go in array order (ORDER BY), so their ids keep the order routing wrote them in.
 OPEN_LEADS: TextClause = text(f"""
 WITH opened AS (
-    SELECT nextval('leads_id_seq') AS lead_id, nextval('touches_id_seq') AS touch_id, v.*
+    SELECT nextval('touches_id_seq') AS touch_id, v.*
     FROM unnest({_OPENING_ARRAYS}) WITH ORDINALITY AS v({", ".join(OPENING_COLUMNS)}, n)
 ), lead AS (
     INSERT INTO leads (id, created_at, last_touch_at, {", ".join(_LEAD_COLUMNS)})
@@ -130,14 +144,28 @@ WITH opened AS (
 ), touch AS (
     INSERT INTO touches (id, lead_id, {", ".join(_TOUCH_COLUMNS)})
     SELECT touch_id, lead_id, {", ".join(_TOUCH_COLUMNS)} FROM opened
+), message AS (
+    INSERT INTO outbox ({", ".join(MESSAGE_COLUMNS)})
+    SELECT {", ".join(MESSAGE_COLUMNS)}
+    FROM unnest({_MESSAGE_ARRAYS}) WITH ORDINALITY AS m({", ".join(MESSAGE_COLUMNS)}, n)
+    ORDER BY m.n
 )
 SELECT lead_id, touch_id FROM opened ORDER BY n
 """)
+# Ids for leads whose card was not made in this transaction (CREATE_CARDS keeps the others').
+LEAD_IDS = text("SELECT nextval('leads_id_seq') AS id FROM generate_series(1, :count)")
 
 
-def opening_row(lead: LeadToOpen, assignment: Assignment, now: datetime) -> dict[str, Any]:
+def opening_row(lead: LeadToOpen, lead_id: int, assignment: Assignment, now: datetime
+                ) -> dict[str, Any]:
     """One row of OPEN_LEADS: the lead as placed and the touch of the event that opens it."""
     # The touch's own fields win where the two share a name: its `created_at` is the time it
     # was stored, while the lead's is the event's time (OPEN_LEADS gives the lead `occurred_at`).
     return {**sql.lead_row(lead, assignment),
-            **sql.touch_row(lead.customer_id, None, lead.event, now)}
+            **sql.touch_row(lead.customer_id, lead_id, lead.event, now)}
+
+
+def message_rows(announced: Sequence[Announcement], now: datetime) -> list[dict[str, Any]]:
+    """The outbox rows of OPEN_LEADS, as the outbox writes them."""
+    return [{"message_id": message_id, "routing_key": key, "payload": payload, "created_at": now}
+            for message_id, key, payload in announced]

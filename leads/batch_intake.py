@@ -3,7 +3,7 @@
 Most contacts in a busy minute are new people. For them intake needs no per-event decisions
 beyond "new card, new lead", so a group shares one survey of the store (touches stored
 already, ban hits, known identities: one round trip), one write of their cards and one of
-their leads with the touches opening them, each of them multi-row. An
+their leads with the touches opening them and routing's announcements, each multi-row. An
 event takes that fast path only when nothing in the store or the group can touch its outcome:
 none of its identities is known or shared with another event of the group, it is not stored
 yet, and it is a plain inbound contact; a group of one too. All others go through `intake()`
@@ -13,6 +13,7 @@ after the fast ones, in their original order.
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Sequence
 from dataclasses import replace
 from datetime import datetime
 from typing import TypeVar
@@ -22,6 +23,7 @@ from leads.duplicates import match_keys
 from leads.intake import IntakePolicy, callback_due, intake, quarantine
 from leads.model import IntakeResult
 from leads.ports import (
+    Announcement,
     IntakeStore,
     LeadRouter,
     LeadToOpen,
@@ -135,18 +137,20 @@ async def _intake_new_people(
 ) -> list[IntakeResult]:
     """New cards, routed leads and touches for people the store has never seen, in bulk."""
     store = uow.intake
-    customers = await store.create_cards(
+    cards = await store.create_cards(
         [NewCard(p.name, p.identities, match_keys(p.name, p.identities)) for p in batch], now)
     opening = [
-        LeadToOpen(customer, None, p, callback_due(p.event, policy))
-        for customer, p in zip(customers, batch, strict=True)
+        LeadToOpen(card.customer_id, None, p, callback_due(p.event, policy), card.lead_id)
+        for card, p in zip(cards, batch, strict=True)
     ]
     placed = list(zip(opening, await router.assign(uow.routing, opening), strict=True))
-    opened = await store.open_leads(placed, now)
-    await router.announce(uow.routing, [
-        (NewLead(lead, o.customer_id, None, o.event), assignment)
-        for (lead, _), (o, assignment) in zip(opened, placed, strict=True)
-    ])
+
+    def announcements(lead_ids: Sequence[int]) -> list[Announcement]:
+        return router.announcements([
+            (NewLead(lead, o.customer_id, None, o.event), assignment)
+            for lead, (o, assignment) in zip(lead_ids, placed, strict=True)])
+
+    opened = await store.open_leads(placed, now, announcements)
     return [
         IntakeResult(touch, lead, o.customer_id, manager_name=assignment.manager_name)
         for (lead, touch), (o, assignment) in zip(opened, placed, strict=True)

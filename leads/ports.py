@@ -11,7 +11,7 @@ fakes of both.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Protocol, TypeVar
@@ -89,6 +89,16 @@ class NewCard:
 
 
 @dataclass(frozen=True, slots=True)
+class NewCardIds:
+    """A card `create_cards` made: its id, and the id kept for the lead it opens (or None)."""
+
+    customer_id: int
+    lead_id: int | None = None
+    """Taken from the leads' sequence with the card where the store has one (PostgreSQL), so
+    the lead's announcement can be written in the statement that opens it."""
+
+
+@dataclass(frozen=True, slots=True)
 class LeadToOpen:
     """A lead intake is about to open: whose, from which event, with which callback due."""
 
@@ -96,6 +106,14 @@ class LeadToOpen:
     owner_manager_id: int | None
     event: PreparedEvent
     callback_due_at: datetime | None = None
+    lead_id: int | None = None
+    """The id kept for it by `create_cards`, if any; else the store gives it one."""
+
+
+Announcement = tuple[str, str, dict[str, Any]]
+"""A message routing writes to the outbox: (message id, routing key, payload)."""
+Announcer = Callable[[Sequence[int]], Sequence[Announcement]]
+"""What to announce of leads about to be opened, given their ids in order."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -175,10 +193,11 @@ class IntakeStore(Protocol):
         found: Sequence[Identity],
     ) -> Survey: ...
 
-    async def create_cards(self, cards: Sequence[NewCard], now: datetime) -> list[int]: ...
+    async def create_cards(self, cards: Sequence[NewCard], now: datetime
+                           ) -> list[NewCardIds]: ...
 
     async def open_leads(
-        self, rows: Sequence[tuple[LeadToOpen, Assignment]], now: datetime
+        self, rows: Sequence[tuple[LeadToOpen, Assignment]], now: datetime, announce: Announcer
     ) -> list[tuple[int, int]]: ...
 
     async def fulfil_callbacks(self, customer_id: int, at: datetime) -> None: ...
@@ -227,4 +246,9 @@ class LeadRouter(Protocol[RoutingT_contra]):
         self, routing: RoutingT_contra, opened: Sequence[tuple[NewLead, Assignment]]
     ) -> None:
         """Write what routing says about leads now stored with the assignment it gave them."""
+        ...
+
+    def announcements(self, opened: Sequence[tuple[NewLead, Assignment]]
+                      ) -> list[Announcement]:
+        """What `announce` writes for these leads (pure), for the store to write it with them."""
         ...

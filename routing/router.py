@@ -8,7 +8,7 @@ from typing import Any
 
 from crm_store.routing_store import SqlRoutingStore
 from leads.model import utcnow
-from leads.ports import Assignment, LeadToOpen, NewLead
+from leads.ports import Announcement, Assignment, LeadToOpen, NewLead
 from leads.statuses import ASSIGNED, NEW
 from routing import offers
 from routing.config import RoutingConfig
@@ -55,8 +55,12 @@ class RulesRouter:
                        opened: Sequence[tuple[NewLead, Assignment]]) -> None:
         """Put the stored leads' messages in the outbox, in the intake transaction."""
         if opened:
-            await routing_store.outbox.add(
-                [assignment.note.message(lead.lead_id) for lead, assignment in opened], utcnow())
+            await routing_store.outbox.add(self.announcements(opened), utcnow())
+
+    def announcements(self, opened: Sequence[tuple[NewLead, Assignment]]
+                      ) -> list[Announcement]:
+        """Each lead's outbox message: offered to its manager, or waiting in its team's queue."""
+        return [assignment.note.message(lead.lead_id) for lead, assignment in opened]
 
     async def _boards(self, store: SqlRoutingStore, names: set[str | None]
                       ) -> dict[str | None, TeamBoard]:

@@ -18,11 +18,14 @@ from leads.duplicates import MatchKey
 from leads.model import ContactEvent
 from leads.normalize import Identity
 from leads.ports import (
+    Announcement,
+    Announcer,
     Assignment,
     CustomerRef,
     LeadRef,
     LeadToOpen,
     NewCard,
+    NewCardIds,
     NewLead,
     PreparedEvent,
     Survey,
@@ -42,6 +45,7 @@ class FakeDatabase:
     ignored: set[tuple[str, str]] = field(default_factory=set)
     merges: list[tuple[int, int, str]] = field(default_factory=list)
     routed: list[NewLead] = field(default_factory=list)
+    announced: list[Announcement] = field(default_factory=list)
     match_keys: dict[int, set[MatchKey]] = field(default_factory=dict)
     bans: set[tuple[str, str]] = field(default_factory=set)
     quarantine: dict[tuple[str, str], int] = field(default_factory=dict)
@@ -189,20 +193,21 @@ class FakeIntakeStore:
     async def create_leads(self, rows: Sequence[tuple[LeadToOpen, Assignment]]) -> list[int]:
         return [await self.create_lead(lead, assignment) for lead, assignment in rows]
 
-    async def create_cards(self, cards: Sequence[NewCard], now: datetime) -> list[int]:
+    async def create_cards(self, cards: Sequence[NewCard], now: datetime) -> list[NewCardIds]:
         ids = await self.create_customers([card.name for card in cards], now)
         await self.add_identities_bulk(
             [(customer, card.identities) for customer, card in zip(ids, cards, strict=True)], now)
         await self.index_cards(
             [(customer, card.keys) for customer, card in zip(ids, cards, strict=True)], now)
-        return ids
+        return [NewCardIds(customer) for customer in ids]
 
     async def open_leads(self, rows: Sequence[tuple[LeadToOpen, Assignment]],
-                         now: datetime) -> list[tuple[int, int]]:
+                         now: datetime, announce: Announcer) -> list[tuple[int, int]]:
         leads = await self.create_leads(rows)
         touches = await self.insert_touches(
             [(lead.customer_id, lead_id, lead.event)
              for lead_id, (lead, _) in zip(leads, rows, strict=True)], now)
+        self.db.announced.extend(announce(leads))
         return list(zip(leads, touches, strict=True))
 
     async def survey(self, touches: Sequence[tuple[str, str]], bans: Sequence[tuple[str, str]],
@@ -251,3 +256,8 @@ class RecordingRouter:
     async def announce(self, routing: list[NewLead],
                        opened: Sequence[tuple[NewLead, Assignment]]) -> None:
         routing.extend(lead for lead, _ in opened)
+
+    def announcements(self, opened: Sequence[tuple[NewLead, Assignment]]
+                      ) -> list[Announcement]:
+        return [(f"lead.offered:{lead.lead_id}", "lead.offered", {"lead_id": lead.lead_id})
+                for lead, _ in opened]

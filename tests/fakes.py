@@ -7,7 +7,7 @@ from typing import Any
 
 from leads.errors import StoreUnavailable
 from leads.model import ContactEvent, IntakeResult
-from leads.ports import Assignment, LeadToOpen, NewLead
+from leads.ports import Announcement, Assignment, LeadToOpen, NewLead
 from leads.statuses import NEW
 
 
@@ -64,3 +64,7 @@ class NoRouting:
     async def announce(self, routing: object, opened: Sequence[tuple[NewLead, Assignment]]
                        ) -> None:
         return None
+
+    def announcements(self, opened: Sequence[tuple[NewLead, Assignment]]
+                      ) -> list[Announcement]:
+        return []

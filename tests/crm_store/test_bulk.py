@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 import pytest
 from sqlalchemy import select
 from sqlalchemy.exc import DBAPIError
@@ -11,12 +13,13 @@ from crm_store.duplicate_tables import duplicate_pairs
 from crm_store.engine import create_engine
 from crm_store.intake_store import SqlIntakeStore
 from crm_store.migrate import upgrade_if_empty
+from crm_store.routing_tables import outbox
 from crm_store.tables import customers, identities, leads, touches
 from leads.duplicates import NAME, MatchKey
 from leads.intake import IntakePolicy, prepare
 from leads.model import ContactEvent, RawIdentity, utcnow
 from leads.normalize import Identity
-from leads.ports import Assignment, LeadToOpen, NewCard
+from leads.ports import Announcement, Assignment, LeadToOpen, NewCard
 
 POLICY = IntakePolicy(default_region="UZ")
 
@@ -85,15 +88,18 @@ async def test_new_cards_and_their_leads_are_written_each_with_its_own_rows(
     try:
         await upgrade_if_empty(engine)
         async with engine.begin() as conn:
-            [earlier] = await SqlIntakeStore(conn).create_cards(
+            [earlier_card] = await SqlIntakeStore(conn).create_cards(
                 [NewCard(None, [], [MatchKey(NAME, "shared")])], now)
+            earlier = earlier_card.customer_id
         async with engine.begin() as conn:
             store = SqlIntakeStore(conn)
-            ids = await store.create_cards(cards, now)
+            made = await store.create_cards(cards, now)
+            ids = [card.customer_id for card in made]
             opened = await store.open_leads([
-                (LeadToOpen(customer, None, prepare(form(n), POLICY)),
+                (LeadToOpen(card.customer_id, None, prepare(form(n), POLICY),
+                            lead_id=card.lead_id),
                  Assignment("new", routing={"n": n}))
-                for n, customer in enumerate(ids)], now)
+                for n, card in enumerate(made)], now, lambda _: [])
             names = dict((await conn.execute(select(customers.c.id, customers.c.name))).all())
             phones = dict((await conn.execute(
                 select(identities.c.value, identities.c.customer_id))).all())
@@ -129,7 +135,8 @@ async def test_a_new_cards_identities_are_stored_in_the_order_the_event_gave_the
     try:
         await upgrade_if_empty(engine)
         async with engine.begin() as conn:
-            ids = await SqlIntakeStore(conn).create_cards(cards, utcnow())
+            ids = [card.customer_id
+                   for card in await SqlIntakeStore(conn).create_cards(cards, utcnow())]
             stored = (await conn.execute(select(identities.c.customer_id, identities.c.kind)
                                          .order_by(identities.c.id))).all()
     finally:
@@ -141,3 +148,39 @@ async def test_a_new_cards_identities_are_stored_in_the_order_the_event_gave_the
 
 def form(n: int) -> ContactEvent:
     return ContactEvent("webform", f"f{n}", utcnow(), (RawIdentity("phone", f"90 500 00 0{n}"),))
+
+
+def offered(lead_ids: Sequence[int]) -> list[Announcement]:
+    return [(f"lead.offered:{lead}", "lead.offered", {"lead_id": lead}) for lead in lead_ids]
+
+
+async def test_opened_leads_are_announced_with_their_own_ids_in_their_order(
+    database_url: str,
+) -> None:
+    engine = create_engine(database_url)
+    now = utcnow()
+    cards = [NewCard(f"Person {n}", [Identity("phone", f"+99890123460{n}", {})], [])
+             for n in range(4)]
+    try:
+        await upgrade_if_empty(engine)
+        async with engine.begin() as conn:
+            store = SqlIntakeStore(conn)
+            made = await store.create_cards(cards, now)
+            # Two leads with the id kept with their card (where the store keeps one), two
+            # without: those take theirs when they open.
+            opened = await store.open_leads([
+                (LeadToOpen(card.customer_id, None, prepare(form(n), POLICY),
+                            lead_id=card.lead_id if n % 2 else None), Assignment("new"))
+                for n, card in enumerate(made)], now, offered)
+            stored_leads = dict((await conn.execute(
+                select(leads.c.id, leads.c.customer_id))).all())
+            messages = (await conn.execute(
+                select(outbox.c.message_id, outbox.c.payload).order_by(outbox.c.id))).all()
+    finally:
+        await engine.dispose()
+
+    lead_ids = [lead for lead, _ in opened]
+    assert [stored_leads[lead] for lead in lead_ids] == [card.customer_id for card in made]
+    assert [(row.message_id, row.payload) for row in messages] == [
+        (message_id, payload) for message_id, _, payload in offered(lead_ids)]
+    assert len(set(lead_ids)) == 4

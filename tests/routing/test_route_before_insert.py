@@ -58,3 +58,35 @@ async def test_new_leads_are_inserted_assigned_and_never_updated(database_url: s
     assert stored[1].callback_requested_at is not None
     assert sorted(messages) == sorted(f"lead.assigned:{lead.id}:1" for lead in stored)
     assert loads == {1: 2, 2: 1}
+
+
+async def test_new_peoples_leads_and_their_announcements_are_written_by_one_statement(
+    postgres_url: str,
+) -> None:
+    engine = create_engine(postgres_url)
+    router, written = RulesRouter(RoutingConfig.from_toml(FLOOR)), []
+    try:
+        await upgrade_if_empty(engine)
+        await apply_config(engine, RoutingConfig.from_toml(FLOOR))
+        for group, counted in (((4, 5), False), ((6, 7, 8), True)):  # the first prepares
+            async with SqlUnitOfWork(engine) as uow:
+                if counted:
+                    # The hot statements go straight to asyncpg (crm_store.direct): count there.
+                    raw = await uow.connection.get_raw_connection()
+                    raw.driver_connection.add_query_logger(
+                        lambda query: written.append(" ".join(query.query.split())))
+                results = await intake_group(uow, [prepare(form(n), POLICY) for n in group],
+                                             POLICY, router, utcnow())
+                await uow.commit()
+        async with engine.connect() as conn:
+            messages = (await conn.execute(select(outbox.c.message_id))).scalars().all()
+    finally:
+        await engine.dispose()
+
+    transaction = written[:written.index("COMMIT;") + 1]
+    # BEGIN, the survey, the cards, the teams' boards, then the leads with their touches and
+    # announcements, COMMIT: no round trip of its own for the outbox.
+    assert len(transaction) == 6
+    assert not any(statement.startswith("INSERT INTO outbox") for statement in transaction)
+    assert {f"lead.assigned:{r.lead_id}:1" for r in results} <= set(messages)
+    assert len(messages) == 5
