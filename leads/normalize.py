@@ -49,39 +49,46 @@ def e164_phone(raw: str, region: str | None) -> str | None:
 
 @lru_cache(maxsize=65536)
 def _normalize_phone_cached(raw: str, region: str | None) -> Identity | None:
-    number = _valid_number(raw, region)
-    if number is None:
+    found = _valid_number(raw, region)
+    if found is None:
         return None
+    number, number_type = found
     e164 = phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
-    return Identity("phone", e164, _phone_info(number))
+    return Identity("phone", e164, _phone_info(number, number_type))
 
 
 @lru_cache(maxsize=65536)
 def _e164_cached(raw: str, region: str | None) -> str | None:
-    number = _valid_number(raw, region)
-    if number is None:
+    found = _valid_number(raw, region)
+    if found is None:
         return None
-    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+    return phonenumbers.format_number(found[0], phonenumbers.PhoneNumberFormat.E164)
 
 
-def _valid_number(raw: str, region: str | None) -> phonenumbers.PhoneNumber | None:
+def _valid_number(raw: str, region: str | None) -> tuple[phonenumbers.PhoneNumber, int] | None:
+    """The number `raw` reads as, and its type, if it is a valid one."""
     text = _clean_phone_text(raw)
     if not text:
         return None
-    number = _parse_valid(text, region)
-    if number is None:
-        number = _parse_valid(_without_trunk_prefix(text, region), region)
-    return number
+    found = _parse_valid(text, region)
+    if found is None:
+        found = _parse_valid(_without_trunk_prefix(text, region), region)
+    return found
 
 
-def _parse_valid(text: str, region: str | None) -> phonenumbers.PhoneNumber | None:
+def _parse_valid(text: str, region: str | None) -> tuple[phonenumbers.PhoneNumber, int] | None:
     if not text:
         return None
     try:
         number = phonenumbers.parse(text, region)
     except phonenumbers.NumberParseException:
         return None
-    return number if phonenumbers.is_valid_number(number) else None
+    # `is_valid_number` is "a type other than UNKNOWN in the number's own region": the type
+    # is worked out once here and kept for `_phone_info`, where it cost as much again.
+    number_type = phonenumbers.number_type(number)
+    if number_type == phonenumbers.PhoneNumberType.UNKNOWN:
+        return None
+    return number, number_type
 
 
 def _without_trunk_prefix(text: str, region: str | None) -> str:
@@ -106,8 +113,8 @@ def _clean_phone_text(raw: str) -> str:
     return ("+" if plus else "") + digits
 
 
-def _phone_info(number: phonenumbers.PhoneNumber) -> dict[str, Any]:
-    """Type, region, carrier, place and time zones of a valid number.
+def _phone_info(number: phonenumbers.PhoneNumber, number_type: int) -> dict[str, Any]:
+    """Type, region, carrier, place and time zones of a valid number of type `number_type`.
 
     The number's type is worked out once: phonenumbers' checked look-ups (`name_for_number`,
     `description_for_number`, `time_zones_for_number`) each work it out again, a third of the
@@ -117,7 +124,6 @@ def _phone_info(number: phonenumbers.PhoneNumber) -> dict[str, Any]:
     # Carrier, place and time-zone tables are ~100 MiB: loaded with the first phone, not at start.
     from phonenumbers import carrier, geocoder, timezone
 
-    number_type = phonenumbers.number_type(number)
     zones: Sequence[str] = ()
     if number_type == phonenumbers.PhoneNumberType.UNKNOWN:
         location = ""

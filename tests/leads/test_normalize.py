@@ -134,3 +134,19 @@ def test_phone_info_says_what_phonenumbers_checked_look_ups_say_for_every_region
             }, e164
             checked += 1
     assert checked > 1000
+
+
+def test_a_phone_is_valid_exactly_when_phonenumbers_says_it_is() -> None:
+    checked = valid = 0
+    for region in sorted(phonenumbers.SUPPORTED_REGIONS):
+        for kind in phonenumbers.PhoneNumberType.values():
+            example = phonenumbers.example_number_for_type(region, kind)
+            if example is None:
+                continue
+            e164 = phonenumbers.format_number(example, phonenumbers.PhoneNumberFormat.E164)
+            # The example, one digit shorter and longer, and its last digits changed.
+            for text in {e164, e164[:-1], e164 + "5", e164[:-2] + "00", e164[:-3] + "999"}:
+                expected = phonenumbers.is_valid_number(phonenumbers.parse(text, None))
+                assert (normalize_phone(text, None) is not None) == expected, text
+                checked, valid = checked + 1, valid + expected
+    assert checked > 5000 and 1000 < valid < checked
