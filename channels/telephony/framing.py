@@ -13,6 +13,15 @@ MAX_MESSAGE_BYTES = 256 * 1024
 
 Headers = dict[str, str]
 
+# What shapes a message's lines once decoded: control bytes (CR, LF and the other line breaks),
+# colons, and the lead bytes of U+0085, U+2028 and U+2029 (which `splitlines` breaks at too).
+# Every other byte is kept out of a message's shape, and no decoding ever merges one into these.
+_SHAPE_BYTES = frozenset(range(0x20)) | frozenset(b":\xc2\xe2")
+_NOT_SHAPE = bytes(b for b in range(256) if b not in _SHAPE_BYTES)
+_MAX_PLAIN_LINES = 128
+# The shape of `lines` plain lines: one colon each, CRLF between them.
+_PLAIN_SHAPES = [b":\r\n" * (lines - 1) + b":" for lines in range(1, _MAX_PLAIN_LINES + 1)]
+
 
 class MessageSplitter:
     """Cuts a TCP byte stream into whole AMI messages, however the reads split it."""
@@ -84,18 +93,37 @@ def parse_message(raw: bytes) -> Headers | None:
     A header's key is what precedes its first colon, its value what follows less one space;
     keys that repeat keep their first value; a `Key:` with nothing after it is an empty value.
     """
+    shape = raw.translate(None, _NOT_SHAPE)
+    lines = len(shape) // 3 + 1
+    headers = None
+    if lines <= _MAX_PLAIN_LINES and shape == _PLAIN_SHAPES[lines - 1]:
+        # One split cuts the keys and values of every line at once. Each line has one colon;
+        # the count of what the split found proves each colon is followed by a space and each
+        # CR by its LF, so the lines are those `splitlines` gives and each is `Key: value`.
+        tokens = raw.replace(b"\r\n", b": ").decode("utf-8", "replace").split(": ")
+        if len(tokens) == 2 * lines:
+            # From the last line to the first, so that a repeated key keeps its first value.
+            headers = dict(zip(tokens[-2::-2], tokens[::-2], strict=True))
+            if "" in headers:
+                headers = None
+    if headers is None:
+        headers = _headers_of_text(raw)
+    if "Event" not in headers and "Response" not in headers:
+        return None
+    return headers
+
+
+def _headers_of_text(raw: bytes) -> Headers:
+    """The headers of any message, however odd its lines."""
     lines = raw.decode("utf-8", "replace").splitlines()
     try:
         # Every line `Key: value` (the common case): built in one step, from the last line to
         # the first so that a repeated key keeps its first value.
         headers: Headers = dict(reversed([line.split(": ", 1) for line in lines]))
     except ValueError:  # a line without ": "
-        headers = _headers_of(lines)
-    else:
-        if ":" in "\n".join(headers) or "" in headers:  # a colon came first, or no key
-            headers = _headers_of(lines)
-    if "Event" not in headers and "Response" not in headers:
-        return None
+        return _headers_of(lines)
+    if ":" in "\n".join(headers) or "" in headers:  # a colon came first, or no key
+        return _headers_of(lines)
     return headers
 
 

@@ -139,3 +139,18 @@ def test_headers_follow_the_rule_however_odd_the_lines(seed: int) -> None:
                         for _ in range(draw.randrange(1, 12)))
 
     assert parse_message(raw) == headers_by_the_rule(raw)
+
+
+@pytest.mark.parametrize("raw", [
+    b"Event: X\r\nA: b\r c\nD: e",  # a CR and an LF apart: three lines, one without ": "
+    b"Event: X\r\nA: b\xe2\x80\xa8C: d",  # U+2028 ends a line too
+    b"Event: X\r\nA: b\xc2\x85C: d",  # and so does U+0085
+    b"Event: X\r\nA: b\x0bC: d",
+    b"Event: X\r\n: b\r\nC: d",  # no key
+    b"Event: X\r\nA:b\r\nC: d e",
+    b"Event: X\r\nA: \xd0\r\nA: second\r\nB: \xff:",
+    b"Event: X\r\nA: b\r\n",
+    b"Event: X\r\nA: b\r\n\r\nC: d",
+])
+def test_messages_that_look_plain_follow_the_rule_too(raw: bytes) -> None:
+    assert parse_message(raw) == headers_by_the_rule(raw)
