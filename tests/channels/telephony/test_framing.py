@@ -8,6 +8,7 @@ import re
 
 import pytest
 
+from channels.telephony import sieve
 from channels.telephony.framing import (
     BANNER_PREFIX,
     MAX_MESSAGE_BYTES,
@@ -154,3 +155,18 @@ def test_headers_follow_the_rule_however_odd_the_lines(seed: int) -> None:
 ])
 def test_messages_that_look_plain_follow_the_rule_too(raw: bytes) -> None:
     assert parse_message(raw) == headers_by_the_rule(raw)
+
+
+@pytest.mark.parametrize("seed", range(300))
+def test_without_a_bare_empty_line_the_short_scan_finds_what_the_full_scan_finds(seed: int) -> None:
+    draw = random.Random(seed)
+    stream = b""
+    for _ in range(draw.randrange(1, 120)):
+        piece = draw.choice(_PIECES)
+        if b"\n\n" not in stream + piece:
+            stream += piece
+
+    def matches(pattern: re.Pattern[bytes]) -> list[tuple[int, bool]]:
+        return [(found.end(), bool(found.lastindex)) for found in pattern.finditer(stream)]
+
+    assert matches(sieve._SCAN_FROM_EMPTY_LINES) == matches(sieve._SCAN)
