@@ -33,7 +33,6 @@ _SCAN = re.compile(
 _SCAN_FROM_EMPTY_LINES = re.compile(
     rb"\n\r\n(?:(?<!\r\n\r\n)()|(?!Event: (?:%s)\r\n(?!\r\n)))" % b"|".join(UNREAD_EVENT_NAMES)
 )
-_LF_LF = re.compile(rb"\n\n")
 
 
 def worth_reading(messages: list[bytes]) -> list[bytes]:
@@ -62,7 +61,7 @@ def wanted_messages(buffer: bytes) -> tuple[list[bytes], bytes] | None:
     if last > 0 and buffer[last - 1] == 10:  # "\n\r\n\r\n": which end is the message's?
         return None
     starts = [0]
-    scan = _SCAN if _LF_LF.search(buffer) else _SCAN_FROM_EMPTY_LINES
+    scan = _SCAN if b"\n\n" in buffer else _SCAN_FROM_EMPTY_LINES
     for found in scan.finditer(buffer):
         if found.lastindex:
             return None
