@@ -5,14 +5,17 @@ from __future__ import annotations
 import re
 from email.message import Message
 
+from channels.email.headers import PartHeaders
+
 _DAEMONS = re.compile(r"^(mailer-daemon|postmaster|mail-daemon)@", re.IGNORECASE)
 _OUT_OF_OFFICE = re.compile(
     r"^(auto(matic)? ?reply|out of (the )?office|автоответ|автоматический ответ|"
     r"вне офиса|в отпуске|avtomatik javob|automatinis atsakymas)", re.IGNORECASE)
 
 
-def why_not_a_lead(message: Message, sender: str | None) -> str | None:
+def why_not_a_lead(mail: Message | PartHeaders, sender: str | None) -> str | None:
     """The reason this mail is no lead (`bounce`, `auto_reply`, `mailing_list`), or None."""
+    message = mail if isinstance(mail, PartHeaders) else PartHeaders(mail)
     if _is_bounce(message, sender):
         return "bounce"
     if _is_auto_reply(message):
@@ -24,8 +27,8 @@ def why_not_a_lead(message: Message, sender: str | None) -> str | None:
     return None
 
 
-def _is_bounce(message: Message, sender: str | None) -> bool:
-    if message.get_content_type() == "multipart/report":
+def _is_bounce(message: PartHeaders, sender: str | None) -> bool:
+    if message.content_type() == "multipart/report":
         return True
     return_path = str(message.get("Return-Path", "")).strip()
     if return_path in ("<>", "") and message.get("Return-Path") is not None:
@@ -33,7 +36,7 @@ def _is_bounce(message: Message, sender: str | None) -> bool:
     return bool(sender and _DAEMONS.match(sender))
 
 
-def _is_auto_reply(message: Message) -> bool:
+def _is_auto_reply(message: PartHeaders) -> bool:
     submitted = str(message.get("Auto-Submitted", "no")).strip().lower()
     if submitted and submitted != "no":
         return True
@@ -44,5 +47,5 @@ def _is_auto_reply(message: Message) -> bool:
     return bool(_OUT_OF_OFFICE.match(str(message.get("Subject", "")).strip()))
 
 
-def _precedence(message: Message) -> str:
+def _precedence(message: PartHeaders) -> str:
     return str(message.get("Precedence", "")).strip().lower()

@@ -17,8 +17,10 @@ import phonenumbers
 from channels.email.addresses import address_pair, address_pairs
 from channels.email.classify import why_not_a_lead
 from channels.email.forwarded import forwarded_original
+from channels.email.headers import PartHeaders, shared_reader
 from channels.email.labels import site_form_fields
 from channels.email.text import (
+    Read,
     body_part,
     decode_header_value,
     is_attachment,
@@ -69,11 +71,15 @@ def _parse_mail(
     # compat32: headers stay as written and are decoded only where needed, which costs a
     # twentieth of the modern policy's eager header parsing (the import is parse-bound).
     message = BytesParser(policy=policy.compat32).parsebytes(raw)
-    subject = _safe(lambda: decode_header_value(str(message.get("Subject", ""))), "")[:998]
-    from_pair = _pair(message, "From")  # read once: sender, identities and details all need it
-    sender_name, sender = _sender(message, from_pair)
-    body = _safe(lambda: body_part(message), None)
-    text = _safe(lambda: text_of(body), "")[:_TEXT_LIMIT]
+    # Each part's headers are indexed once and shared by every step below; nothing changes
+    # them until `without_attachments`, which only adds a header that no step reads.
+    read = shared_reader()
+    headers = read(message)
+    subject = _safe(lambda: decode_header_value(str(headers.get("Subject", ""))), "")[:998]
+    from_pair = _pair(headers, "From")  # read once: sender, identities and details all need it
+    sender_name, sender = _sender(headers, from_pair)
+    body = _safe(lambda: body_part(message, read), None)
+    text = _safe(lambda: text_of(body, read), "")[:_TEXT_LIMIT]
     forward = forwarded_original(subject, text)
     if forward is not None:
         sender_name, sender, text = forward.name, forward.address, forward.text
@@ -84,13 +90,13 @@ def _parse_mail(
     if not is_form:
         written = summary + "\n" + signature_of(text)
         identities += [RawIdentity("phone", p) for p in phones_in(written, region)]
-    details = _details(message, body, summary, is_form, sender, from_pair[1])
+    details = _details(message, read, body, summary, is_form, sender, from_pair[1])
     if forward is not None:
         details["forwarded_by"] = from_pair[1]
     return ContactEvent(
         channel="email",
-        external_id=message_id(message, raw),
-        occurred_at=_date(message),
+        external_id=message_id(headers, raw),
+        occurred_at=_date(headers),
         identities=tuple(dict.fromkeys(identities)),
         name=form.get("name") if is_form else (sender_name or None),
         subject=subject or None,
@@ -98,10 +104,10 @@ def _parse_mail(
         attribution={"mailbox": mailbox, **{k: v for k, v in form.items() if k.startswith(
             "utm_") or k in ("page_url", "form")}},
         details=details,
-        raw=raw if keep_attachments else without_attachments(message, body, raw),
+        raw=raw if keep_attachments else without_attachments(message, body, raw, read),
         region=region,
-        replies_to=thread_of(message),
-        ignored=why_not_a_lead(message, sender) or (None if identities else "no_contact"),
+        replies_to=thread_of(headers),
+        ignored=why_not_a_lead(headers, sender) or (None if identities else "no_contact"),
     )
 
 
@@ -119,7 +125,7 @@ def _identities(
     return found
 
 
-def message_id(message: Message, raw: bytes) -> str:
+def message_id(message: Message | PartHeaders, raw: bytes) -> str:
     """The Message-ID without brackets; a stable hash of the mail when it has none."""
     found = _MESSAGE_ID.search(_safe(lambda: str(message.get("Message-ID", "")), ""))
     if found:
@@ -127,7 +133,7 @@ def message_id(message: Message, raw: bytes) -> str:
     return "sha256:" + hashlib.sha256(raw).hexdigest()
 
 
-def thread_of(message: Message) -> tuple[str, ...]:
+def thread_of(message: Message | PartHeaders) -> tuple[str, ...]:
     """The Message-IDs this mail answers, nearest first (In-Reply-To, then References)."""
     ids: list[str] = []
     for header in ("In-Reply-To", "References"):
@@ -146,21 +152,23 @@ def phones_in(text: str, region: str | None) -> list[str]:
     return list(dict.fromkeys(found))[:10]
 
 
-def attachments_of(message: Message, body: Message | None) -> list[dict[str, Any]]:
+def attachments_of(message: Message, body: Message | None,
+                   read: Read = PartHeaders) -> list[dict[str, Any]]:
     """Name, type and size of each attachment (`body` is the part holding the text)."""
     listed = []
-    for part in _attachments(message, body):
+    for part in _attachments(message, body, read):
         payload = _safe(lambda p=part: p.get_payload(decode=True), b"")
-        name = _safe(lambda p=part: p.get_filename(), None)
+        name = _safe(lambda p=part: read(p).filename(), None)
         listed.append({"name": decode_header_value(str(name)) if name else None,
-                       "type": part.get_content_type(),
+                       "type": read(part).content_type(),
                        "size": len(payload) if isinstance(payload, bytes) else 0})
     return listed[:100]
 
 
-def without_attachments(message: Message, body: Message | None, raw: bytes) -> bytes:
+def without_attachments(message: Message, body: Message | None, raw: bytes,
+                        read: Read = PartHeaders) -> bytes:
     """The raw mail with every attachment's content left out (its headers say what it was)."""
-    attachments = _attachments(message, body)
+    attachments = _attachments(message, body, read)
     if not attachments:
         return raw
     for part in attachments:
@@ -171,25 +179,25 @@ def without_attachments(message: Message, body: Message | None, raw: bytes) -> b
     return kept if isinstance(kept, bytes) else raw.split(b"\r\n\r\n", 1)[0][:100_000]
 
 
-def _attachments(message: Message, body: Message | None) -> list[Message]:
+def _attachments(message: Message, body: Message | None, read: Read) -> list[Message]:
     return [part for part in _safe(lambda: list(message.walk()), [])
             if not part.is_multipart() and part is not body
-            and (is_attachment(part) or part.get_content_maintype() not in ("text", "message"))]
+            and (is_attachment(part, read) or read(part).maintype() not in ("text", "message"))]
 
 
-def _sender(message: Message, from_pair: tuple[str, str]) -> tuple[str, str | None]:
+def _sender(message: PartHeaders, from_pair: tuple[str, str]) -> tuple[str, str | None]:
     for name, address in (_pair(message, "Reply-To"), from_pair):
         if address and "@" in address:
             return _safe(lambda n=name: decode_header_value(n), name).strip(), address.strip()
     return "", None
 
 
-def _pair(message: Message, header: str) -> tuple[str, str]:
+def _pair(message: PartHeaders, header: str) -> tuple[str, str]:
     """The name and address of an address header ("" for what is missing or unreadable)."""
     return _safe(lambda: address_pair(str(message.get(header, "") or "")), ("", ""))
 
 
-def _details(message: Message, body: Message | None, summary: str, is_form: bool,
+def _details(message: Message, read: Read, body: Message | None, summary: str, is_form: bool,
              sender: str | None, from_address: str) -> dict[str, Any]:
     details: dict[str, Any] = {"summary": summary, "from": from_address,
                                "to": [a for _, a in _safe(lambda: address_pairs(
@@ -198,13 +206,13 @@ def _details(message: Message, body: Message | None, summary: str, is_form: bool
         details["reply_to"] = sender
     if is_form:
         details["site_notification"] = True
-    attachments = attachments_of(message, body) if message.is_multipart() else []
+    attachments = attachments_of(message, body, read) if message.is_multipart() else []
     if attachments:
         details["attachments"] = attachments
     return details
 
 
-def _date(message: Message) -> datetime:
+def _date(message: Message | PartHeaders) -> datetime:
     try:
         moment = parsedate_to_datetime(str(message.get("Date", "")))
     except (TypeError, ValueError, IndexError):

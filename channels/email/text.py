@@ -4,9 +4,15 @@ from __future__ import annotations
 
 import html
 import re
+from collections.abc import Callable
 from email.header import decode_header
 from email.message import Message
 from html.parser import HTMLParser
+
+from channels.email.headers import PartHeaders
+
+# The headers of a part: a fresh `PartHeaders`, or one that a parse shares between its steps.
+Read = Callable[[Message], PartHeaders]
 
 # Tried in order when a part's declared charset is unknown or wrong.
 FALLBACK_CHARSETS = ("utf-8", "windows-1251", "koi8-r", "cp866", "latin-1")
@@ -35,40 +41,41 @@ def decode_bytes(data: bytes, declared: str | None) -> str:
     return max(readings, key=_plausibility)
 
 
-def part_text(part: Message) -> str:
+def part_text(part: Message, read: Read = PartHeaders) -> str:
     """A text part's content, whatever its charset claims."""
     payload = part.get_payload(decode=True)
     if not isinstance(payload, bytes):
         return str(part.get_payload() or "")
-    return decode_bytes(payload, part.get_content_charset())
+    return decode_bytes(payload, read(part).charset())
 
 
-def body_part(message: Message) -> Message | None:
+def body_part(message: Message, read: Read = PartHeaders) -> Message | None:
     """The part holding the message's text: the first plain part, else the first HTML part."""
     found: dict[str, Message] = {}
     for part in message.walk():
-        if part.is_multipart() or is_attachment(part):
+        if part.is_multipart() or is_attachment(part, read):
             continue
-        kind = part.get_content_type()
+        kind = read(part).content_type()
         if kind in ("text/plain", "text/html"):
             found.setdefault(kind, part)
     return found.get("text/plain") or found.get("text/html")
 
 
-def is_attachment(part: Message) -> bool:
+def is_attachment(part: Message, read: Read = PartHeaders) -> bool:
     """Whether a leaf part is an attachment rather than the message's text."""
-    disposition = str(part.get("Content-Disposition", "")).strip().lower()
+    headers = read(part)
+    disposition = str(headers.get("Content-Disposition", "")).strip().lower()
     return disposition.startswith("attachment") or (
-        part.get_filename() is not None and part.get_content_maintype() != "text"
+        headers.filename() is not None and headers.maintype() != "text"
     )
 
 
-def text_of(body: Message | None) -> str:
+def text_of(body: Message | None, read: Read = PartHeaders) -> str:
     """The readable text of the part `body_part` chose (HTML made readable); "" for none."""
     if body is None:
         return ""
-    text = part_text(body)
-    if body.get_content_subtype() == "html":
+    text = part_text(body, read)
+    if read(body).subtype() == "html":
         text = html_to_text(text)
     return normalize_newlines(text)
 
