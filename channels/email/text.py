@@ -93,6 +93,8 @@ def html_to_text(markup: str) -> str:
 
 def decode_header_value(raw: str) -> str:
     """A header's text from its raw form, encoded words in unknown charsets included."""
+    if "=?" not in raw:
+        return raw.strip()  # no encoded word: `decode_header` gives the text back as it is
     try:
         chunks = decode_header(raw)
     except (ValueError, IndexError):
