@@ -34,6 +34,7 @@ _MESSAGE_ID = re.compile(r"<([^<>\s]{1,500})>")
 _NO_REPLY = re.compile(
     r"^(no-?reply|do-?not-?reply|mailer|notifications?|forms?|wordpress|wp)@", re.I
 )
+_TWO_DIGITS = re.compile(r"\d\D*\d")
 _TEXT_LIMIT = 100_000
 _SUMMARY_LIMIT = 2_000
 
@@ -145,8 +146,13 @@ def thread_of(message: Message | PartHeaders) -> tuple[str, ...]:
 
 def phones_in(text: str, region: str | None) -> list[str]:
     """Phone numbers written in the text, in E.164."""
+    text = text[:20_000]
+    # phonenumbers takes no number of fewer than two digits (`_MIN_LENGTH_FOR_NSN`, the same
+    # `\d`), so a text without two has none and the costly matcher need not look.
+    if not _TWO_DIGITS.search(text):
+        return []
     found = []
-    for match in phonenumbers.PhoneNumberMatcher(text[:20_000], region or "ZZ"):
+    for match in phonenumbers.PhoneNumberMatcher(text, region or "ZZ"):
         found.append(phonenumbers.format_number(match.number,
                                                 phonenumbers.PhoneNumberFormat.E164))
     return list(dict.fromkeys(found))[:10]
