@@ -54,7 +54,7 @@ def site_form_fields(text: str, extra: Mapping[str, str] | None = None) -> dict[
 
     `extra` maps a mailbox's own labels (any case) to field names, before the known ones.
     """
-    labels = KNOWN_LABELS | {label_key(k): v for k, v in (extra or {}).items()}
+    labels = KNOWN_LABELS | {label_key(k): v for k, v in extra.items()} if extra else KNOWN_LABELS
     fields: dict[str, str] = {}
     for line in text.splitlines()[:200]:
         found = _LINE.match(line)
