@@ -26,6 +26,8 @@ _WHITE_RUN = re.compile(rf"{_FWS}+")
 
 def address_pair(value: str) -> tuple[str, str]:
     """The name and address of one address header, as `email.utils.parseaddr` gives them."""
+    if not value:
+        return "", ""  # a missing header (Reply-To, mostly), which parseaddr reads as nothing
     simple = _simple(value)
     return simple if simple is not None else parseaddr(value)
 
