@@ -23,6 +23,9 @@ _QUOTE_HEADER = re.compile(
     r"-{2,} ?Исходное сообщение ?-{2,})\s*$", re.IGNORECASE)
 _SIGNATURE = re.compile(r"^(-- ?|С уважением,?|Best regards,?|Regards,?|Hurmat bilan,?|"
                         r"Pagarbiai,?)\s*$", re.IGNORECASE)
+_BLANK_RUN = re.compile(r"\n{3,}")
+_TAG = re.compile(r"<[^>]*>")
+_WHITE_RUN = re.compile(r"\s+")
 _BLOCK_TAGS = {"p", "div", "br", "tr", "li", "h1", "h2", "h3", "h4", "table", "blockquote"}
 
 
@@ -87,7 +90,7 @@ def html_to_text(markup: str) -> str:
         parser.feed(markup)
         parser.close()
     except (AssertionError, ValueError):
-        return html.unescape(re.sub(r"<[^>]*>", " ", markup))
+        return html.unescape(_TAG.sub(" ", markup))
     return parser.text()
 
 
@@ -130,7 +133,7 @@ def summary_of(text: str) -> str:
 def normalize_newlines(text: str) -> str:
     """Unix newlines, no trailing spaces, at most one blank line in a row."""
     lines = [line.rstrip() for line in text.replace("\r\n", "\n").replace("\r", "\n").split("\n")]
-    return re.sub(r"\n{3,}", "\n\n", "\n".join(lines)).strip()
+    return _BLANK_RUN.sub("\n\n", "\n".join(lines)).strip()
 
 
 def _plausibility(text: str) -> float:
@@ -161,7 +164,7 @@ class _TextExtractor(HTMLParser):
 
     def handle_data(self, data: str) -> None:
         if not self._hidden:
-            self._parts.append(re.sub(r"\s+", " ", data))
+            self._parts.append(_WHITE_RUN.sub(" ", data))
 
     def text(self) -> str:
         lines = (line.strip() for line in "".join(self._parts).split("\n"))
