@@ -8,7 +8,7 @@ from collections.abc import Mapping
 from datetime import UTC, datetime
 from email import policy
 from email.message import Message
-from email.parser import BytesHeaderParser, BytesParser
+from email.parser import BytesHeaderParser
 from email.utils import parsedate_to_datetime
 from typing import Any
 
@@ -19,6 +19,7 @@ from channels.email.classify import why_not_a_lead
 from channels.email.forwarded import forwarded_original
 from channels.email.headers import PartHeaders, shared_reader
 from channels.email.labels import site_form_fields
+from channels.email.mime import parse_message
 from channels.email.text import (
     Read,
     body_part,
@@ -71,7 +72,7 @@ def _parse_mail(
 ) -> ContactEvent:
     # compat32: headers stay as written and are decoded only where needed, which costs a
     # twentieth of the modern policy's eager header parsing (the import is parse-bound).
-    message = BytesParser(policy=policy.compat32).parsebytes(raw)
+    message = parse_message(raw)
     # Each part's headers are indexed once and shared by every step below; nothing changes
     # them until `without_attachments`, which only adds a header that no step reads.
     read = shared_reader()
