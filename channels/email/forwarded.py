@@ -32,8 +32,10 @@ class ForwardedMail:
 
 def forwarded_original(subject: str, text: str) -> ForwardedMail | None:
     """The mail inside a forward, found by its forward marker and its From line; else None."""
-    lines = text.splitlines()
     forward_subject = bool(_FORWARD_SUBJECT.match(subject))
+    if not forward_subject and "--" not in text:
+        return None  # only the forward marker could make it one, and that needs "--"
+    lines = text.splitlines()
     for n, line in enumerate(lines[:400]):
         marked = _FORWARD_MARK.match(line) or (forward_subject and _ORIGINAL_MARK.match(line))
         if marked:

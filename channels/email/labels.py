@@ -56,6 +56,8 @@ def site_form_fields(text: str, extra: Mapping[str, str] | None = None) -> dict[
     """
     labels = KNOWN_LABELS | {label_key(k): v for k, v in extra.items()} if extra else KNOWN_LABELS
     fields: dict[str, str] = {}
+    if ":" not in text:
+        return fields  # every `Label: value` line has one; most mails are not notifications
     for line in text.splitlines()[:200]:
         found = _LINE.match(line)
         if found:
