@@ -8,11 +8,10 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from crm_store import direct, duplicates, merging, screening
+from crm_store import direct, duplicates, merging, outbox, screening
 from crm_store import intake_statements as sql
 from crm_store import opening_statements as opening
 from crm_store.bulk import BulkInsert, columns_of, is_postgres
-from crm_store.outbox import SqlOutbox
 from leads.duplicates import MatchKey
 from leads.model import ContactEvent
 from leads.normalize import Identity
@@ -195,7 +194,7 @@ class SqlIntakeStore:
             touches = await self.insert_touches(
                 [(lead.customer_id, lead_id, lead.event)
                  for lead_id, (lead, _) in zip(leads, rows, strict=True)], now)
-            await SqlOutbox(self.connection).add(announce(leads), now)
+            await outbox.SqlOutbox(self.connection).add(announce(leads), now)
             return list(zip(leads, touches, strict=True))
         if not rows:
             return []
@@ -205,8 +204,8 @@ class SqlIntakeStore:
                           for lead_id, (lead, assignment) in zip(ids, rows, strict=True)],
                          opening.OPENING_COLUMNS, opening.OPENING_JSON, self.connection),
             **{f"message_{name}": column for name, column in columns_of(
-                opening.message_rows(announce(ids), now), opening.MESSAGE_COLUMNS,
-                opening.MESSAGE_JSON, self.connection).items()},
+                outbox.rows_of(announce(ids), now), outbox.COLUMNS, opening.MESSAGE_JSON,
+                self.connection).items()},
         }
         return [(row.lead_id, row.touch_id)
                 for row in await direct.rows(self.connection, opening.OPEN_LEADS, params)]

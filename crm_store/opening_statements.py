@@ -22,13 +22,14 @@ from sqlalchemy import Table, TextClause, text
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from crm_store import intake_statements as sql
+from crm_store import outbox as outbox_rows
 from crm_store.bulk import json_columns, json_dumps, pg_array, unsized
 from crm_store.duplicate_tables import match_keys
 from crm_store.pair_lookup import by_pairs
 from crm_store.routing_tables import outbox
 from crm_store.tables import customers, identities, leads, touches
 from leads.duplicates import MAX_SHARED
-from leads.ports import Announcement, Assignment, LeadToOpen, NewCard, NewCardIds
+from leads.ports import Assignment, LeadToOpen, NewCard, NewCardIds
 
 
 def _numbered(name: str, table: Table, columns: Sequence[str]) -> str:
@@ -126,10 +127,10 @@ _LEAD_COLUMNS = ["customer_id", "channel", "attribution", *_LEAD_ONLY]
 _TOUCH_COLUMNS = [name for name in [*_SHARED, *_TOUCH_ONLY] if name != "lead_id"]
 _OPENING_ARRAYS = ", ".join(
     unsized(pg_array(leads if name in _LEAD_ONLY else touches, name)) for name in OPENING_COLUMNS)
-MESSAGE_COLUMNS = ["message_id", "routing_key", "payload", "created_at"]
-MESSAGE_JSON = json_columns(outbox, MESSAGE_COLUMNS)
+MESSAGE_JSON = json_columns(outbox, outbox_rows.COLUMNS)
 _MESSAGE_ARRAYS = ", ".join(
-    unsized(pg_array(outbox, name, f"message_{name}")) for name in MESSAGE_COLUMNS)
+    unsized(pg_array(outbox, name, f"message_{name}")) for name in outbox_rows.COLUMNS)
+_MESSAGE_COLUMNS = ", ".join(outbox_rows.COLUMNS)
 
 # New leads (their ids kept by CREATE_CARDS), each with the touch that opened it, and their
 # announcements; the answer is the leads' and touches' ids in the rows' order. The outbox rows
@@ -145,9 +146,9 @@ WITH opened AS (
     INSERT INTO touches (id, lead_id, {", ".join(_TOUCH_COLUMNS)})
     SELECT touch_id, lead_id, {", ".join(_TOUCH_COLUMNS)} FROM opened
 ), message AS (
-    INSERT INTO outbox ({", ".join(MESSAGE_COLUMNS)})
-    SELECT {", ".join(MESSAGE_COLUMNS)}
-    FROM unnest({_MESSAGE_ARRAYS}) WITH ORDINALITY AS m({", ".join(MESSAGE_COLUMNS)}, n)
+    INSERT INTO outbox ({_MESSAGE_COLUMNS})
+    SELECT {_MESSAGE_COLUMNS}
+    FROM unnest({_MESSAGE_ARRAYS}) WITH ORDINALITY AS m({_MESSAGE_COLUMNS}, n)
     ORDER BY m.n
 )
 SELECT lead_id, touch_id FROM opened ORDER BY n
@@ -164,8 +165,3 @@ def opening_row(lead: LeadToOpen, lead_id: int, assignment: Assignment, now: dat
     return {**sql.lead_row(lead, assignment),
             **sql.touch_row(lead.customer_id, lead_id, lead.event, now)}
 
-
-def message_rows(announced: Sequence[Announcement], now: datetime) -> list[dict[str, Any]]:
-    """The outbox rows of OPEN_LEADS, as the outbox writes them."""
-    return [{"message_id": message_id, "routing_key": key, "payload": payload, "created_at": now}
-            for message_id, key, payload in announced]

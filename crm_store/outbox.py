@@ -19,11 +19,14 @@ from crm_store import direct
 from crm_store.bulk import BulkInsert
 from crm_store.outbox_wake import OutboxWake
 from crm_store.routing_tables import consumed_messages, outbox
+from leads.ports import Announcement
 
-OutboxEntry = tuple[str, str, dict[str, Any]]
+OutboxEntry = Announcement
 """A message as the outbox stores it: (message id, routing key, payload)."""
+COLUMNS = ["message_id", "routing_key", "payload", "created_at"]
+"""The columns an outbox row is written with (`rows_of`)."""
 
-_INSERT = BulkInsert(outbox, ["message_id", "routing_key", "payload", "created_at"])
+_INSERT = BulkInsert(outbox, COLUMNS)
 _UNSENT = (select(outbox.c.id, outbox.c.message_id, outbox.c.routing_key, outbox.c.payload)
            .where(outbox.c.sent_at.is_(None)).order_by(outbox.c.id))
 _UNSENT_IDS = select(outbox.c.id).where(outbox.c.sent_at.is_(None)).order_by(outbox.c.id)
@@ -103,10 +106,7 @@ class SqlOutbox:
 
     async def add(self, rows: Sequence[OutboxEntry], now: datetime) -> None:
         """Write messages for the relay."""
-        await _INSERT.execute(self.connection, [
-            {"message_id": m, "routing_key": key, "payload": payload, "created_at": now}
-            for m, key, payload in rows
-        ])
+        await _INSERT.execute(self.connection, rows_of(rows, now))
 
     async def add_once(self, row: OutboxEntry, now: datetime) -> None:
         """Write one message unless its message id was written before."""
@@ -163,6 +163,12 @@ class SqlOutbox:
         await self.connection.execute(delete(consumed_messages).where(
             consumed_messages.c.consumer == consumer,
             consumed_messages.c.message_id.in_(message_ids)))
+
+
+def rows_of(entries: Sequence[OutboxEntry], now: datetime) -> list[dict[str, Any]]:
+    """The outbox rows of `entries` written at `now`, by column (`COLUMNS`)."""
+    return [{"message_id": message_id, "routing_key": key, "payload": payload, "created_at": now}
+            for message_id, key, payload in entries]
 
 
 async def unsent(connection: AsyncConnection, limit: int) -> list[Any]:
