@@ -1,9 +1,10 @@
 """Group commit: many intake events share one transaction, each sender answered after commit.
 
-A writer takes whatever is queued (up to `max_group`, without waiting for more, so a lone
-event is never delayed; and no more than `crm_store.group_sizing` says the next group may take:
-a store slow per item gets smaller groups rather than longer waits, a store slow per transaction
-does not) and commits it as one transaction.
+A writer takes whatever is queued (up to `max_group`, and no more than `crm_store.group_sizing`
+says the next group may take: a store slow per item gets smaller groups rather than longer
+waits, a store slow per transaction does not) and commits it as one transaction. It does not
+wait for more, except that a lone item may wait `linger_seconds` for company while such waits
+have been bringing some (`crm_store.group_linger`): one at a time, nothing is ever delayed.
 If that transaction fails (a unique conflict with another writer or process, a bad row), the
 group is rolled back and each event is retried alone, so one event's failure never fails its
 neighbours. Unique conflicts are retried: the second attempt sees the row the other writer
@@ -21,6 +22,7 @@ from typing import Generic, TypeVar
 from sqlalchemy.exc import DataError, DBAPIError, IntegrityError, OperationalError
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from crm_store.group_linger import Linger
 from crm_store.group_sizing import GroupSizer
 from crm_store.uow import SqlUnitOfWork
 from leads.errors import EventRefused, StoreUnavailable
@@ -51,6 +53,7 @@ class GroupCommitter(Generic[T, R]):
         writers: int = 1,
         max_group: int = 64,
         max_group_seconds: float = 0.05,
+        linger_seconds: float = 0.0,
         max_queued: int = 10_000,
     ) -> None:
         self._engine = engine
@@ -58,6 +61,10 @@ class GroupCommitter(Generic[T, R]):
         self._group_work = group_work
         self._writers = writers
         self._sizer = GroupSizer(max_group, max_group_seconds)
+        self.linger = Linger(linger_seconds)
+        # One writer gathers a group at a time: a lone item waiting for company gets the next
+        # arrival, not another writer that would commit it alone.
+        self._gathering = asyncio.Lock()
         self.groups = 0
         """Transactions committed with their group whole (the one-by-one retries not counted)."""
         self.grouped = 0
@@ -95,14 +102,13 @@ class GroupCommitter(Generic[T, R]):
         loop = asyncio.get_running_loop()
         entry = [(item, loop.create_future()) for item in items]
         await self._queue.put(entry)
+        self.linger.arrived(loop.time())
         return [future for _, future in entry]
 
     async def _write_forever(self) -> None:
         while True:
-            group = await self._queue.get()
-            limit = self._sizer.limit()
-            while len(group) < limit and not self._queue.empty():
-                group += self._queue.get_nowait()
+            async with self._gathering:
+                group = await self._gather()
             started = time.monotonic()
             try:
                 whole = await self._commit_group(group)
@@ -117,6 +123,36 @@ class GroupCommitter(Generic[T, R]):
                 self._sizer.learn(len(group), time.monotonic() - started)
                 self.groups += 1
                 self.grouped += len(group)
+
+    async def _gather(self) -> list[tuple[T, asyncio.Future[R]]]:
+        """The next group: what is queued, up to the limit; a lone item may wait for company."""
+        group = await self._queue.get()
+        limit = self._sizer.limit()
+        while len(group) < limit and not self._queue.empty():
+            group += self._queue.get_nowait()
+        if len(group) == 1 < limit and self.linger.wait_for_lone_item():
+            try:
+                await self._add_arrivals(group, limit)
+            except asyncio.CancelledError:
+                _fail_all(group, StoreUnavailable("the service is shutting down"))
+                raise
+            self.linger.learn(company=len(group) > 1)
+        return group
+
+    async def _add_arrivals(self, group: list[tuple[T, asyncio.Future[R]]], limit: int) -> None:
+        """Add to `group` what arrives, up to `limit`, until the wait's deadline or a pause."""
+        loop = asyncio.get_running_loop()
+        last = loop.time()
+        deadline = last + self.linger.seconds
+        while len(group) < limit:
+            try:
+                async with asyncio.timeout_at(min(deadline, last + self.linger.pause())):
+                    group.extend(await self._queue.get())
+            except TimeoutError:
+                return
+            last = loop.time()
+            while len(group) < limit and not self._queue.empty():
+                group.extend(self._queue.get_nowait())
 
     async def _commit_group(self, group: list[tuple[T, asyncio.Future[R]]]) -> bool:
         """Commit `group`; True if it took one transaction, False if it was retried one by one."""

@@ -22,6 +22,14 @@ from leads.intake import IntakePolicy, prepare
 from leads.model import ContactEvent, IntakeResult, utcnow
 from leads.ports import LeadRouter, PreparedEvent
 
+LINGER_SECONDS = 0.02
+"""How long a lone event may wait for others to share its transaction (`crm_store.group_linger`).
+
+At a steady 300 leads/s every event was alone when taken: PostgreSQL spent 1.6 ms of CPU and
+Leadgate 2.3 ms per lead. Waiting up to 20 ms gathers six or seven: 0.54 and 1.25 ms, p99
+31 ms. 10 ms left PostgreSQL at 0.73 ms; 25 ms saved little more for a p99 of 37 ms.
+"""
+
 
 class IntakeWriter:
     """A `Sink`: stores one event durably; raises InvalidEvent, EventRefused or StoreUnavailable."""
@@ -36,7 +44,8 @@ class IntakeWriter:
         # lock anyway), and a group costs PostgreSQL about 1.3 ms of CPU whatever its size:
         # four writers spent 0.8 ms of it per lead at concurrency 16, two spend about 0.5.
         self.committer: GroupCommitter[PreparedEvent, IntakeResult] = GroupCommitter(
-            engine, self._one, group_work=self._group, writers=1 if is_sqlite(engine) else 2)
+            engine, self._one, group_work=self._group, writers=1 if is_sqlite(engine) else 2,
+            linger_seconds=LINGER_SECONDS)
 
     async def __call__(self, event: ContactEvent) -> IntakeResult:
         """Store the event; answered once its group has committed."""

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from typing import Any
 
 import pytest
 
@@ -98,12 +99,13 @@ class _TimedStore:
 
 
 @asynccontextmanager
-async def _committer(database_url: str, store: _TimedStore) -> AsyncIterator[
-        GroupCommitter[int, int]]:
+async def _committer(database_url: str, store: _TimedStore | _Recorder, **options: Any
+                     ) -> AsyncIterator[GroupCommitter[int, int]]:
     engine = create_engine(database_url)
     await upgrade_if_empty(engine)
     committer: GroupCommitter[int, int] = GroupCommitter(
-        engine, store.work, group_work=store.group_work, max_group=32, max_group_seconds=0.05)
+        engine, store.work, group_work=store.group_work,
+        **({"max_group": 32, "max_group_seconds": 0.05} | options))
     await committer.start()
     try:
         yield committer
@@ -211,3 +213,60 @@ async def test_groups_of_a_store_slow_per_item_fit_the_budget_net_of_the_fixed_p
 
     assert store.sizes[0] == 32
     assert max(store.sizes[1:]) == 4
+
+
+class _Recorder:
+    """A store that commits nothing of its own; records the size of every group."""
+
+    def __init__(self) -> None:
+        self.sizes: list[int] = []
+
+    async def work(self, uow: SqlUnitOfWork, item: int) -> int:
+        return (await self.group_work(uow, [item]))[0]
+
+    async def group_work(self, uow: SqlUnitOfWork, items: list[int]) -> list[int]:
+        self.sizes.append(len(items))
+        return items
+
+
+async def test_items_submitted_one_at_a_time_each_commit_alone_and_waiting_stays_off(
+    database_url: str,
+) -> None:
+    store = _Recorder()
+    async with _committer(database_url, store, writers=2, linger_seconds=0.05) as committer:
+        results = [await committer.submit(n) for n in range(40)]  # the 32nd one probes
+
+    assert results == list(range(40))
+    assert store.sizes == [1] * 40
+    assert not committer.linger.waiting
+
+
+async def test_items_arriving_while_a_lone_item_waits_share_its_transaction(
+    database_url: str,
+) -> None:
+    store = _Recorder()
+    async with _committer(database_url, store, writers=2, linger_seconds=0.5) as committer:
+        committer.linger.learn(company=True)  # as after a steady stream: lone items wait
+        first = asyncio.create_task(committer.submit(0))
+        await asyncio.sleep(0.01)  # the first is taken and waits; the other writer is idle
+        results = await asyncio.gather(first, committer.submit(1), committer.submit(2))
+
+    assert results == [0, 1, 2]
+    assert store.sizes == [3]
+    assert committer.linger.waiting
+
+
+async def test_stopping_fails_a_lone_item_waiting_for_company_as_unavailable(
+    database_url: str,
+) -> None:
+    store = _Recorder()
+    async with _committer(database_url, store, writers=2, linger_seconds=3600) as committer:
+        committer.linger.learn(company=True)
+        waiting = asyncio.create_task(committer.submit(0))
+        await asyncio.sleep(0.01)
+        await committer.stop()
+        # The guard only keeps a broken stop from hanging the run; it is no measure of speed.
+        outcome = await asyncio.wait_for(asyncio.gather(waiting, return_exceptions=True), 30)
+
+    assert isinstance(outcome[0], StoreUnavailable)
+    assert store.sizes == []
