@@ -17,7 +17,9 @@ burst until the next one, so waiting past it would only delay them all.
 
 from __future__ import annotations
 
-_PROBE_EVERY = 32  # one lone item in this many waits to see whether waiting would pay now
+# One lone item in this many waits to see whether waiting would pay now: fewer than one in a
+# hundred, so that one client at a time sees no probe below its 99th percentile.
+_PROBE_EVERY = 128
 _MISSES = 4  # waits in a row that brought no company before waiting stops
 _GAP_WEIGHT = 1 / 8  # how much the latest gap between arrivals moves their usual gap
 

@@ -234,10 +234,10 @@ async def test_items_submitted_one_at_a_time_each_commit_alone_and_waiting_stays
 ) -> None:
     store = _Recorder()
     async with _committer(database_url, store, writers=2, linger_seconds=0.05) as committer:
-        results = [await committer.submit(n) for n in range(40)]  # the 32nd one probes
+        results = [await committer.submit(n) for n in range(140)]  # the 128th one probes
 
-    assert results == list(range(40))
-    assert store.sizes == [1] * 40
+    assert results == list(range(140))
+    assert store.sizes == [1] * 140
     assert not committer.linger.waiting
 
 

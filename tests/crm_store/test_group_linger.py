@@ -14,10 +14,10 @@ def _lone_items_until_a_wait(linger: Linger) -> int:
     raise AssertionError("no lone item ever waited")
 
 
-def test_lone_items_are_committed_at_once_but_for_a_probe_every_32nd() -> None:
+def test_lone_items_are_committed_at_once_but_for_a_probe_every_128th() -> None:
     linger = Linger(0.02)
 
-    assert [_lone_items_until_a_wait(linger) for _ in range(3)] == [32, 32, 32]
+    assert [_lone_items_until_a_wait(linger) for _ in range(3)] == [128, 128, 128]
     assert not linger.waiting
 
 
