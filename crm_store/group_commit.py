@@ -79,7 +79,7 @@ class GroupCommitter(Generic[T, R]):
             self._tasks.append(asyncio.create_task(self._write_forever(), name=f"writer-{number}"))
 
     async def stop(self) -> None:
-        """Stop the writers; queued items not yet taken fail with StoreUnavailable."""
+        """Stop the writers; items queued, waiting or committing fail with StoreUnavailable."""
         for task in self._tasks:
             task.cancel()
         await asyncio.gather(*self._tasks, return_exceptions=True)
@@ -112,6 +112,11 @@ class GroupCommitter(Generic[T, R]):
             started = time.monotonic()
             try:
                 whole = await self._commit_group(group)
+            except asyncio.CancelledError:
+                # Stopping mid-commit: its senders get an answer rather than none. If the commit
+                # did go through, a sender that retries meets the case of a lost answer.
+                _fail_all(group, StoreUnavailable("the service is shutting down"))
+                raise
             except Exception as err:  # never let one group kill the writer
                 # The message may quote row values (phones, e-mails): details only at DEBUG.
                 log.error("group commit failed unexpectedly: %s", type(err).__name__)

@@ -270,3 +270,28 @@ async def test_stopping_fails_a_lone_item_waiting_for_company_as_unavailable(
 
     assert isinstance(outcome[0], StoreUnavailable)
     assert store.sizes == []
+
+
+async def test_stopping_fails_a_group_that_is_still_committing_as_unavailable(
+    database_url: str,
+) -> None:
+    engine = create_engine(database_url)
+    started, never = asyncio.Event(), asyncio.Event()
+
+    async def slow(uow: SqlUnitOfWork, item: int) -> int:
+        started.set()
+        await never.wait()  # a commit that outlives the service
+        return item
+
+    committer: GroupCommitter[int, int] = GroupCommitter(engine, slow)
+    await committer.start()
+    try:
+        committing = asyncio.create_task(committer.submit(0))
+        await started.wait()
+        await committer.stop()
+        # The guard only keeps a broken stop from hanging the run; it is no measure of speed.
+        outcome = await asyncio.wait_for(asyncio.gather(committing, return_exceptions=True), 30)
+    finally:
+        await engine.dispose()
+
+    assert isinstance(outcome[0], StoreUnavailable)
