@@ -4,7 +4,8 @@ A writer takes whatever is queued (up to `max_group`, and no more than `crm_stor
 says the next group may take: a store slow per item gets smaller groups rather than longer
 waits, a store slow per transaction does not) and commits it as one transaction. It does not
 wait for more, except that a lone item may wait `linger_seconds` for company while such waits
-have been bringing some (`crm_store.group_linger`): one at a time, nothing is ever delayed.
+have been bringing some (`crm_store.group_linger`): one at a time, nothing waits but a rare
+probe.
 If that transaction fails (a unique conflict with another writer or process, a bad row), the
 group is rolled back and each event is retried alone, so one event's failure never fails its
 neighbours. Unique conflicts are retried: the second attempt sees the row the other writer
@@ -107,14 +108,16 @@ class GroupCommitter(Generic[T, R]):
 
     async def _write_forever(self) -> None:
         while True:
-            async with self._gathering:
-                group = await self._gather()
-            started = time.monotonic()
+            group: list[tuple[T, asyncio.Future[R]]] = []
             try:
+                async with self._gathering:
+                    await self._gather(group)
+                started = time.monotonic()
                 whole = await self._commit_group(group)
             except asyncio.CancelledError:
-                # Stopping mid-commit: its senders get an answer rather than none. If the commit
-                # did go through, a sender that retries meets the case of a lost answer.
+                # Stopping while a group waits for company or commits: its senders get an answer
+                # rather than none. If the commit did go through, a sender that retries meets
+                # the case of a lost answer.
                 _fail_all(group, StoreUnavailable("the service is shutting down"))
                 raise
             except Exception as err:  # never let one group kill the writer
@@ -129,20 +132,14 @@ class GroupCommitter(Generic[T, R]):
                 self.groups += 1
                 self.grouped += len(group)
 
-    async def _gather(self) -> list[tuple[T, asyncio.Future[R]]]:
-        """The next group: what is queued, up to the limit; a lone item may wait for company."""
-        group = await self._queue.get()
+    async def _gather(self, group: list[tuple[T, asyncio.Future[R]]]) -> None:
+        """Fill `group` with what is queued, up to the limit; a lone item may wait for company."""
+        group.extend(await self._queue.get())
         limit = self._sizer.limit()
-        while len(group) < limit and not self._queue.empty():
-            group += self._queue.get_nowait()
+        self._take_queued(group, limit)
         if len(group) == 1 < limit and self.linger.wait_for_lone_item():
-            try:
-                await self._add_arrivals(group, limit)
-            except asyncio.CancelledError:
-                _fail_all(group, StoreUnavailable("the service is shutting down"))
-                raise
+            await self._add_arrivals(group, limit)
             self.linger.learn(company=len(group) > 1)
-        return group
 
     async def _add_arrivals(self, group: list[tuple[T, asyncio.Future[R]]], limit: int) -> None:
         """Add to `group` what arrives, up to `limit`, until the wait's deadline or a pause."""
@@ -156,8 +153,12 @@ class GroupCommitter(Generic[T, R]):
             except TimeoutError:
                 return
             last = loop.time()
-            while len(group) < limit and not self._queue.empty():
-                group.extend(self._queue.get_nowait())
+            self._take_queued(group, limit)
+
+    def _take_queued(self, group: list[tuple[T, asyncio.Future[R]]], limit: int) -> None:
+        """Add to `group` what is queued now, up to `limit` (a batch is never split)."""
+        while len(group) < limit and not self._queue.empty():
+            group.extend(self._queue.get_nowait())
 
     async def _commit_group(self, group: list[tuple[T, asyncio.Future[R]]]) -> bool:
         """Commit `group`; True if it took one transaction, False if it was retried one by one."""
