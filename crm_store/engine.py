@@ -18,7 +18,8 @@ def create_engine(url: str = DEFAULT_DATABASE_URL, *, pool_size: int = 10) -> As
     """An async engine for `url`, tuned for Leadgate's write pattern."""
     parsed = make_url(url)
     if parsed.get_backend_name() == "sqlite":
-        engine = create_async_engine(url, connect_args={"timeout": 30})
+        engine = create_async_engine(url, connect_args={"timeout": 30},
+                                     json_serializer=dumps_json, json_deserializer=loads_json)
         event.listen(engine.sync_engine, "connect", _sqlite_pragmas)
         event.listen(engine.sync_engine, "begin", _sqlite_begin)
         return engine
@@ -28,19 +29,20 @@ def create_engine(url: str = DEFAULT_DATABASE_URL, *, pool_size: int = 10) -> As
     # had sat idle past _PING_AFTER_IDLE, three round trips more per checkout).
     engine = create_async_engine(url, pool_size=pool_size, max_overflow=pool_size,
                                  pool_use_lifo=True,
-                                 json_serializer=jsonb_dumps, json_deserializer=jsonb_loads)
+                                 json_serializer=dumps_json, json_deserializer=loads_json)
     event.listen(engine.sync_engine.pool, "checkin", _note_checkin)
     event.listen(engine.sync_engine.pool, "checkout", _ping_if_idle)
     return engine
 
 
-def jsonb_dumps(value: Any) -> str:
-    """JSON for a jsonb column: orjson, the standard library for what orjson refuses.
+def dumps_json(value: Any) -> str:
+    """JSON for a JSON column: orjson, the standard library for what orjson refuses.
 
-    Serializing (and reading back) JSON was 2-3 % of the CPU per lead through the standard
-    library. jsonb keeps no spacing or escaping, so only PostgreSQL gets it: SQLite keeps the
-    text as written. orjson refuses integers past 64 bits and lone surrogates; json takes them
-    (and PostgreSQL, for the surrogates, refuses them as before).
+    Serializing (and reading back) JSON was 2-3 % of the CPU per lead on PostgreSQL through the
+    standard library, and a tenth of it on SQLite. SQLite keeps the text as written: compact,
+    UTF-8 where json wrote `\\u` escapes; rows written before read back the same. orjson refuses
+    integers past 64 bits and lone surrogates; json takes them (and PostgreSQL, for the
+    surrogates, refuses them as before).
     """
     try:
         return orjson.dumps(value, option=orjson.OPT_NON_STR_KEYS).decode()
@@ -48,8 +50,8 @@ def jsonb_dumps(value: Any) -> str:
         return json.dumps(value)
 
 
-def jsonb_loads(text: str) -> Any:
-    """A jsonb value as Python: orjson, the standard library for integers past 64 bits."""
+def loads_json(text: str) -> Any:
+    """A JSON column's value as Python: orjson, the standard library for what orjson refuses."""
     try:
         return orjson.loads(text)
     except orjson.JSONDecodeError:
