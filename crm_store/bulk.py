@@ -3,7 +3,8 @@
 An executemany sends one INSERT or UPDATE per row: PostgreSQL parses, plans and runs each, and
 its statement-level triggers fire once per row. A commit group's rows go instead as one array
 per column into a statement whose text never changes with the row count, so it stays prepared.
-SQLite runs in-process, where executemany is already the cheap way.
+SQLite runs in-process, where executemany is already the cheap way; there RETURNING cannot
+promise the rows' order, so SQLAlchemy would send one INSERT per row: the ids are given instead.
 """
 
 from __future__ import annotations
@@ -12,7 +13,7 @@ import json
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
-from sqlalchemy import String, Table, TextClause, insert, text
+from sqlalchemy import Select, String, Table, TextClause, func, insert, select, text
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncConnection
 from sqlalchemy.types import JSON
@@ -79,23 +80,28 @@ class BulkInsert:
 
     def __init__(self, table: Table, names: Sequence[str], *, skip_conflicts: bool = False,
                  returning: str | None = None) -> None:
+        if skip_conflicts and returning is not None:
+            raise ValueError("a skipped row returns no id: take skip_conflicts or returning")
         self.table, self.names, self.returning = table, list(names), returning
         self._json = json_columns(table, names)
         arrays = ", ".join(pg_array(table, name) for name in names)
-        select = f"SELECT * FROM unnest({arrays})"
+        rows = f"SELECT * FROM unnest({arrays})"
         if returning is not None:
             # The ids come back in insertion order (one sequence, rows fed in array order);
             # callers sort them, as SQLAlchemy's own bulk RETURNING does.
-            select += " WITH ORDINALITY AS v(" + ", ".join(names) + ", n) ORDER BY n"
-            select = "SELECT " + ", ".join(names) + f" FROM ({select}) AS ordered"
+            rows += " WITH ORDINALITY AS v(" + ", ".join(names) + ", n) ORDER BY n"
+            rows = "SELECT " + ", ".join(names) + f" FROM ({rows}) AS ordered"
         self._postgres: TextClause = text(
-            f"INSERT INTO {table.name} ({', '.join(names)}) {select}"
+            f"INSERT INTO {table.name} ({', '.join(names)}) {rows}"
             + (" ON CONFLICT DO NOTHING" if skip_conflicts else "")
             + (f" RETURNING {returning}" if returning else ""))
         self._sqlite = (sqlite.insert(table).on_conflict_do_nothing() if skip_conflicts
                         else insert(table))
+        # SQLite: the id column and the statement reading the next id it would give.
+        self._next_id: tuple[str, Select[Any]] | None = None
         if returning is not None:
-            self._sqlite = self._sqlite.returning(table.c[returning], sort_by_parameter_order=True)
+            self._next_id = (returning,
+                             select(func.coalesce(func.max(table.c[returning]), 0) + 1))
 
     async def execute(self, connection: AsyncConnection,
                       rows: Sequence[Mapping[str, Any]]) -> list[Any]:
@@ -108,5 +114,15 @@ class BulkInsert:
         if is_postgres(connection):
             return await direct.rows(
                 connection, self._postgres, columns_of(rows, self.names, self._json, connection))
-        result = await connection.execute(self._sqlite, list(rows))
-        return list(result.all()) if self.returning is not None else []
+        if self._next_id is None:
+            await connection.execute(self._sqlite, list(rows))
+            return []
+        # The ids SQLite would give (the highest plus one, row by row), given in one executemany.
+        # Another writer cannot take them first: intake's transactions hold the write lock from
+        # BEGIN IMMEDIATE; any other would fail on the primary key, not overwrite a row.
+        column, next_id = self._next_id
+        first: int = (await connection.execute(next_id)).scalar_one()
+        ids = range(first, first + len(rows))
+        await connection.execute(
+            self._sqlite, [{**row, column: n} for row, n in zip(rows, ids, strict=True)])
+        return [(n,) for n in ids]

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from pathlib import Path
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import event, select
 from sqlalchemy.exc import DBAPIError
 
 from crm_store.bulk import BulkInsert
@@ -36,6 +37,34 @@ async def test_new_cards_get_ids_in_the_order_of_their_names(database_url: str) 
         await engine.dispose()
 
     assert [stored[i] for i in ids] == names
+
+
+async def test_new_cards_on_sqlite_go_in_one_insert_with_the_ids_sqlite_would_give(
+    tmp_path: Path,
+) -> None:
+    engine = create_engine(f"sqlite+aiosqlite:///{tmp_path / 'leadgate.db'}")
+    inserts: list[str] = []
+    event.listen(engine.sync_engine, "before_cursor_execute",
+                 lambda _c, _cur, statement, *_: inserts.append(statement)
+                 if statement.startswith("INSERT") else None)
+    try:
+        await upgrade_if_empty(engine)
+        async with engine.begin() as conn:
+            first = await SqlIntakeStore(conn).create_customers(["A", "B"], utcnow())
+            await conn.execute(customers.delete().where(customers.c.id == first[-1]))
+            inserts.clear()
+            ids = await SqlIntakeStore(conn).create_customers(["C", "D", "E"], utcnow())
+    finally:
+        await engine.dispose()
+
+    assert first == [1, 2]
+    assert ids == [2, 3, 4]  # the highest id plus one, as SQLite numbers rows itself
+    assert len(inserts) == 1
+
+
+def test_ids_are_not_asked_of_rows_that_may_be_skipped() -> None:
+    with pytest.raises(ValueError, match="skip_conflicts or returning"):
+        BulkInsert(customers, ["created_at", "name"], skip_conflicts=True, returning="id")
 
 
 async def test_a_value_too_long_for_its_column_is_refused_not_cut(postgres_url: str) -> None:
