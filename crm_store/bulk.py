@@ -118,8 +118,9 @@ class BulkInsert:
             await connection.execute(self._sqlite, list(rows))
             return []
         # The ids SQLite would give (the highest plus one, row by row), given in one executemany.
-        # Another writer cannot take them first: intake's transactions hold the write lock from
-        # BEGIN IMMEDIATE; any other would fail on the primary key, not overwrite a row.
+        # No other writer can take them first: a unit of work holds SQLite's write lock from
+        # its BEGIN IMMEDIATE (`crm_store.engine.for_writing`); a deferred transaction that read
+        # before another's commit cannot write at all, and a clash fails on the primary key.
         column, next_id = self._next_id
         first: int = (await connection.execute(next_id)).scalar_one()
         ids = range(first, first + len(rows))
