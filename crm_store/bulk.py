@@ -82,7 +82,7 @@ class BulkInsert:
                  returning: str | None = None) -> None:
         if skip_conflicts and returning is not None:
             raise ValueError("a skipped row returns no id: take skip_conflicts or returning")
-        self.table, self.names, self.returning = table, list(names), returning
+        self.names = list(names)
         self._json = json_columns(table, names)
         arrays = ", ".join(pg_array(table, name) for name in names)
         rows = f"SELECT * FROM unnest({arrays})"
