@@ -16,7 +16,7 @@ from typing import Any
 from sqlalchemy import Table, func, select, text, tuple_
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from crm_store.columns import in_commit_order
+from crm_store.columns import in_commit_order, is_changed
 from crm_store.routing_tables import outbox
 from crm_store.tables import leads
 
@@ -76,6 +76,8 @@ async def _after(conn: AsyncConnection, table: Table, columns: tuple[Any, ...],
     below the horizon `below`."""
     txid = table.c[order]
     finished = tuple_(txid, table.c.id) > tuple_(*after)
+    if order != "txid":  # a change's position: read through the index of changed leads
+        finished = finished & is_changed(txid)
     if below is not None:
         finished = finished & (txid < below)
     rows = await conn.execute(select(txid.label("position"), *columns).where(finished)
@@ -106,7 +108,7 @@ async def leads_changed(conn: AsyncConnection, change: str, after: Position, bel
 async def _first_change(conn: AsyncConnection, change: str, since: datetime, below: int | None
                         ) -> Position:
     txid, stamp = leads.c[f"{change}_txid"], leads.c[f"{change}_at"]
-    recent = (stamp >= since) & (txid > 0)
+    recent = (stamp >= since) & is_changed(txid)
     if below is not None:
         recent = recent & (txid < below)
     oldest = await conn.scalar(select(func.min(txid)).where(recent))

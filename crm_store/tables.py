@@ -15,7 +15,14 @@ from sqlalchemy import (
     UniqueConstraint,
 )
 
-from crm_store.columns import Id, Json, UtcDateTime, change_transaction, writing_transaction
+from crm_store.columns import (
+    Id,
+    Json,
+    UtcDateTime,
+    change_transaction,
+    only_where,
+    writing_transaction,
+)
 
 metadata = MetaData(
     naming_convention={
@@ -58,19 +65,19 @@ leads = Table(
     Column("attribution", Json, nullable=False, default=dict),
     Column("created_at", UtcDateTime, nullable=False),
     Column("last_touch_at", UtcDateTime, nullable=False),
-    Column("manager_id", Id, ForeignKey("managers.id"), index=True),
+    Column("manager_id", Id, ForeignKey("managers.id")),
     Column("team", String(64)),
     Column("routing", Json),
     Column("callback_due_at", UtcDateTime),
     Column("callback_done_at", UtcDateTime),
     Column("accepted_at", UtcDateTime),
     Column("closed_at", UtcDateTime),
-    Column("offer_deadline_at", UtcDateTime, index=True),
+    Column("offer_deadline_at", UtcDateTime),
     Column("assigned_at", UtcDateTime),
     # Speed to lead: the first time a manager reached the customer, and the deadlines' state.
     Column("contacted_at", UtcDateTime),
     Column("contacted_by", Id, ForeignKey("managers.id")),
-    Column("contact_due_at", UtcDateTime, index=True),
+    Column("contact_due_at", UtcDateTime),
     Column("contact_overdue_at", UtcDateTime),
     Column("callback_requested_at", UtcDateTime),
     Column("callback_reminded_at", UtcDateTime),
@@ -84,11 +91,18 @@ leads = Table(
     Index("ix_leads_manager_assigned", "manager_id", "assigned_at"),
     Index("ix_leads_status_created", "status", "created_at"),
     Index("ix_leads_created_at", "created_at"),
-    Index("ix_leads_callback_due", "callback_due_at"),
-    Index("ix_leads_callback_requested", "callback_requested_at"),
     Index("ix_leads_txid", "txid", "id"),
-    Index("ix_leads_accepted_txid", "accepted_txid", "id"),
-    Index("ix_leads_closed_txid", "closed_txid", "id"),
+    # Deadlines and change positions only where a lead has one (migration 0018): a new lead
+    # writes no entry for a value it does not have yet. A reader must name the condition
+    # (a comparison on the column implies IS NOT NULL; a change position: `is_changed`).
+    only_where("callback_due_at IS NOT NULL", "ix_leads_callback_due", "callback_due_at"),
+    only_where("callback_requested_at IS NOT NULL", "ix_leads_callback_requested",
+               "callback_requested_at"),
+    only_where("offer_deadline_at IS NOT NULL", "ix_leads_offer_deadline_at",
+               "offer_deadline_at"),
+    only_where("contact_due_at IS NOT NULL", "ix_leads_contact_due_at", "contact_due_at"),
+    only_where("accepted_txid > 0", "ix_leads_accepted_txid", "accepted_txid", "id"),
+    only_where("closed_txid > 0", "ix_leads_closed_txid", "closed_txid", "id"),
 )
 
 touches = Table(
