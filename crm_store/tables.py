@@ -40,7 +40,9 @@ customers = Table(
     Column("created_at", UtcDateTime, nullable=False),
     Column("name", String(200)),
     Column("owner_manager_id", Id, ForeignKey("managers.id")),
-    Column("merged_into_id", Id, ForeignKey("customers.id"), index=True),
+    Column("merged_into_id", Id, ForeignKey("customers.id")),
+    # Only merged cards: a new card writes no entry (migration 0018).
+    only_where("merged_into_id IS NOT NULL", "ix_customers_merged_into_id", "merged_into_id"),
 )
 
 identities = Table(

@@ -1,4 +1,4 @@
-"""The deadline and change indexes of `leads` hold only leads that have one, and are read."""
+"""The deadline, change and merge indexes hold only the rows that have one, and are read."""
 
 from __future__ import annotations
 
@@ -11,9 +11,10 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 from crm_store.columns import in_commit_order, is_changed
 from crm_store.engine import create_engine
 from crm_store.migrate import upgrade
-from crm_store.tables import leads
+from crm_store.tables import customers, leads
 
 PARTIAL = {
+    "ix_customers_merged_into_id": "merged_into_id IS NOT NULL",
     "ix_leads_callback_due": "callback_due_at IS NOT NULL",
     "ix_leads_callback_requested": "callback_requested_at IS NOT NULL",
     "ix_leads_offer_deadline_at": "offer_deadline_at IS NOT NULL",
@@ -31,14 +32,15 @@ async def engine(database_url: str) -> AsyncIterator[AsyncEngine]:
     await engine.dispose()
 
 
-async def lead_indexes(conn: AsyncConnection) -> dict[str, str]:
+async def card_indexes(conn: AsyncConnection) -> dict[str, str]:
     if conn.dialect.name == "postgresql":
         rows = await conn.execute(text(
-            "SELECT indexname, indexdef FROM pg_indexes WHERE tablename = 'leads'"))
+            "SELECT indexname, indexdef FROM pg_indexes"
+            " WHERE tablename IN ('leads', 'customers')"))
     else:
         rows = await conn.execute(text(
             "SELECT name, coalesce(sql, '') FROM sqlite_master"
-            " WHERE type = 'index' AND tbl_name = 'leads'"))
+            " WHERE type = 'index' AND tbl_name IN ('leads', 'customers')"))
     return {name: definition for name, definition in rows}
 
 
@@ -53,11 +55,11 @@ async def plan(conn: AsyncConnection, query: Select[tuple[int]]) -> str:
     return "\n".join(row[-1] for row in rows)
 
 
-async def test_deadline_and_change_indexes_hold_only_leads_that_have_one(
+async def test_deadline_change_and_merge_indexes_hold_only_rows_that_have_one(
     engine: AsyncEngine,
 ) -> None:
     async with engine.connect() as conn:
-        indexes = await lead_indexes(conn)
+        indexes = await card_indexes(conn)
 
     for name, condition in PARTIAL.items():
         column = condition.split()[0]
@@ -90,3 +92,11 @@ async def test_the_next_change_position_on_sqlite_is_read_from_the_index() -> No
 
     assert "ix_leads_closed_txid" in found
     assert "SCAN leads" not in found
+
+
+async def test_cards_merged_into_a_card_are_found_through_their_index(engine: AsyncEngine) -> None:
+    query = select(customers.c.id).where(customers.c.merged_into_id == 7)
+    async with engine.begin() as conn:
+        found = await plan(conn, query)
+
+    assert "ix_customers_merged_into_id" in found
