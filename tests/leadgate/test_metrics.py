@@ -10,7 +10,7 @@ import pytest
 from prometheus_client.parser import text_string_to_metric_families
 
 from leadgate.health import Health
-from leadgate.metrics import MetricReading, Metrics
+from leadgate.metrics import MetricReading, Metrics, next_probe
 from leads.errors import InvalidEvent, StoreUnavailable
 from leads.model import ChannelName, ContactEvent, IntakeResult, utcnow
 
@@ -98,5 +98,25 @@ async def test_a_callback_that_blocks_the_loop_shows_as_loop_lag() -> None:
 
     found = samples(metrics)
     assert found[("leadgate_event_loop_lag_seconds_count", ())] >= 1
+    assert found[("leadgate_event_loop_lag_seconds_bucket", (("le", "0.025"),))] < found[
+        ("leadgate_event_loop_lag_seconds_count", ())]
+
+
+def test_a_busy_loop_is_probed_every_10_ms_and_a_quiet_one_every_100() -> None:
+    assert next_probe(cpu_seconds=0.005, elapsed=0.01) == 0.01  # half a core: busy
+    assert next_probe(cpu_seconds=0.003, elapsed=0.1) == 0.01  # 3 % of a core
+    assert next_probe(cpu_seconds=0.0001, elapsed=0.01) == 0.1  # 1 %: quiet
+    assert next_probe(cpu_seconds=0.0, elapsed=0.1) == 0.1
+
+
+async def test_a_stall_after_a_quiet_spell_is_still_seen_as_loop_lag() -> None:
+    metrics = Metrics(Health())
+    watching = asyncio.create_task(metrics.watch_loop())
+    await asyncio.sleep(0.05)  # past the first probe: an idle process is now probed slowly
+    asyncio.get_running_loop().call_soon(time.sleep, 0.15)  # longer than the quiet period
+    await asyncio.sleep(0.3)
+    watching.cancel()
+
+    found = samples(metrics)
     assert found[("leadgate_event_loop_lag_seconds_bucket", (("le", "0.025"),))] < found[
         ("leadgate_event_loop_lag_seconds_count", ())]
