@@ -15,7 +15,7 @@ down_revision: str | None = "0017"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
-# A new lead wrote an entry into each of the 14 indexes of `leads`, most of them for a value
+# A new lead wrote an entry into each of the 14 indexes of `leads`, five of them for a value
 # it did not have yet: a callback asked, a contact deadline, an accept, a close. Their readers
 # only ever look for leads that have one (a deadline passed, a change past a position), so
 # these indexes now hold only those leads; a new lead writes 6 index entries fewer, and the
