@@ -13,12 +13,13 @@ import json
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
-from sqlalchemy import Select, String, Table, TextClause, func, insert, select, text
+from sqlalchemy import Select, String, Table, TextClause, insert, text
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncConnection
 from sqlalchemy.types import JSON
 
 from crm_store import direct
+from crm_store.columns import one_past_highest
 
 _PG = postgresql.dialect()
 
@@ -100,8 +101,7 @@ class BulkInsert:
         # SQLite: the id column and the statement reading the next id it would give.
         self._next_id: tuple[str, Select[Any]] | None = None
         if returning is not None:
-            self._next_id = (returning,
-                             select(func.coalesce(func.max(table.c[returning]), 0) + 1))
+            self._next_id = (returning, one_past_highest(table.c[returning]))
 
     async def execute(self, connection: AsyncConnection,
                       rows: Sequence[Mapping[str, Any]]) -> list[Any]:

@@ -12,6 +12,7 @@ from sqlalchemy import (
     DateTime,
     Index,
     Integer,
+    Select,
     func,
     literal_column,
     select,
@@ -57,9 +58,13 @@ def in_commit_order(dialect: Dialect, column: Column[int]) -> ColumnElement[int]
     """
     if dialect.name == "postgresql":
         return _PG_TRANSACTION
+    return one_past_highest(column).where(is_changed(column)).scalar_subquery()
+
+
+def one_past_highest(column: Column[int]) -> Select[Any]:
+    """The column's highest value plus one (1 in an empty table): how SQLite numbers rows."""
     table: Any = column.table
-    return (select(func.coalesce(func.max(column), 0) + 1).select_from(table)
-            .where(is_changed(column)).scalar_subquery())
+    return select(func.coalesce(func.max(column), 0) + 1).select_from(table)
 
 
 def is_changed(column: Column[int]) -> ColumnElement[bool]:
