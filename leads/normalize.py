@@ -26,6 +26,11 @@ _TYPE_NAMES = {value: name.lower() for name, value in vars(phonenumbers.PhoneNum
 _CARRIER_TYPES = frozenset({phonenumbers.PhoneNumberType.MOBILE,
                             phonenumbers.PhoneNumberType.FIXED_LINE_OR_MOBILE,
                             phonenumbers.PhoneNumberType.PAGER})
+# What `_phone_info` found once and holds for every number alike: a region's name, and the
+# time zones of a country calling code's numbers that are not geographical. Two threads that
+# fill the same entry at once (a mailbox's and the loop) only work out the same value twice.
+_REGION_NAMES: dict[str | None, str] = {}
+_COUNTRY_ZONES: dict[int, tuple[str, ...]] = {}
 
 
 @dataclass(frozen=True, slots=True)
@@ -124,6 +129,7 @@ def _phone_info(number: phonenumbers.PhoneNumber, number_type: int) -> dict[str,
     # Carrier, place and time-zone tables are ~100 MiB: loaded with the first phone, not at start.
     from phonenumbers import carrier, geocoder, timezone
 
+    region = phonenumbers.region_code_for_number(number)
     zones: Sequence[str] = ()
     if number_type == phonenumbers.PhoneNumberType.UNKNOWN:
         location = ""
@@ -131,16 +137,52 @@ def _phone_info(number: phonenumbers.PhoneNumber, number_type: int) -> dict[str,
         location = geocoder.description_for_valid_number(number, "en")
         zones = timezone.time_zones_for_geographical_number(number)
     else:
-        location = geocoder.country_name_for_number(number, "en")
-        zones = timezone.time_zones_for_number(number)
+        location = _country_name(number, region)
+        zones = _country_zones(number)
     return {
         "type": _TYPE_NAMES.get(number_type, "unknown"),
-        "region": phonenumbers.region_code_for_number(number),
+        "region": region,
         "carrier": (carrier.name_for_valid_number(number, "en")
                     if number_type in _CARRIER_TYPES else "") or None,
         "location": location or None,
         "time_zones": [z for z in zones if z != "Etc/Unknown"],
     }
+
+
+def _country_name(number: phonenumbers.PhoneNumber, region: str | None) -> str:
+    """`geocoder.country_name_for_number` of a number known valid in `region`.
+
+    That look-up names the one region the number is valid in, and nothing when there are
+    several; it checks every region of the country code, `region` included, at the cost of
+    working out the number's type in each. Only the others are checked here, and the name of
+    a region, the same for every number, is looked up once.
+    """
+    from phonenumbers import geocoder
+
+    code_of_country = number.country_code or 0
+    others = [code for code in phonenumbers.region_codes_for_country_code(code_of_country)
+              if code != region]
+    if any(phonenumbers.is_valid_number_for_region(number, code) for code in others):
+        return ""
+    name = _REGION_NAMES.get(region)
+    if name is None:
+        name = _REGION_NAMES[region] = geocoder.country_name_for_number(number, "en")
+    return name
+
+
+def _country_zones(number: phonenumbers.PhoneNumber) -> Sequence[str]:
+    """`timezone.time_zones_for_number` of a valid number of a type that is not geographical.
+
+    Those are the time zones of its country calling code, the same for every such number:
+    looked up once per code instead of after working out the number's type once more.
+    """
+    from phonenumbers import timezone
+
+    code = number.country_code or 0
+    zones = _COUNTRY_ZONES.get(code)
+    if zones is None:
+        zones = _COUNTRY_ZONES[code] = tuple(timezone.time_zones_for_number(number))
+    return zones
 
 
 def normalize_email(raw: str) -> Identity | None:

@@ -116,24 +116,29 @@ def test_phone_info_says_what_phonenumbers_checked_look_ups_say_for_every_region
     for region in sorted(phonenumbers.SUPPORTED_REGIONS):
         for kind in phonenumbers.PhoneNumberType.values():
             example = phonenumbers.example_number_for_type(region, kind)
-            if example is None or not phonenumbers.is_valid_number(example):
+            if example is None:
                 continue
             e164 = phonenumbers.format_number(example, phonenumbers.PhoneNumberFormat.E164)
-            identity = normalize_phone(e164, None)
-            assert identity is not None, e164
-            number = phonenumbers.parse(e164, None)
-            assert identity.info == {
-                "type": next(name.lower() for name, value
-                             in vars(phonenumbers.PhoneNumberType).items()
-                             if value == phonenumbers.number_type(number)),
-                "region": phonenumbers.region_code_for_number(number),
-                "carrier": carrier.name_for_number(number, "en") or None,
-                "location": geocoder.description_for_number(number, "en") or None,
-                "time_zones": [z for z in timezone.time_zones_for_number(number)
-                               if z != "Etc/Unknown"],
-            }, e164
-            checked += 1
-    assert checked > 1000
+            # Neighbours of the example too: numbers valid in another region of a shared
+            # country code, or in several, where the place must be said (or left out) anew.
+            for text in sorted({e164, e164[:-1], e164 + "5", e164[:-2] + "00", e164[:-3] + "999"}):
+                number = phonenumbers.parse(text, None)
+                if not phonenumbers.is_valid_number(number):
+                    continue
+                identity = normalize_phone(text, None)
+                assert identity is not None, text
+                assert identity.info == {
+                    "type": next(name.lower() for name, value
+                                 in vars(phonenumbers.PhoneNumberType).items()
+                                 if value == phonenumbers.number_type(number)),
+                    "region": phonenumbers.region_code_for_number(number),
+                    "carrier": carrier.name_for_number(number, "en") or None,
+                    "location": geocoder.description_for_number(number, "en") or None,
+                    "time_zones": [z for z in timezone.time_zones_for_number(number)
+                                   if z != "Etc/Unknown"],
+                }, text
+                checked += 1
+    assert checked > 1500
 
 
 def test_a_phone_is_valid_exactly_when_phonenumbers_says_it_is() -> None:
