@@ -10,6 +10,7 @@ from collections.abc import Awaitable, Callable, Sequence
 from typing import Any
 
 import aio_pika
+import orjson
 from aio_pika.abc import AbstractChannel, AbstractConnection, AbstractExchange
 from aio_pika.exceptions import AMQPError
 from pamqp.common import FieldTable
@@ -101,8 +102,17 @@ async def declare_manager_queue(
 
 
 def encode(payload: dict[str, Any]) -> bytes:
-    """Message bodies are compact UTF-8 JSON."""
-    return json.dumps(payload, ensure_ascii=False, separators=(",", ":"), default=str).encode()
+    """Message bodies are compact UTF-8 JSON: orjson, the standard library for what it refuses.
+
+    The payloads come from the outbox's JSON column, so they hold nothing but JSON's own types;
+    the standard library (a per cent of the CPU per routed lead) is left for an integer past 64
+    bits, and for anything else orjson will not take, which it writes as text.
+    """
+    try:
+        return orjson.dumps(payload, option=orjson.OPT_NON_STR_KEYS)
+    except TypeError:
+        return json.dumps(payload, ensure_ascii=False, separators=(",", ":"),
+                          default=str).encode()
 
 
 class AmqpPublisher:
