@@ -17,11 +17,9 @@ from collections.abc import Sequence
 from typing import Any
 
 from aiormq.abc import ChannelFrame
-from pamqp import commands as spec
-from pamqp.body import ContentBody
-from pamqp.header import ContentHeader
 
-PERSISTENT = 2
+from routing.amqp_frames import publish_frames
+
 _INTERNALS = ("lock", "delivery_tag", "confirmations", "message_id_delivery_tag", "write_queue",
               "number", "max_content_size", "publisher_confirms", "create_future")
 
@@ -39,17 +37,12 @@ async def publish_batch(channel: Any, exchange: str,
     Returns once the broker confirmed, refused or returned every message, or the channel
     closed (then each unsettled message carries the closing error).
     """
-    size = channel.max_content_size
-    frames: list[Any] = []
-    for message_id, routing_key, body in messages:  # framed first: nothing after can fail
-        frames.append(spec.Basic.Publish(exchange=exchange, routing_key=routing_key,
-                                         mandatory=True))
-        frames.append(ContentHeader(body_size=len(body), properties=spec.Basic.Properties(
-            content_type="application/json", delivery_mode=PERSISTENT, message_id=message_id)))
-        frames.extend(ContentBody(body[at:at + size]) for at in range(0, len(body), size))
+    number, size = channel.number, channel.max_content_size
+    framed = b"".join(  # framed first: nothing after can fail
+        publish_frames(number, exchange, routing_key, message_id, body, size)
+        for message_id, routing_key, body in messages)
     written = channel.create_future()
-    payload = ChannelFrame.marshall(channel_number=channel.number, frames=frames,
-                                    drain_future=written)
+    payload = ChannelFrame(payload=framed, should_close=False, drain_future=written)
     confirmations: list[asyncio.Future[Any]] = []
     async with channel.lock:  # raises if the channel closed meanwhile
         for message_id, _, _ in messages:
