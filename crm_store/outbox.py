@@ -11,12 +11,22 @@ from collections.abc import AsyncIterator, Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import BigInteger, any_, bindparam, delete, func, literal, select, update
+from sqlalchemy import (
+    BigInteger,
+    any_,
+    bindparam,
+    delete,
+    func,
+    literal,
+    select,
+    text,
+    update,
+)
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from crm_store import direct
-from crm_store.bulk import BulkInsert
+from crm_store.bulk import BulkInsert, unsized
 from crm_store.outbox_wake import OutboxWake
 from crm_store.routing_tables import consumed_messages, outbox
 from leads.ports import Announcement
@@ -44,6 +54,15 @@ _CLAIM_MARKING = (
     .returning(outbox.c.id, outbox.c.message_id, outbox.c.routing_key, outbox.c.payload)
 )
 _OLDEST_LOCKED = _UNSENT_IDS.limit(1).with_for_update()
+# A consumer's batch in one statement prepared once for any number of ids (PostgreSQL), in
+# the order given. Built per batch through SQLAlchemy, the insert with its RETURNING was a
+# fifth of the notifier consumer's CPU.
+_CONSUME_NEW = text(
+    "INSERT INTO consumed_messages (consumer, message_id, consumed_at) "
+    "SELECT CAST(:consumer AS varchar), handled.id, CAST(:now AS timestamptz) "
+    f"FROM unnest({unsized('CAST(:message_ids AS varchar[])')}) WITH ORDINALITY "
+    "AS handled(id, n) ORDER BY handled.n "
+    "ON CONFLICT DO NOTHING RETURNING consumed_messages.message_id")
 
 
 class OutboxSignal:
@@ -151,12 +170,19 @@ class SqlOutbox:
         message meanwhile waits for this one to commit (then skips it) or to roll back. They
         are written in id order, so two such transactions never wait on each other in a cycle.
         """
-        statement = (_dialect(self.connection).insert(consumed_messages)
-                     .on_conflict_do_nothing().returning(consumed_messages.c.message_id))
-        rows = await self.connection.execute(statement, [
+        ids = sorted(set(message_ids))
+        if not ids:  # a batch of poison messages only: nothing to write
+            return set()
+        if self.connection.dialect.name == "postgresql":
+            rows = await direct.rows(self.connection, _CONSUME_NEW,
+                                     {"consumer": consumer, "message_ids": ids, "now": now})
+            return {row.message_id for row in rows}
+        statement = (sqlite.insert(consumed_messages).on_conflict_do_nothing()
+                     .returning(consumed_messages.c.message_id))
+        result = await self.connection.execute(statement, [
             {"consumer": consumer, "message_id": message_id, "consumed_at": now}
-            for message_id in sorted(set(message_ids))])
-        return set(rows.scalars())
+            for message_id in ids])
+        return set(result.scalars())
 
     async def forget(self, consumer: str, message_ids: Sequence[str]) -> None:
         """Take back the record that `consumer` handled `message_ids` (it failed after all)."""
