@@ -17,6 +17,7 @@ from pamqp.common import FieldTable
 
 from leads.errors import ChannelMisconfigured, ChannelUnavailable
 from routing.amqp_batch import publish_batch, usable
+from routing.amqp_frames import CONTENT_TYPE
 from routing.relay import OutboxRow
 
 log = logging.getLogger(__name__)
@@ -208,6 +209,6 @@ def _message(row: OutboxRow) -> aio_pika.Message:
     return aio_pika.Message(
         encode(row.payload),
         message_id=row.message_id,
-        content_type="application/json",
+        content_type=CONTENT_TYPE,
         delivery_mode=aio_pika.DeliveryMode.PERSISTENT,
     )

@@ -15,7 +15,8 @@ CONTENT_TYPE = "application/json"
 _FRAME = struct.Struct(">BHI")  # type, channel, payload size; the payload and 0xCE follow
 _FRAME_END = b"\xce"
 _METHOD, _HEADER, _BODY = 1, 2, 3
-_BASIC_PUBLISH = struct.pack(">HHH", 60, 40, 0)  # class basic, method publish, reserved
+_BASIC, _PUBLISH = 60, 40  # the class and method ids of Basic.Publish
+_BASIC_PUBLISH = struct.pack(">HHH", _BASIC, _PUBLISH, 0)  # and a reserved short
 _MANDATORY = b"\x01"
 _HEADER_START = struct.Struct(">HHQH")  # class basic, weight, body size, property flags
 # content-type, delivery-mode and message-id: the properties' flag bits, highest first, which
@@ -39,7 +40,7 @@ def publish_frames(channel: int, exchange: str, routing_key: str, message_id: st
     """Basic.Publish (mandatory) of `body` as persistent JSON, in frames of `max_body` at most."""
     method = _BASIC_PUBLISH + short_string(exchange) + short_string(routing_key) + _MANDATORY
     flags = _TYPE_AND_MODE_FLAGS | (_MESSAGE_ID_FLAG if message_id else 0)
-    header = _HEADER_START.pack(60, 0, len(body), flags) + _TYPE_AND_MODE
+    header = _HEADER_START.pack(_BASIC, 0, len(body), flags) + _TYPE_AND_MODE
     if message_id:
         header += short_string(message_id)
     frames = [_frame(_METHOD, channel, method), _frame(_HEADER, channel, header)]
